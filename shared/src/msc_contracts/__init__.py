@@ -1,0 +1,1 @@
+"""The MSC public event contract: CloudEvents models and Kafka topic names."""

@@ -1,0 +1,226 @@
+"""CloudEvents 1.0 models of every event type in the contract, one `data` model per type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from msc_contracts import topics
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+JobType = Literal["backup", "restore"]
+JobStatus = Literal["queued", "running", "successful", "successful_with_errors", "failed", "canceled"]
+TERMINAL_JOB_STATUSES: Final[frozenset[str]] = frozenset(
+    {"successful", "successful_with_errors", "failed", "canceled"}
+)
+AlertSeverity = Literal["critical", "warning", "info"]
+
+
+class EventData(BaseModel):
+    """Base of every `data` payload: unknown fields are tolerated (the contract only grows)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class BackupJobReported(EventData):
+    """`com.msc.backup.job.v1`: a snapshot of a backup or restore job at the event's `time`."""
+
+    job_id: NonEmptyStr = Field(description="Job identifier, unique per customer.")
+    backup_set_id: NonEmptyStr = Field(description="Backup set the job belongs to.")
+    job_type: JobType = Field(description="`backup` or `restore`.")
+    status: JobStatus = Field(description="Job status; the last four values are terminal.")
+    started_at: AwareDatetime | None = Field(default=None, description="When the job started.")
+    ended_at: AwareDatetime | None = Field(
+        default=None, description="When the job ended; required when the status is terminal."
+    )
+    bytes_transferred: int = Field(default=0, ge=0, description="Bytes moved by the job so far.")
+    error_code: str | None = Field(default=None, description="Agent error code, if any.")
+    error_message: str | None = Field(default=None, description="Agent error text, if any.")
+
+    @model_validator(mode="after")
+    def _terminal_jobs_have_ended(self) -> BackupJobReported:
+        if self.status in TERMINAL_JOB_STATUSES and self.ended_at is None:
+            raise ValueError(f"ended_at is required when status is {self.status}")
+        return self
+
+
+class BackupSetUpserted(EventData):
+    """`com.msc.backup_set.upserted.v1`: a backup set was created or changed."""
+
+    backup_set_id: NonEmptyStr = Field(description="Backup set identifier.")
+    name: str = Field(description="Display name of the backup set.")
+    workload: str = Field(description="Protected workload, e.g. `File Server`, `VMware`.")
+    rpo_hours: int = Field(default=24, ge=1, le=8760, description="Recovery point objective.")
+
+
+class BackupSetDeleted(EventData):
+    """`com.msc.backup_set.deleted.v1`: a backup set was removed."""
+
+    backup_set_id: NonEmptyStr = Field(description="Backup set identifier.")
+
+
+class AlertRaised(EventData):
+    """`com.msc.alert.raised.v1`: an alert was raised."""
+
+    alert_id: NonEmptyStr = Field(description="Alert identifier.")
+    severity: AlertSeverity = Field(description="`critical`, `warning` or `info`.")
+    alert_type: str = Field(description="Kind of alert, e.g. `backup_failed`.")
+    message: str = Field(description="Human-readable alert text.")
+    backup_set_id: str | None = Field(default=None, description="Backup set it concerns, if any.")
+
+
+class AlertCleared(EventData):
+    """`com.msc.alert.cleared.v1`: an alert was cleared."""
+
+    alert_id: NonEmptyStr = Field(description="Alert identifier.")
+
+
+class UsageReported(EventData):
+    """`com.msc.usage.daily.v1`: credits and storage consumed by a customer on one UTC day."""
+
+    date: dt.date = Field(description="UTC day, `YYYY-MM-DD`.")
+    credits_consumed: float = Field(ge=0, description="Credits consumed that day.")
+    storage_bytes: int = Field(ge=0, description="Storage in use at the end of that day.")
+
+
+class CustomerSummary(EventData):
+    """The customer summary carried by customer lifecycle events."""
+
+    name: str = Field(description="Account name.")
+    customer_name: str | None = Field(default=None, description="Customer's legal name.")
+    plan: str | None = Field(default=None, description="Service plan name.")
+    edition: str | None = Field(default=None, description="Edition of the service plan.")
+    tenant_type: str | None = Field(default=None, description="`commercial` or `evaluation`.")
+    storage_region: str | None = Field(default=None, description="Storage region.")
+    expiry_date: dt.date | None = Field(default=None, description="Service plan expiry date.")
+
+
+class CustomerChanged(EventData):
+    """`com.msc.customer.created.v1` / `...updated.v1`: the customer and its summary."""
+
+    customer_id: NonEmptyStr = Field(description="Customer identifier.")
+    summary: CustomerSummary = Field(description="The customer summary after the change.")
+
+
+class CustomerDeleted(EventData):
+    """`com.msc.customer.deleted.v1`: the customer was deleted."""
+
+    customer_id: NonEmptyStr = Field(description="Customer identifier.")
+
+
+DataT = TypeVar("DataT", bound=EventData)
+
+
+class CloudEvent(BaseModel, Generic[DataT]):
+    """A CloudEvents 1.0 event in JSON structured mode, with the `customerid` extension."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    specversion: Literal["1.0"] = Field(default="1.0", description="CloudEvents version.")
+    id: NonEmptyStr = Field(description="Event id; an id already applied is ignored.")
+    source: NonEmptyStr = Field(description="Producer, e.g. `urn:msc:agent:ag-17`.")
+    type: NonEmptyStr = Field(description="Event type.")
+    time: AwareDatetime = Field(description="When it happened at the source (RFC 3339).")
+    customerid: NonEmptyStr = Field(description="Customer id; equals the Kafka message key.")
+    datacontenttype: str | None = Field(default="application/json", description="Always JSON.")
+    data: DataT = Field(description="Type-specific payload.")
+
+
+JOB_REPORTED: Final = "com.msc.backup.job.v1"
+BACKUP_SET_UPSERTED: Final = "com.msc.backup_set.upserted.v1"
+BACKUP_SET_DELETED: Final = "com.msc.backup_set.deleted.v1"
+ALERT_RAISED: Final = "com.msc.alert.raised.v1"
+ALERT_CLEARED: Final = "com.msc.alert.cleared.v1"
+USAGE_REPORTED: Final = "com.msc.usage.daily.v1"
+CUSTOMER_CREATED: Final = "com.msc.customer.created.v1"
+CUSTOMER_UPDATED: Final = "com.msc.customer.updated.v1"
+CUSTOMER_DELETED: Final = "com.msc.customer.deleted.v1"
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One row of the contract's event table: the type, its topic and its `data` model."""
+
+    name: str
+    topic: str
+    data_model: type[EventData]
+
+
+EVENT_TYPES: Final[dict[str, EventType]] = {
+    t.name: t
+    for t in (
+        EventType(JOB_REPORTED, topics.BACKUP_JOBS, BackupJobReported),
+        EventType(BACKUP_SET_UPSERTED, topics.BACKUP_SETS, BackupSetUpserted),
+        EventType(BACKUP_SET_DELETED, topics.BACKUP_SETS, BackupSetDeleted),
+        EventType(ALERT_RAISED, topics.BACKUP_ALERTS, AlertRaised),
+        EventType(ALERT_CLEARED, topics.BACKUP_ALERTS, AlertCleared),
+        EventType(USAGE_REPORTED, topics.BACKUP_USAGE, UsageReported),
+        EventType(CUSTOMER_CREATED, topics.CUSTOMER_EVENTS, CustomerChanged),
+        EventType(CUSTOMER_UPDATED, topics.CUSTOMER_EVENTS, CustomerChanged),
+        EventType(CUSTOMER_DELETED, topics.CUSTOMER_EVENTS, CustomerDeleted),
+    )
+}
+
+
+class InvalidEvent(ValueError):
+    """The message breaks the contract; `reason` says how (it goes to the dead-letter topic)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownEventType(Exception):
+    """The event is well-formed CloudEvents but of a type this contract does not know."""
+
+    def __init__(self, event_type: str) -> None:
+        super().__init__(event_type)
+        self.event_type = event_type
+
+
+def decode_event(value: bytes, key: bytes | None, topic: str) -> CloudEvent[Any]:
+    """Parse and validate one Kafka message of `topic` against the contract.
+
+    Raises `InvalidEvent` (with the reason) for anything that must be dead-lettered and
+    `UnknownEventType` for a type that is skipped and counted.
+    """
+    try:
+        raw = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEvent(f"not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise InvalidEvent("event is not a JSON object")
+    try:
+        envelope = CloudEvent[dict[str, Any]].model_validate(raw)  # type: ignore[type-var]
+    except ValidationError as exc:
+        raise InvalidEvent(_describe(exc)) from exc
+    event_type = EVENT_TYPES.get(envelope.type)
+    if event_type is None or event_type.topic != topic:
+        raise UnknownEventType(envelope.type)
+    try:
+        data = event_type.data_model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise InvalidEvent(_describe(exc, prefix="data.")) from exc
+    message_key = key.decode("utf-8", errors="replace") if key is not None else None
+    if message_key != envelope.customerid:
+        raise InvalidEvent(
+            f"customerid {envelope.customerid!r} differs from the message key {message_key!r}"
+        )
+    return CloudEvent[Any].model_construct(**{**envelope.__dict__, "data": data})
+
+
+def encode_event(event: CloudEvent[Any]) -> bytes:
+    """Serialize an event to its JSON structured-mode bytes."""
+    return event.model_dump_json(exclude_none=True).encode()
+
+
+def _describe(exc: ValidationError, prefix: str = "") -> str:
+    return "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+        for err in exc.errors()
+    )
