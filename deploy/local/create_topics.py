@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
-
 from msc_contracts.topics import ALL_TOPICS, dead_letter_topic
 
 
@@ -31,12 +31,10 @@ async def create_topics(bootstrap: str, partitions: int, timeout_s: float = 90.0
         wanted = [t for topic in ALL_TOPICS for t in (topic, dead_letter_topic(topic))]
         missing = [t for t in wanted if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
                     [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
                 )
-            except TopicAlreadyExistsError:
-                pass
         return missing
     finally:
         await admin.close()

@@ -21,7 +21,7 @@ PARTITIONS="${MSC_TOPIC_PARTITIONS:-6}"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")"
 FERRETDB_VERSION="$(grep -o "FerretDB/FerretDB v[0-9.]*" "$HERE/ferretdb/go.mod" | cut -d" " -f2)"
 KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
-FERRETDB_BIN="$CACHE_DIR/bin/msc-ferretdb-$FERRETDB_VERSION-$(sha256sum "$HERE/ferretdb/main.go" "$HERE/ferretdb/go.mod" | sha256sum | cut -c1-12)"
+FERRETDB_BIN="$CACHE_DIR/bin/msc-ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/main.go" "$HERE/ferretdb/go.mod" "$HERE/infra.sh" | sha256sum | cut -c1-12)"
 LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
 
@@ -54,10 +54,24 @@ provision_ferretdb() {
   if [[ -x "$FERRETDB_BIN" ]]; then return; fi
   need go "Install Go 1.24+ (https://go.dev/doc/install) and rerun."
   say "building FerretDB $FERRETDB_VERSION (embedded, SQLite) with Go; the first build takes about 2 minutes ..."
-  local t0=$SECONDS
-  mkdir -p "$CACHE_DIR/bin"
-  (cd "$HERE/ferretdb" && GOPATH="$CACHE_DIR/gopath" GOMODCACHE="$CACHE_DIR/gopath/pkg/mod" \
-    GOCACHE="$CACHE_DIR/gocache" GOFLAGS=-mod=mod go build -o "$FERRETDB_BIN.tmp" .) \
+  local t0=$SECONDS build="$CACHE_DIR/ferretdb-build"
+  export GOPATH="$CACHE_DIR/gopath" GOMODCACHE="$CACHE_DIR/gopath/pkg/mod" GOCACHE="$CACHE_DIR/gocache" GOFLAGS=-mod=mod
+  rm -rf "$build" && mkdir -p "$build/main" "$CACHE_DIR/bin"
+  local src
+  src="$(cd "$HERE/ferretdb" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
+    || die "could not download FerretDB from the Go module proxy; check network access and rerun."
+  # FerretDB 1.x looks documents up by _id with the SQLite expression ->'$._id' while its
+  # unique _id index is on ->"_id": SQLite never matches the two, so every lookup by _id
+  # scans the whole table. One line makes the query use the index (see README).
+  cp -r "$src" "$build/ferretdb" && chmod -R u+w "$build/ferretdb"
+  sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \"->\\\\\"_id\\\\\"\"|" \
+    "$build/ferretdb/internal/backends/sqlite/metadata/metadata.go"
+  grep -q 'IDColumn = DefaultColumn + "->\\"_id\\""' "$build/ferretdb/internal/backends/sqlite/metadata/metadata.go" \
+    || die "could not apply the _id index fix to FerretDB $FERRETDB_VERSION"
+  cp "$HERE/ferretdb/main.go" "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$build/main/"
+  (cd "$build/main" && go mod edit -replace "github.com/FerretDB/FerretDB=$build/ferretdb" \
+    && go build -o "$FERRETDB_BIN.tmp" .) \
     || die "the FerretDB build failed (see above); check access to the Go module proxy and rerun."
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
   say "FerretDB built in $((SECONDS - t0)) s: $FERRETDB_BIN"

@@ -14,7 +14,9 @@ from msc_contracts import topics
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 JobType = Literal["backup", "restore"]
-JobStatus = Literal["queued", "running", "successful", "successful_with_errors", "failed", "canceled"]
+JobStatus = Literal[
+    "queued", "running", "successful", "successful_with_errors", "failed", "canceled"
+]
 TERMINAL_JOB_STATUSES: Final[frozenset[str]] = frozenset(
     {"successful", "successful_with_errors", "failed", "canceled"}
 )
@@ -113,7 +115,7 @@ class CustomerDeleted(EventData):
     customer_id: NonEmptyStr = Field(description="Customer identifier.")
 
 
-DataT = TypeVar("DataT", bound=EventData)
+DataT = TypeVar("DataT")
 
 
 class CloudEvent(BaseModel, Generic[DataT]):
@@ -196,7 +198,7 @@ def decode_event(value: bytes, key: bytes | None, topic: str) -> CloudEvent[Any]
     if not isinstance(raw, dict):
         raise InvalidEvent("event is not a JSON object")
     try:
-        envelope = CloudEvent[dict[str, Any]].model_validate(raw)  # type: ignore[type-var]
+        envelope = CloudEvent[dict[str, Any]].model_validate(raw)
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc)) from exc
     event_type = EVENT_TYPES.get(envelope.type)

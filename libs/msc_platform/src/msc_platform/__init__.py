@@ -1,0 +1,1 @@
+"""Plumbing every MSC service uses; no business rules live here."""

@@ -1,0 +1,218 @@
+"""Kafka batch consumption that never loses or double-applies an acknowledged event.
+
+Each batch is decoded against the contract; malformed events go to `<topic>.dlq` with the
+reason and their origin in headers, unknown types are skipped and counted, and the valid
+ones are handed to the service's handler. Transient database errors are retried with
+backoff forever (a message is never skipped); an event that fails for any other reason
+is dead-lettered alone after the batch is split. Offsets are committed only after all of
+that is stored, so a crash redelivers, and the handlers are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, decode_event
+from msc_contracts.topics import dead_letter_topic
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+log = logging.getLogger(__name__)
+
+Event = CloudEvent[Any]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a handler did with a batch: how many events took effect and how many were repeats."""
+
+    applied: int
+    duplicates: int
+
+
+EventHandler = Callable[[Sequence[Event]], Awaitable[Applied]]
+
+
+class ConsumerMetrics:
+    """Prometheus counters of one service's consumers, labelled by topic."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.applied = Counter(
+            "msc_events_applied", "Events that took effect.", ["topic"], registry=registry
+        )
+        self.duplicates = Counter(
+            "msc_events_duplicates_ignored",
+            "Events ignored because their id was already applied.",
+            ["topic"],
+            registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "msc_events_dead_lettered",
+            "Events sent to the dead-letter topic.",
+            ["topic"],
+            registry=registry,
+        )
+        self.skipped = Counter(
+            "msc_events_skipped_unknown_type",
+            "Events of an unknown type, skipped.",
+            ["topic", "type"],
+            registry=registry,
+        )
+        self.retries = Counter(
+            "msc_event_batch_retries",
+            "Batches retried after a transient database error.",
+            ["topic"],
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "msc_consumer_lag",
+            "Messages between the consumer position and the end of the partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A record that cannot be applied, with the reason."""
+
+    record: ConsumerRecord[bytes, bytes]
+    reason: str
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for database errors that a retry can cure (lost connection, failover, timeout)."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    return isinstance(exc, OperationFailure) and exc.has_error_label("RetryableWriteError")
+
+
+class EventConsumer:
+    """Subscribes one handler to some topics in a consumer group, with the guarantees above."""
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        *,
+        topics: Sequence[str],
+        group_id: str,
+        handler: EventHandler,
+        metrics: ConsumerMetrics,
+        max_records: int = 500,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self._broker = broker
+        self._topics = tuple(topics)
+        self._handler = handler
+        self._metrics = metrics
+        self._max_backoff_s = max_backoff_s
+        self.subscriber = broker.subscriber(
+            *self._topics,
+            group_id=group_id,
+            batch=True,
+            max_records=max_records,
+            batch_timeout_ms=100,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            decoder=_keep_raw,
+        )
+        self.subscriber(self._on_batch)
+
+    async def _on_batch(self, message: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+        await self.process(records)
+        await message.ack()
+        await self._record_lag(message)
+
+    async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Decode, apply and dead-letter one batch; returns once every record is settled."""
+        valid: list[tuple[ConsumerRecord[bytes, bytes], Event]] = []
+        dead: list[DeadLetter] = []
+        for record in records:
+            try:
+                valid.append((record, decode_event(record.value or b"", record.key, record.topic)))
+            except InvalidEvent as exc:
+                dead.append(DeadLetter(record, exc.reason))
+            except UnknownEventType as exc:
+                self._metrics.skipped.labels(record.topic, exc.event_type).inc()
+                log.info("skipped unknown event type %s at %s", exc.event_type, _where(record))
+        dead.extend(await self._apply(valid))
+        for letter in dead:
+            await self._dead_letter(letter)
+
+    async def _apply(
+        self, items: Sequence[tuple[ConsumerRecord[bytes, bytes], Event]]
+    ) -> list[DeadLetter]:
+        if not items:
+            return []
+        try:
+            result = await self._with_retry([event for _, event in items], items[0][0].topic)
+        except Exception as exc:
+            if len(items) == 1:
+                log.exception("event %s failed; dead-lettering it", items[0][1].id)
+                return [DeadLetter(items[0][0], f"handler failed: {exc!r}")]
+            # Split to find the events that fail; the handler is idempotent, so
+            # re-applying the ones that had taken effect changes nothing.
+            middle = len(items) // 2
+            return await self._apply(items[:middle]) + await self._apply(items[middle:])
+        topic = items[0][0].topic
+        self._metrics.applied.labels(topic).inc(result.applied)
+        self._metrics.duplicates.labels(topic).inc(result.duplicates)
+        return []
+
+    async def _with_retry(self, events: Sequence[Event], topic: str) -> Applied:
+        delay = 0.1
+        while True:
+            try:
+                return await self._handler(events)
+            except PyMongoError as exc:
+                if not is_transient(exc):
+                    raise
+                self._metrics.retries.labels(topic).inc()
+                log.warning("transient database error, retrying in %.1f s: %s", delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff_s)
+
+    async def _dead_letter(self, letter: DeadLetter) -> None:
+        record = letter.record
+        log.warning("dead-lettering %s: %s", _where(record), letter.reason)
+        headers = {
+            "x-dlq-reason": letter.reason[:1000],
+            "x-original-topic": record.topic,
+            "x-original-partition": str(record.partition),
+            "x-original-offset": str(record.offset),
+        }
+        await self._broker.publish(
+            record.value or b"",
+            topic=dead_letter_topic(record.topic),
+            key=record.key,
+            headers=headers,
+        )
+        self._metrics.dead_lettered.labels(record.topic).inc()
+
+    async def _record_lag(self, message: Any) -> None:
+        consumer = getattr(message, "consumer", None)
+        if consumer is None or not hasattr(consumer, "assignment"):
+            return
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                position = await consumer.position(tp)
+                self._metrics.lag.labels(tp.topic, str(tp.partition)).set(highwater - position)
+
+
+async def _keep_raw(message: Any) -> None:
+    """Skip FastStream's JSON decoding: the records are decoded against the contract here."""
+    return None
+
+
+def _where(record: ConsumerRecord[bytes, bytes]) -> str:
+    return f"{record.topic}[{record.partition}]@{record.offset}"

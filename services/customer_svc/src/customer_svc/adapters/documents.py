@@ -1,0 +1,78 @@
+"""Mapping between customers and their MongoDB documents."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from customer_svc.domain.model import (
+    Account,
+    Contact,
+    Customer,
+    PendingEvent,
+    ServicePlan,
+    name_key,
+)
+
+_PLAN_DATES = ("expiry_date", "credit_quota_effective_date")
+
+
+def to_document(customer: Customer) -> dict[str, Any]:
+    """The stored form of a customer (a deleted one keeps only its id and version)."""
+    if customer.deleted:
+        return {
+            "_id": customer.id,
+            "version": customer.version,
+            "deleted": True,
+            "name_key": f"\x00deleted:{customer.id}",
+            "updated_at": customer.updated_at,
+        }
+    plan = dataclasses.asdict(customer.service_plan)
+    for key in _PLAN_DATES:
+        plan[key] = plan[key].isoformat() if plan[key] else None
+    return {
+        "_id": customer.id,
+        "version": customer.version,
+        "deleted": False,
+        "name_key": name_key(customer.account.name),
+        "account": dataclasses.asdict(customer.account),
+        "service_plan": plan,
+        "contacts": [dataclasses.asdict(c) for c in customer.contacts],
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+    }
+
+
+def from_document(doc: dict[str, Any]) -> Customer:
+    """The customer a stored document holds."""
+    plan = dict(doc["service_plan"])
+    for key in _PLAN_DATES:
+        plan[key] = dt.date.fromisoformat(plan[key]) if plan.get(key) else None
+    return Customer(
+        id=doc["_id"],
+        account=Account(**doc["account"]),
+        service_plan=ServicePlan(**plan),
+        contacts=tuple(Contact(**c) for c in doc.get("contacts", [])),
+        version=doc["version"],
+        created_at=_utc(doc.get("created_at")),
+        updated_at=_utc(doc.get("updated_at")),
+    )
+
+
+def event_to_document(event: PendingEvent) -> dict[str, Any]:
+    """The stored form of a pending lifecycle event."""
+    return {"id": event.id, "type": event.type, "time": event.time, "data": event.data}
+
+
+def event_from_document(doc: dict[str, Any]) -> PendingEvent:
+    """A pending lifecycle event from its stored form."""
+    time = _utc(doc["time"])
+    assert time is not None
+    return PendingEvent(id=doc["id"], type=doc["type"], time=time, data=doc["data"])
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)

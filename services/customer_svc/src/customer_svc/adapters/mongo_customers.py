@@ -1,0 +1,179 @@
+"""Customers in MongoDB, written safely on servers whose updates are not atomic (FerretDB).
+
+Only single-key `{"_id": ...}` filters are used on hot paths: FerretDB's SQLite backend
+pushes nothing else down to an index. A write of version N first inserts the revision
+document `<id>:N`; its `_id` makes the claim unique, atomically, on every server. The
+revision holds the full new state and the lifecycle events it announces, and only the
+claim's winner then replaces the customer document. So of many writers holding the same
+ETag exactly one wins, and no event can be lost: it is stored before the change is
+visible, and the relay (`outbox_relay.py`) publishes it and marks the revision published.
+A revision whose writer died before replacing the customer is rolled forward by the
+relay after a grace period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from customer_svc.adapters.documents import event_to_document, from_document, to_document
+from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
+from customer_svc.domain.model import Customer
+from customer_svc.ports import Clock, Page
+
+Document = dict[str, Any]
+
+
+def revision_id(customer_id: str, version: int) -> str:
+    """The `_id` of a customer's revision document: unique per customer and version."""
+    return f"{customer_id}:{version}"
+
+
+class MongoCustomerRepository:
+    """The `CustomerRepository` port on MongoDB or FerretDB."""
+
+    def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
+        self.customers: AsyncCollection[Document] = db["customers"]
+        self.revisions: AsyncCollection[Document] = db["customer_revisions"]
+        self._clock = clock
+
+    async def ensure_indexes(self) -> None:
+        """Create the indexes the queries and the uniqueness rule need."""
+        await self.customers.create_index("name_key", unique=True, name="name_key_unique")
+        await self.revisions.create_index(
+            [("published", ASCENDING), ("customer_id", ASCENDING), ("version", ASCENDING)],
+            name="pending",
+        )
+
+    async def add(self, customer: Customer) -> None:
+        """Store a new customer."""
+        await self._claim(customer)
+        try:
+            await self.customers.insert_one(to_document(customer))
+        except DuplicateKeyError as exc:
+            await self.revisions.delete_one({"_id": revision_id(customer.id, customer.version)})
+            raise DuplicateAccountName(customer.account.name) from exc
+        except BaseException:
+            await self._release(customer)
+            raise
+
+    async def get(self, customer_id: str) -> Customer | None:
+        """The current customer, None when missing or deleted."""
+        doc = await self.customers.find_one({"_id": customer_id})
+        if doc is None or doc.get("deleted"):
+            return None
+        return from_document(doc)
+
+    async def is_deleted(self, customer_id: str) -> bool:
+        """True when a tombstone of the customer exists."""
+        doc = await self.customers.find_one({"_id": customer_id}, {"deleted": 1})
+        return bool(doc and doc.get("deleted"))
+
+    async def save(self, customer: Customer) -> None:
+        """Store `customer` as the successor of the version before it."""
+        await self._claim(customer)
+        try:
+            # The claim won only if nobody wrote this version; a customer that moved on
+            # long ago (its old revisions pruned) is caught by reading the version again.
+            if await self.current_version(customer.id) != customer.version - 1:
+                raise StaleVersion(f"{customer.id} is past version {customer.version - 1}")
+            await self.customers.replace_one({"_id": customer.id}, to_document(customer))
+        except DuplicateKeyError as exc:
+            await self._release(customer)
+            raise DuplicateAccountName(customer.account.name) from exc
+        except BaseException:
+            await self._release(customer)
+            raise
+
+    async def page(self, q: str | None, limit: int, after: tuple[str, str] | None) -> Page:
+        """Customers by name key then id, strictly after `after`, up to `limit`."""
+        conditions: list[Document] = [{"deleted": False}]
+        if q:
+            pattern = {"$regex": re.escape(q), "$options": "i"}
+            conditions.append(
+                {"$or": [{"account.name": pattern}, {"account.customer_name": pattern}]}
+            )
+        if after is not None:
+            key, last_id = after
+            conditions.append(
+                {"$or": [{"name_key": {"$gt": key}}, {"name_key": key, "_id": {"$gt": last_id}}]}
+            )
+        cursor = (
+            self.customers.find({"$and": conditions})
+            .sort([("name_key", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit + 1)
+        )
+        docs = [doc async for doc in cursor]
+        more = len(docs) > limit
+        docs = docs[:limit]
+        next_after = (docs[-1]["name_key"], docs[-1]["_id"]) if more else None
+        return Page([from_document(d) for d in docs], next_after)
+
+    async def _claim(self, customer: Customer) -> None:
+        try:
+            await self.revisions.insert_one(
+                {
+                    "_id": revision_id(customer.id, customer.version),
+                    "customer_id": customer.id,
+                    "version": customer.version,
+                    "state": to_document(customer),
+                    "events": [event_to_document(e) for e in customer.pending_events],
+                    "published": False,
+                    "created_at": self._clock.now(),
+                }
+            )
+        except DuplicateKeyError as exc:
+            raise StaleVersion(f"{customer.id} version {customer.version} was written") from exc
+
+    async def _release(self, customer: Customer) -> None:
+        await self.revisions.delete_one(
+            {"_id": revision_id(customer.id, customer.version), "published": False}
+        )
+
+    async def pending_revisions(self) -> list[Document]:
+        """Revisions whose events are not yet published, oldest version first per customer."""
+        cursor = self.revisions.find({"published": False}).sort(
+            [("customer_id", ASCENDING), ("version", ASCENDING)]
+        )
+        return [doc async for doc in cursor]
+
+    async def current_version(self, customer_id: str) -> int:
+        """The stored version of the customer document, 0 when there is none."""
+        doc = await self.customers.find_one({"_id": customer_id}, {"version": 1})
+        return int(doc["version"]) if doc else 0
+
+    async def roll_forward(self, revision: Document) -> bool:
+        """Apply a revision whose writer died; False (and the revision dropped) if it cannot be."""
+        customer_id, version = revision["customer_id"], revision["version"]
+        if await self.current_version(customer_id) != version - 1:
+            return False
+        try:
+            await self.customers.replace_one({"_id": customer_id}, revision["state"], upsert=True)
+        except DuplicateKeyError:
+            await self.revisions.delete_one({"_id": revision["_id"], "published": False})
+            return False
+        return True
+
+    async def mark_published(self, revision: Document) -> None:
+        """Record that the revision's events are out, and prune the revisions before it."""
+        await self.revisions.update_one({"_id": revision["_id"]}, {"$set": {"published": True}})
+        await self.revisions.delete_many(
+            {
+                "customer_id": revision["customer_id"],
+                "version": {"$lt": revision["version"]},
+                "published": True,
+            }
+        )
+
+    def revision_age(self, revision: Document) -> dt.timedelta:
+        """How long ago the revision was claimed."""
+        created: dt.datetime = revision["created_at"]
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=dt.UTC)
+        return self._clock.now() - created

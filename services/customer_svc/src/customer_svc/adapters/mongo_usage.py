@@ -1,0 +1,86 @@
+"""Daily usage in MongoDB: one document per customer holding its recent days.
+
+Rule 4 (a day is replaced by a newer report, never added to) is a merge by report order,
+so applying a report twice changes nothing. One writer per customer is given by Kafka's
+partitioning by customer id; reads and writes go by `_id` alone, the only filter FerretDB
+answers from an index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
+
+Document = dict[str, Any]
+KEEP_DAYS = WINDOW_DAYS + 7
+"""Days kept per customer: the window plus a week of reports that arrive late."""
+
+
+def report_order(reported_at: dt.datetime, event_id: str) -> str:
+    """A string that sorts like (time, id): the later report, or on a tie the larger id, wins."""
+    return f"{reported_at.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{event_id}"
+
+
+class MongoUsageRepository:
+    """The `UsageRepository` port on MongoDB or FerretDB."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.usage: AsyncCollection[Document] = db["usage"]
+
+    async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
+        """Merge the reports, one write per customer; return how many changed a day."""
+        by_customer: dict[str, list[UsageReport]] = {}
+        for report in reports:
+            by_customer.setdefault(report.customer_id, []).append(report)
+        docs = {
+            cid: await self.usage.find_one({"_id": cid}) or {"_id": cid, "days": {}}
+            for cid in by_customer
+        }
+        oldest = (today - dt.timedelta(days=KEEP_DAYS)).isoformat()
+        kept = 0
+        writes = []
+        for cid, customer_reports in by_customer.items():
+            days: dict[str, Document] = docs[cid]["days"]
+            changed = False
+            for r in customer_reports:
+                day, order = r.usage.date.isoformat(), report_order(r.reported_at, r.event_id)
+                if day < oldest or (day in days and days[day]["order"] >= order):
+                    continue
+                days[day] = {
+                    "credits_consumed": r.usage.credits_consumed,
+                    "storage_bytes": r.usage.storage_bytes,
+                    "order": order,
+                }
+                kept += 1
+                changed = True
+            if changed:
+                days = {d: v for d, v in days.items() if d >= oldest}
+                writes.append(ReplaceOne({"_id": cid}, {"_id": cid, "days": days}, upsert=True))
+        if writes:
+            await self.usage.bulk_write(writes, ordered=True)
+        return kept
+
+    async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
+        """The customer's days from `since` on."""
+        doc = await self.usage.find_one({"_id": customer_id})
+        if doc is None:
+            return []
+        first = since.isoformat()
+        return [
+            DailyUsage(
+                dt.date.fromisoformat(day), float(v["credits_consumed"]), int(v["storage_bytes"])
+            )
+            for day, v in sorted(doc["days"].items())
+            if day >= first
+        ]
+
+    async def purge(self, customer_id: str) -> None:
+        """Forget the customer's usage."""
+        await self.usage.delete_one({"_id": customer_id})

@@ -1,0 +1,115 @@
+"""Publishes the lifecycle events stored with each customer revision, at least once, in order.
+
+An event leaves only after its change is visible, and a revision is marked published only
+after the broker acknowledged all of its events; a restart resumes from what is unmarked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from msc_contracts import events
+
+from customer_svc.adapters.documents import event_from_document
+from customer_svc.adapters.mongo_customers import MongoCustomerRepository
+from customer_svc.domain.model import PendingEvent
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, bytes], Awaitable[None]]
+"""Publish (key, value) on `customers.events` and return once the broker acknowledged it."""
+OnDeleted = Callable[[str], Awaitable[None]]
+
+
+class OutboxRelay:
+    """The `RelayTrigger` port: a background task that drains pending revisions."""
+
+    def __init__(
+        self,
+        repository: MongoCustomerRepository,
+        publish: Publish,
+        on_deleted: OnDeleted,
+        *,
+        interval_s: float = 1.0,
+        grace: dt.timedelta = dt.timedelta(seconds=10),
+    ) -> None:
+        self._repo = repository
+        self._publish = publish
+        self._on_deleted = on_deleted
+        self._interval_s = interval_s
+        self._grace = grace
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Run the relay now rather than at the next tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start draining in the background."""
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Stop draining; unpublished events stay stored for the next start."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def drain(self) -> int:
+        """Publish every revision that is visible and unpublished; return how many events."""
+        published = 0
+        stuck: set[str] = set()
+        for revision in await self._repo.pending_revisions():
+            customer_id = revision["customer_id"]
+            if customer_id in stuck:
+                continue  # keep one customer's events in version order
+            if not await self._visible(revision):
+                stuck.add(customer_id)
+                continue
+            for doc in revision["events"]:
+                event = event_from_document(doc)
+                await self._publish(customer_id, encode(customer_id, event))
+                if event.type == events.CUSTOMER_DELETED:
+                    await self._on_deleted(customer_id)
+                published += 1
+            await self._repo.mark_published(revision)
+        return published
+
+    async def _visible(self, revision: dict[str, Any]) -> bool:
+        if await self._repo.current_version(revision["customer_id"]) >= revision["version"]:
+            return True
+        if self._repo.revision_age(revision) < self._grace:
+            return False  # its writer is probably still writing
+        log.warning("rolling forward revision %s left by a writer that died", revision["_id"])
+        return await self._repo.roll_forward(revision)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval_s)
+
+
+def encode(customer_id: str, event: PendingEvent) -> bytes:
+    """The CloudEvent of a pending lifecycle event."""
+    return events.encode_event(
+        events.CloudEvent[dict[str, Any]](
+            id=event.id,
+            source="urn:msc:customer-svc",
+            type=event.type,
+            time=event.time,
+            customerid=customer_id,
+            data=event.data,
+        )
+    )

@@ -1,0 +1,1 @@
+"""The customer domain: accounts, service plans, contacts, usage; no framework imports."""

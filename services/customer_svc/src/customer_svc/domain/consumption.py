@@ -1,0 +1,54 @@
+"""Credits and storage consumed over the last 90 UTC days (CONTRACT.md, details view)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DailyUsage:
+    """Usage of one customer on one UTC day, as last reported (rule 4)."""
+
+    date: dt.date
+    credits_consumed: float
+    storage_bytes: int
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """One usage report of a customer, as an agent sent it."""
+
+    customer_id: str
+    usage: DailyUsage
+    reported_at: dt.datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """The consumption block of the details view."""
+
+    window_days: int
+    credits_consumed: float
+    storage_consumed_bytes: int
+    daily: tuple[DailyUsage, ...]
+
+
+def window_start(today: dt.date) -> dt.date:
+    """The first day of the 90-day window that ends with `today` (today included)."""
+    return today - dt.timedelta(days=WINDOW_DAYS - 1)
+
+
+def consumption(days: list[DailyUsage], today: dt.date) -> Consumption:
+    """Sum credits over the window; storage is the latest day's figure (0 without any day)."""
+    first = window_start(today)
+    inside = sorted((d for d in days if first <= d.date <= today), key=lambda d: d.date)
+    return Consumption(
+        window_days=WINDOW_DAYS,
+        credits_consumed=round(sum(d.credits_consumed for d in inside), 6),
+        storage_consumed_bytes=inside[-1].storage_bytes if inside else 0,
+        daily=tuple(inside),
+    )

@@ -1,0 +1,32 @@
+"""What can go wrong with a request, in business terms; the API maps each to a status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of the customer domain's errors."""
+
+
+class CustomerNotFound(DomainError):
+    """No such customer, or it was deleted."""
+
+
+class ContactNotFound(DomainError):
+    """The customer has no contact with that id."""
+
+
+class DuplicateAccountName(DomainError):
+    """Another customer already has this account name, compared without regard to case."""
+
+
+class StaleVersion(DomainError):
+    """The caller's `If-Match` names a version that is no longer current."""
+
+
+class InvalidField(DomainError):
+    """A field breaks a rule that depends on configuration (e.g. storage region)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -1,0 +1,88 @@
+"""Customers as the MSP sees them on the Summary tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Account:
+    """Account details: the MSP's account name and the customer it belongs to."""
+
+    name: str
+    customer_name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """The customer's service plan."""
+
+    plan: str | None = None
+    storage_region: str | None = None
+    tenant_type: str | None = None
+    expiry_date: dt.date | None = None
+    edition: str | None = None
+    credit_quota: int | None = None
+    credit_quota_effective_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to reach at the customer."""
+
+    id: str
+    name: str
+    email: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """A lifecycle event stored with the change it announces, until the broker has it."""
+
+    id: str
+    type: str
+    time: dt.datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer of the MSP: one account, one service plan, its contacts, one version."""
+
+    id: str
+    account: Account
+    service_plan: ServicePlan
+    contacts: tuple[Contact, ...] = ()
+    version: int = 1
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    deleted: bool = False
+    pending_events: tuple[PendingEvent, ...] = field(default=(), compare=False)
+
+    @property
+    def etag(self) -> str:
+        """The entity tag of this version of the customer."""
+        return format_etag(self.id, self.version)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        """The contact with that id, if the customer has it."""
+        return next((c for c in self.contacts if c.id == contact_id), None)
+
+    def next_version(self, **changes: Any) -> Customer:
+        """The customer after a change: same id, version + 1, pending events cleared."""
+        return replace(self, version=self.version + 1, pending_events=(), **changes)
+
+
+def format_etag(customer_id: str, version: int) -> str:
+    """A strong entity tag naming the customer and its version."""
+    return f'"{customer_id}.v{version}"'
+
+
+def name_key(name: str) -> str:
+    """The account name as compared for uniqueness and ordering: case and width folded."""
+    return " ".join(name.casefold().split())

@@ -1,0 +1,84 @@
+"""Wiring of the customer service: `uvicorn --factory customer_svc.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
+from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
+from msc_platform.health import kafka_probe, mongo_probe
+from msc_platform.http import (
+    configure_logging,
+    health_router,
+    install_problem_handlers,
+    install_request_id,
+)
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from customer_svc.adapters.mongo_customers import MongoCustomerRepository
+from customer_svc.adapters.mongo_usage import MongoUsageRepository
+from customer_svc.adapters.outbox_relay import OutboxRelay
+from customer_svc.api.errors import install_domain_errors
+from customer_svc.api.routes import router
+from customer_svc.config import Settings
+from customer_svc.consumers import usage_handler
+from customer_svc.ports import Clock, SystemClock
+from customer_svc.service import CustomerService
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the customer service; connections open in the lifespan, not here."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    configure_logging(settings.log_level)
+    registry = CollectorRegistry()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
+    )
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
+    db = mongo[settings.mongodb_database]
+    customers = MongoCustomerRepository(db, clock)
+    usage = MongoUsageRepository(db)
+
+    async def publish(key: str, value: bytes) -> None:
+        await broker.publish(value, topic=CUSTOMER_EVENTS, key=key.encode())
+
+    relay = OutboxRelay(customers, publish, on_deleted=usage.purge)
+    service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
+    EventConsumer(
+        broker,
+        topics=[BACKUP_USAGE],
+        group_id=settings.consumer_group,
+        handler=usage_handler(service),
+        metrics=ConsumerMetrics(registry),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await customers.ensure_indexes()
+        await broker.start()
+        relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await broker.stop()
+            await mongo.close()
+
+    app = FastAPI(title="MSC customer service", version="1.0", lifespan=lifespan)
+    app.state.service = service
+    app.state.relay = relay
+    install_problem_handlers(app)
+    install_domain_errors(app)
+    install_request_id(app)
+    app.include_router(router)
+    app.include_router(
+        health_router({"mongodb": mongo_probe(mongo), "kafka": kafka_probe(broker)}, registry)
+    )
+    return app

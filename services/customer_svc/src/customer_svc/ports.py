@@ -1,0 +1,77 @@
+"""The ports the customer service needs; adapters implement them, fakes too in unit tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.model import Customer
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the customers list and the cursor to the next, if any."""
+
+    customers: list[Customer]
+    next_after: tuple[str, str] | None
+
+
+class CustomerRepository(Protocol):
+    """Where customers are kept; every write is conditional on the version the caller read."""
+
+    async def add(self, customer: Customer) -> None:
+        """Store a new customer; `DuplicateAccountName` when its name is taken."""
+
+    async def get(self, customer_id: str) -> Customer | None:
+        """The current customer, or None if it never existed or was deleted."""
+
+    async def is_deleted(self, customer_id: str) -> bool:
+        """True when the customer existed and was deleted."""
+
+    async def save(self, customer: Customer) -> None:
+        """Store `customer` as the successor of version `customer.version - 1`.
+
+        Raises `StaleVersion` when another write got there first and
+        `DuplicateAccountName` when the new name is taken.
+        """
+
+    async def page(self, q: str | None, limit: int, after: tuple[str, str] | None) -> Page:
+        """Customers ordered by name key then id, strictly after `after`."""
+
+
+class UsageRepository(Protocol):
+    """Daily usage per customer; a day is replaced by a newer report, never added to."""
+
+    async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
+        """Merge the reports (rule 4); return how many of them changed a day."""
+
+    async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
+        """The customer's usage from `since` on."""
+
+    async def purge(self, customer_id: str) -> None:
+        """Forget all usage of the customer."""
+
+
+class Clock(Protocol):
+    """The current time, so tests can fix it."""
+
+    def now(self) -> dt.datetime:
+        """Now, timezone-aware UTC."""
+
+
+class RelayTrigger(Protocol):
+    """Tells the lifecycle-event relay that new events wait."""
+
+    def wake(self) -> None:
+        """Ask the relay to run soon."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        """Now, timezone-aware UTC."""
+        return dt.datetime.now(dt.UTC)

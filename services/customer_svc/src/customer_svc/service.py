@@ -1,0 +1,233 @@
+"""Use cases of the Summary tab: each reads, decides with the domain, writes once."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from msc_contracts import events
+
+from customer_svc.domain.consumption import (
+    Consumption,
+    UsageReport,
+    consumption,
+    window_start,
+)
+from customer_svc.domain.errors import (
+    ContactNotFound,
+    CustomerNotFound,
+    InvalidField,
+    StaleVersion,
+)
+from customer_svc.domain.model import (
+    Account,
+    Contact,
+    Customer,
+    PendingEvent,
+    ServicePlan,
+)
+from customer_svc.ports import Clock, CustomerRepository, RelayTrigger, UsageRepository
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomersPage:
+    """A page of the customers list with the opaque cursor to the next."""
+
+    customers: list[Customer]
+    next_cursor: str | None
+
+
+class InvalidCursor(ValueError):
+    """The list cursor was not made by this service."""
+
+
+class CustomerService:
+    """The customer service's use cases."""
+
+    def __init__(
+        self,
+        customers: CustomerRepository,
+        usage: UsageRepository,
+        clock: Clock,
+        relay: RelayTrigger,
+        storage_regions: Sequence[str],
+    ) -> None:
+        self._customers = customers
+        self._usage = usage
+        self._clock = clock
+        self._relay = relay
+        self._regions = tuple(storage_regions)
+
+    async def create(
+        self, account: Account, plan: ServicePlan, contacts: Sequence[Contact] = ()
+    ) -> Customer:
+        """Create a customer; `DuplicateAccountName` when the name is taken."""
+        self._check_plan(plan)
+        now = self._clock.now()
+        customer = Customer(
+            id=f"c-{uuid.uuid4().hex[:12]}",
+            account=account,
+            service_plan=plan,
+            contacts=tuple(dataclasses.replace(c, id=_new_contact_id()) for c in contacts),
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        customer = self._announce(customer, events.CUSTOMER_CREATED)
+        await self._customers.add(customer)
+        self._relay.wake()
+        return customer
+
+    async def get(self, customer_id: str) -> Customer:
+        """The current customer; `CustomerNotFound` if missing or deleted."""
+        customer = await self._customers.get(customer_id)
+        if customer is None:
+            raise CustomerNotFound(customer_id)
+        return customer
+
+    async def update_account(
+        self, customer_id: str, changes: dict[str, Any], if_match: str | None
+    ) -> Customer:
+        """Change some account fields."""
+        current = await self._current(customer_id, if_match)
+        account = dataclasses.replace(current.account, **changes)
+        return await self._save(current, account=account)
+
+    async def update_service_plan(
+        self, customer_id: str, changes: dict[str, Any], if_match: str | None
+    ) -> Customer:
+        """Change some service plan fields."""
+        current = await self._current(customer_id, if_match)
+        plan = dataclasses.replace(current.service_plan, **changes)
+        self._check_plan(plan)
+        return await self._save(current, service_plan=plan)
+
+    async def add_contact(
+        self, customer_id: str, contact: Contact, if_match: str | None
+    ) -> tuple[Customer, Contact]:
+        """Add a contact; it gets a new id."""
+        current = await self._current(customer_id, if_match)
+        added = dataclasses.replace(contact, id=_new_contact_id())
+        return await self._save(current, contacts=(*current.contacts, added)), added
+
+    async def update_contact(
+        self, customer_id: str, contact_id: str, changes: dict[str, Any], if_match: str | None
+    ) -> tuple[Customer, Contact]:
+        """Change some fields of a contact."""
+        current = await self._current(customer_id, if_match)
+        contact = current.contact(contact_id)
+        if contact is None:
+            raise ContactNotFound(contact_id)
+        changed = dataclasses.replace(contact, **changes)
+        contacts = tuple(changed if c.id == contact_id else c for c in current.contacts)
+        return await self._save(current, contacts=contacts), changed
+
+    async def delete_contact(
+        self, customer_id: str, contact_id: str, if_match: str | None
+    ) -> Customer:
+        """Remove a contact."""
+        current = await self._current(customer_id, if_match)
+        if current.contact(contact_id) is None:
+            raise ContactNotFound(contact_id)
+        contacts = tuple(c for c in current.contacts if c.id != contact_id)
+        return await self._save(current, contacts=contacts)
+
+    async def delete(self, customer_id: str, if_match: str | None) -> None:
+        """Delete the customer; its contacts go with it, its usage once the event is out."""
+        current = await self._current(customer_id, if_match)
+        gone = current.next_version(deleted=True, contacts=(), updated_at=self._clock.now())
+        await self._customers.save(self._announce(gone, events.CUSTOMER_DELETED))
+        await self._usage.purge(customer_id)
+        self._relay.wake()
+
+    async def list(self, q: str | None, limit: int, cursor: str | None) -> CustomersPage:
+        """Customers ordered by account name, `limit` at a time."""
+        page = await self._customers.page(q or None, limit, _decode_cursor(cursor))
+        return CustomersPage(page.customers, _encode_cursor(page.next_after))
+
+    async def consumption(self, customer_id: str) -> Consumption:
+        """Credits and storage of the last 90 UTC days."""
+        today = self._clock.now().date()
+        days = await self._usage.days(customer_id, window_start(today))
+        return consumption(days, today)
+
+    async def record_usage(self, reports: Sequence[UsageReport]) -> int:
+        """Apply usage reports (rule 4), dropping those of deleted customers (rule 6)."""
+        deleted = {
+            cid for cid in {r.customer_id for r in reports} if await self._customers.is_deleted(cid)
+        }
+        kept = [r for r in reports if r.customer_id not in deleted]
+        return await self._usage.record(kept, self._clock.now().date()) if kept else 0
+
+    async def _current(self, customer_id: str, if_match: str | None) -> Customer:
+        current = await self.get(customer_id)
+        if if_match is not None:
+            tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+            if "*" not in tags and current.etag not in tags:
+                raise StaleVersion(f"If-Match {if_match} is not the current {current.etag}")
+        return current
+
+    async def _save(self, current: Customer, **changes: Any) -> Customer:
+        updated = current.next_version(updated_at=self._clock.now(), **changes)
+        updated = self._announce(updated, events.CUSTOMER_UPDATED)
+        await self._customers.save(updated)
+        self._relay.wake()
+        return updated
+
+    def _announce(self, customer: Customer, event_type: str) -> Customer:
+        data: dict[str, Any] = {"customer_id": customer.id}
+        if event_type != events.CUSTOMER_DELETED:
+            data["summary"] = summary(customer)
+        event = PendingEvent(
+            id=f"{customer.id}.v{customer.version}",
+            type=event_type,
+            time=customer.updated_at or self._clock.now(),
+            data=data,
+        )
+        return dataclasses.replace(customer, pending_events=(event,))
+
+    def _check_plan(self, plan: ServicePlan) -> None:
+        if plan.storage_region is not None and plan.storage_region not in self._regions:
+            raise InvalidField(
+                "service_plan.storage_region", f"must be one of {', '.join(self._regions)}"
+            )
+
+
+def summary(customer: Customer) -> dict[str, Any]:
+    """The customer summary of lifecycle events and of the customers list."""
+    plan = customer.service_plan
+    return {
+        "name": customer.account.name,
+        "customer_name": customer.account.customer_name,
+        "plan": plan.plan,
+        "edition": plan.edition,
+        "tenant_type": plan.tenant_type,
+        "storage_region": plan.storage_region,
+        "expiry_date": plan.expiry_date.isoformat() if plan.expiry_date else None,
+    }
+
+
+def _new_contact_id() -> str:
+    return f"k-{uuid.uuid4().hex[:12]}"
+
+
+def _encode_cursor(after: tuple[str, str] | None) -> str | None:
+    if after is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(list(after)).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    try:
+        key, customer_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise InvalidCursor(cursor) from exc
+    if not isinstance(key, str) or not isinstance(customer_id, str):
+        raise InvalidCursor(cursor)
+    return key, customer_id
