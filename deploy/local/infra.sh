@@ -2,7 +2,7 @@
 # Local infrastructure without Docker: a real Apache Kafka broker (KRaft, single node, jars from
 # Maven Central) and FerretDB 1.x (MongoDB wire protocol on SQLite, built from the Go module proxy).
 #
-#   deploy/local/infra.sh provision | start | stop | status
+#   deploy/local/infra.sh provision | start [kafka] [ferretdb] | stop | status
 #
 # Environment (defaults in brackets):
 #   MSC_DATA_DIR [~/.local/share/msc]   documents, Kafka logs and offsets; logs in $MSC_DATA_DIR/logs
@@ -124,7 +124,7 @@ start_kafka() {
 
 create_topics() {
   KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" MSC_TOPIC_PARTITIONS="$PARTITIONS" \
-    "${MSC_PYTHON:-python3}" "$HERE/create_topics.py"
+    PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" "${MSC_PYTHON:-python3}" -m msc_local.topics
 }
 
 stop_one() { # name pidfile
@@ -150,11 +150,10 @@ case "$cmd" in
     ;;
   start)
     t0=$SECONDS
-    provision_kafka
-    provision_ferretdb
-    start_ferretdb
-    start_kafka
-    create_topics
+    shift
+    parts="${*:-kafka ferretdb}"
+    if [[ " $parts " == *" ferretdb "* ]]; then provision_ferretdb; start_ferretdb; fi
+    if [[ " $parts " == *" kafka "* ]]; then provision_kafka; start_kafka; create_topics; fi
     say "infrastructure ready in $((SECONDS - t0)) s: data in $DATA_DIR, logs in $LOG_DIR"
     ;;
   stop)

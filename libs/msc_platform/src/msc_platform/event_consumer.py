@@ -38,7 +38,17 @@ class Applied:
     duplicates: int
 
 
-EventHandler = Callable[[Sequence[Event]], Awaitable[Applied]]
+@dataclass(frozen=True)
+class Received:
+    """A valid event with its place in the stream."""
+
+    event: Event
+    topic: str
+    partition: int
+    offset: int
+
+
+EventHandler = Callable[[Sequence[Received]], Awaitable[Applied]]
 
 
 class ConsumerMetrics:
@@ -134,11 +144,14 @@ class EventConsumer:
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Decode, apply and dead-letter one batch; returns once every record is settled."""
-        valid: list[tuple[ConsumerRecord[bytes, bytes], Event]] = []
+        valid: list[tuple[ConsumerRecord[bytes, bytes], Received]] = []
         dead: list[DeadLetter] = []
         for record in records:
             try:
-                valid.append((record, decode_event(record.value or b"", record.key, record.topic)))
+                event = decode_event(record.value or b"", record.key, record.topic)
+                valid.append(
+                    (record, Received(event, record.topic, record.partition, record.offset))
+                )
             except InvalidEvent as exc:
                 dead.append(DeadLetter(record, exc.reason))
             except UnknownEventType as exc:
@@ -149,15 +162,15 @@ class EventConsumer:
             await self._dead_letter(letter)
 
     async def _apply(
-        self, items: Sequence[tuple[ConsumerRecord[bytes, bytes], Event]]
+        self, items: Sequence[tuple[ConsumerRecord[bytes, bytes], Received]]
     ) -> list[DeadLetter]:
         if not items:
             return []
         try:
-            result = await self._with_retry([event for _, event in items], items[0][0].topic)
+            result = await self._with_retry([received for _, received in items], items[0][0].topic)
         except Exception as exc:
             if len(items) == 1:
-                log.exception("event %s failed; dead-lettering it", items[0][1].id)
+                log.exception("event %s failed; dead-lettering it", items[0][1].event.id)
                 return [DeadLetter(items[0][0], f"handler failed: {exc!r}")]
             # Split to find the events that fail; the handler is idempotent, so
             # re-applying the ones that had taken effect changes nothing.
@@ -168,7 +181,7 @@ class EventConsumer:
         self._metrics.duplicates.labels(topic).inc(result.duplicates)
         return []
 
-    async def _with_retry(self, events: Sequence[Event], topic: str) -> Applied:
+    async def _with_retry(self, events: Sequence[Received], topic: str) -> Applied:
         delay = 0.1
         while True:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from msc_contracts.events import UsageReported
-from msc_platform.event_consumer import Applied, Event, EventHandler
+from msc_platform.event_consumer import Applied, EventHandler, Received
 
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.service import CustomerService
@@ -14,9 +14,10 @@ from customer_svc.service import CustomerService
 def usage_handler(service: CustomerService) -> EventHandler:
     """A batch handler that merges usage reports; repeats and older reports change nothing."""
 
-    async def handle(batch: Sequence[Event]) -> Applied:
+    async def handle(batch: Sequence[Received]) -> Applied:
         reports = []
-        for event in batch:
+        for received in batch:
+            event = received.event
             data: UsageReported = event.data
             usage = DailyUsage(data.date, data.credits_consumed, data.storage_bytes)
             reports.append(UsageReport(event.customerid, usage, event.time, event.id))

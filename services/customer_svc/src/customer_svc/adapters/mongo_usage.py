@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ReplaceOne
+from msc_platform.mongo import replace_by_id
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -45,7 +45,7 @@ class MongoUsageRepository:
         }
         oldest = (today - dt.timedelta(days=KEEP_DAYS)).isoformat()
         kept = 0
-        writes = []
+        writes: list[Document] = []
         for cid, customer_reports in by_customer.items():
             days: dict[str, Document] = docs[cid]["days"]
             changed = False
@@ -62,9 +62,8 @@ class MongoUsageRepository:
                 changed = True
             if changed:
                 days = {d: v for d, v in days.items() if d >= oldest}
-                writes.append(ReplaceOne({"_id": cid}, {"_id": cid, "days": days}, upsert=True))
-        if writes:
-            await self.usage.bulk_write(writes, ordered=True)
+                writes.append({"_id": cid, "days": days})
+        await replace_by_id(self.usage, writes)
         return kept
 
     async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:

@@ -1,0 +1,42 @@
+# The two commands: `make run` (the whole system) and `make test` (the whole suite).
+# Everything else here is what they are made of.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export PYTHONPATH := $(CURDIR)/deploy/local
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install provision lint typecheck unit infra-start infra-stop schemas bench
+
+run: install ## start Kafka, FerretDB, the three services and the portal, in the foreground
+	$(UV) run --frozen --no-sync python -m msc_local.run
+
+test: install lint typecheck ## the whole suite on real Kafka and a real MongoDB-wire server
+	$(UV) run --frozen --no-sync python -m pytest
+
+install: ## the Python environment from uv.lock (installs uv itself if missing)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --all-packages
+
+provision: ## download Kafka and build FerretDB into the cache (make run/test do it when needed)
+	deploy/local/infra.sh provision
+
+lint:
+	$(UV) run --frozen --no-sync ruff check .
+	$(UV) run --frozen --no-sync ruff format --check .
+
+typecheck:
+	$(UV) run --frozen --no-sync mypy
+
+unit: install ## unit tests only: no infrastructure
+	$(UV) run --frozen --no-sync python -m pytest -m "not integration"
+
+infra-start: install
+	MSC_PYTHON=.venv/bin/python deploy/local/infra.sh start
+
+infra-stop:
+	deploy/local/infra.sh stop
+
+schemas: install ## export the JSON Schema of every event type into schemas/
+	$(UV) run --frozen --no-sync python -m msc_contracts.schemas schemas

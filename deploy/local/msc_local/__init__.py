@@ -1,0 +1,1 @@
+"""Local runs without Docker: infrastructure and the three services as processes."""

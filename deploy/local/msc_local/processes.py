@@ -1,0 +1,196 @@
+"""Start, wait for and stop the local infrastructure and the three services."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+INFRA = ROOT / "deploy" / "local" / "infra.sh"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where everything listens."""
+
+    kafka: int = 9092
+    mongo: int = 27017
+    gateway: int = 8080
+    customer_svc: int = 8081
+    sla_svc: int = 8082
+
+
+@dataclass
+class Infrastructure:
+    """Kafka and FerretDB run by `infra.sh` under one data directory."""
+
+    data_dir: Path
+    ports: Ports
+    started: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What infra.sh reads."""
+        return {
+            "MSC_DATA_DIR": str(self.data_dir),
+            "MSC_KAFKA_PORT": str(self.ports.kafka),
+            "MSC_MONGO_PORT": str(self.ports.mongo),
+            "MSC_PYTHON": sys.executable,
+        }
+
+    def start(self, kafka: bool = True, mongo: bool = True) -> None:
+        """Start what is asked for and not already listening; remember what was started."""
+        parts = []
+        if kafka and not port_open(self.ports.kafka):
+            parts.append("kafka")
+        if mongo and not port_open(self.ports.mongo):
+            parts.append("ferretdb")
+        if not parts:
+            return
+        subprocess.run(["bash", str(INFRA), "start", *parts], env=os.environ | self.env, check=True)
+        self.started = parts
+
+    def stop(self) -> None:
+        """Stop what `start` started."""
+        if self.started:
+            subprocess.run(["bash", str(INFRA), "stop"], env=os.environ | self.env, check=False)
+            self.started = []
+
+
+SERVICES = {
+    "customer_svc": "customer_svc.main:create_app",
+    "sla_svc": "sla_svc.main:create_app",
+    "gateway": "gateway.main:create_app",
+}
+
+
+@dataclass
+class Service:
+    """One service process."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+def service_env(ports: Ports, extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment every service gets: the contract's names."""
+    return (
+        os.environ
+        | {
+            "KAFKA_BOOTSTRAP_SERVERS": os.environ.get(
+                "KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{ports.kafka}"
+            ),
+            "MONGODB_URL": os.environ.get("MONGODB_URL", f"mongodb://127.0.0.1:{ports.mongo}"),
+            "GATEWAY_PORT": str(ports.gateway),
+            "CUSTOMER_SVC_PORT": str(ports.customer_svc),
+            "SLA_SVC_PORT": str(ports.sla_svc),
+            "CUSTOMER_SVC_URL": f"http://127.0.0.1:{ports.customer_svc}",
+            "SLA_SVC_URL": f"http://127.0.0.1:{ports.sla_svc}",
+        }
+        | dict(extra)
+    )
+
+
+def start_service(
+    name: str, port: int, env: Mapping[str, str], log_dir: Path, instance: str = ""
+) -> Service:
+    """Run one service under uvicorn, its output in `<log_dir>/<name><instance>.log`."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}{instance}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                SERVICES[name],
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return Service(name, port, process, log_path)
+
+
+def wait_ready(services: list[Service], timeout_s: float = 90.0) -> None:
+    """Wait until every service's `/readyz` answers 200; fail with its log's tail otherwise."""
+    deadline = time.monotonic() + timeout_s
+    pending = list(services)
+    while pending:
+        for service in list(pending):
+            if service.process.poll() is not None:
+                raise RuntimeError(
+                    f"{service.name} exited with {service.process.returncode}; "
+                    f"its log ({service.log_path}) ends with:\n{tail(service.log_path)}"
+                )
+            if http_ok(f"{service.url}/readyz"):
+                pending.remove(service)
+        if pending and time.monotonic() > deadline:
+            names = ", ".join(s.name for s in pending)
+            raise RuntimeError(
+                f"not ready after {timeout_s:.0f} s: {names}; see {pending[0].log_path}:\n"
+                f"{tail(pending[0].log_path)}"
+            )
+        time.sleep(0.2)
+
+
+def stop_services(services: list[Service], timeout_s: float = 10.0) -> None:
+    """SIGTERM every service, then SIGKILL what still runs after `timeout_s`."""
+    for service in services:
+        if service.process.poll() is None:
+            service.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for service in services:
+        try:
+            service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            service.process.kill()
+            service.process.wait()
+
+
+def port_open(port: int) -> bool:
+    """True when something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_ok(url: str) -> bool:
+    """True when GET `url` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

@@ -1,0 +1,120 @@
+"""`make run`: the whole system in the foreground until Ctrl-C or SIGTERM.
+
+Starts Kafka and FerretDB (unless KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL point elsewhere),
+then customer_svc, sla_svc and the gateway; prints where to look; on SIGINT or SIGTERM
+stops everything it started, services first.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from msc_local.processes import (
+    Infrastructure,
+    Ports,
+    Service,
+    service_env,
+    start_service,
+    stop_services,
+    wait_ready,
+)
+
+PREREQUISITES = {
+    "java": "a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)",
+    "mvn": "Maven (Debian: apt-get install maven)",
+    "go": "Go 1.24+ (https://go.dev/doc/install)",
+}
+
+
+class Stop(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
+def main() -> int:
+    """Run until told to stop; exit 0 after a clean stop."""
+    data_dir = Path(os.environ.get("MSC_DATA_DIR", Path.home() / ".local/share/msc"))
+    log_dir = data_dir / "logs"
+    external_kafka = "KAFKA_BOOTSTRAP_SERVERS" in os.environ
+    external_mongo = "MONGODB_URL" in os.environ
+    missing = [
+        f"  {tool}: install {how}"
+        for tool, how in PREREQUISITES.items()
+        if shutil.which(tool) is None and not (external_kafka and external_mongo)
+    ]
+    if missing:
+        print("make run needs these tools first:\n" + "\n".join(missing), file=sys.stderr)
+        return 2
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        raise Stop
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    infra = Infrastructure(data_dir, Ports())
+    services: list[Service] = []
+    started = time.monotonic()
+    try:
+        infra.start(kafka=not external_kafka, mongo=not external_mongo)
+        env = service_env(Ports(), _auth_env(data_dir))
+        for name, port in (("customer_svc", 8081), ("sla_svc", 8082), ("gateway", 8080)):
+            services.append(start_service(name, port, env, log_dir))
+        print("[run] waiting for the services to be ready ...", flush=True)
+        wait_ready(services)
+        _banner(data_dir, log_dir, time.monotonic() - started, env)
+        while all(s.process.poll() is None for s in services):
+            time.sleep(0.5)
+        dead = next(s for s in services if s.process.poll() is not None)
+        print(f"[run] {dead.name} exited; see {dead.log_path}. Stopping.", file=sys.stderr)
+        return 1
+    except Stop:
+        print("\n[run] stopping ...", flush=True)
+        return 0
+    except Exception as exc:
+        print(f"[run] ERROR: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_services(services)
+        infra.stop()
+        print("[run] stopped; nothing left running.", flush=True)
+
+
+def _auth_env(data_dir: Path) -> dict[str, str]:
+    """The caller's MSC_JWT_SECRET, or dev mode with a secret kept in the data directory."""
+    if os.environ.get("MSC_JWT_SECRET"):
+        return {}
+    path = data_dir / "dev-jwt-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return {"MSC_JWT_SECRET": path.read_text().strip(), "MSC_DEV_MODE": "1"}
+
+
+def _banner(data_dir: Path, log_dir: Path, seconds: float, env: dict[str, str]) -> None:
+    lines = [
+        f"MSC is up in {seconds:.0f} s.",
+        "  portal:      http://127.0.0.1:8080/",
+        "  API docs:    http://127.0.0.1:8080/docs",
+        f"  data:        {data_dir}",
+        f"  logs:        {log_dir}",
+    ]
+    if env.get("MSC_DEV_MODE") == "1":
+        from gateway.auth import mint
+
+        token = mint(env["MSC_JWT_SECRET"], "msp_admin", "dev-admin")
+        lines += ["  dev mode:    msp_admin token (12 h):", f"    {token}"]
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

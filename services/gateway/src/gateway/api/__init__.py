@@ -1,0 +1,1 @@
+"""The portal API (`/api/v1`): authentication, composition and forwarding."""

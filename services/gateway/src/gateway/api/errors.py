@@ -1,0 +1,52 @@
+"""How the gateway answers auth failures and upstream trouble (problem+json)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from msc_platform.http import PROBLEM_JSON, Problem, problem_response
+
+from gateway.auth import Forbidden, Unauthenticated
+from gateway.compose import CustomerMissing, UpstreamFailed
+from gateway.upstream import ServiceUnavailable
+
+
+def install_gateway_errors(app: FastAPI) -> None:
+    """Map auth and upstream errors to 401, 403, 404, 503 or the upstream's own problem."""
+
+    async def unauthenticated(_: Request, exc: Exception) -> Response:
+        return problem_response(
+            Problem(
+                401,
+                "Unauthorized",
+                f"a valid bearer token is required ({exc})",
+                headers={"WWW-Authenticate": 'Bearer realm="msc"'},
+            )
+        )
+
+    async def forbidden(_: Request, exc: Exception) -> Response:
+        return problem_response(Problem(403, "Forbidden", str(exc)))
+
+    async def missing(_: Request, exc: Exception) -> Response:
+        return problem_response(Problem(404, "Not found", "the customer does not exist"))
+
+    async def unavailable(_: Request, exc: Exception) -> Response:
+        return problem_response(
+            Problem(
+                503,
+                "Service unavailable",
+                f"{exc}; try again shortly",
+                headers={"Retry-After": "5"},
+            )
+        )
+
+    async def passed_through(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UpstreamFailed)
+        answer = exc.response
+        media_type = answer.headers.get("Content-Type", PROBLEM_JSON)
+        return Response(answer.content, answer.status_code, media_type=media_type)
+
+    app.add_exception_handler(Unauthenticated, unauthenticated)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(CustomerMissing, missing)
+    app.add_exception_handler(ServiceUnavailable, unavailable)
+    app.add_exception_handler(UpstreamFailed, passed_through)

@@ -1,0 +1,82 @@
+"""Portal tokens: HS256 JWTs with `sub`, `role`, `exp` and, for customers, `customer_id`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+
+Role = Literal["msp_admin", "msp_viewer", "customer_viewer"]
+ROLES: frozenset[str] = frozenset({"msp_admin", "msp_viewer", "customer_viewer"})
+
+
+class Unauthenticated(Exception):
+    """No token, or a token that is not valid (401)."""
+
+
+class Forbidden(Exception):
+    """A valid token whose role may not do this (403)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling."""
+
+    subject: str
+    role: str
+    customer_id: str | None = None
+
+    def may_read(self) -> None:
+        """Every role reads; an unknown role does not."""
+        if self.role not in ROLES:
+            raise Forbidden(f"role {self.role!r} is not a portal role")
+
+    def may_list(self) -> None:
+        """Only MSP staff see the customers list."""
+        if self.role not in {"msp_admin", "msp_viewer"}:
+            raise Forbidden(f"role {self.role} may not list customers")
+
+    def may_write(self) -> None:
+        """Only `msp_admin` changes anything."""
+        if self.role != "msp_admin":
+            raise Forbidden(f"role {self.role} may not change customers")
+
+    def sees_customer(self, customer_id: str) -> bool:
+        """False when a customer-scoped token asks about another customer (answered 404)."""
+        self.may_read()
+        return self.role != "customer_viewer" or self.customer_id == customer_id
+
+
+def decode(token: str, secret: str) -> Principal:
+    """The principal of a valid token; `Unauthenticated` otherwise."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "role"]}
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(str(exc)) from exc
+    customer_id = claims.get("customer_id")
+    if claims["role"] == "customer_viewer" and not customer_id:
+        raise Unauthenticated("a customer_viewer token needs a customer_id claim")
+    return Principal(str(claims["sub"]), str(claims["role"]), customer_id)
+
+
+def mint(
+    secret: str,
+    role: Role,
+    subject: str,
+    customer_id: str | None = None,
+    ttl: dt.timedelta = dt.timedelta(hours=12),
+) -> str:
+    """A signed token for `role`."""
+    claims: dict[str, object] = {
+        "sub": subject,
+        "role": role,
+        "iat": dt.datetime.now(dt.UTC),
+        "exp": dt.datetime.now(dt.UTC) + ttl,
+    }
+    if customer_id:
+        claims["customer_id"] = customer_id
+    return jwt.encode(claims, secret, algorithm="HS256")

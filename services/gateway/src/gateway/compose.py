@@ -1,0 +1,112 @@
+"""The customer details view: the Summary from customer_svc and the SLA from sla_svc, asked
+in parallel; the Summary is never held back by a slow or failing SLA."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from gateway.upstream import ServiceUnavailable, Upstream
+
+
+class CustomerMissing(Exception):
+    """customer_svc says the customer does not exist (or was deleted)."""
+
+
+class UpstreamFailed(Exception):
+    """customer_svc answered with an error that is passed through as it is."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass
+class Details:
+    """The composed view and the customer's ETag."""
+
+    body: dict[str, Any]
+    etag: str | None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+async def customer_details(
+    customers: Upstream, sla: Upstream, customer_id: str, window: str
+) -> Details:
+    """Compose the details view; the SLA part may be missing (`partial`)."""
+    summary_call = customers.request("GET", f"/api/v1/customers/{customer_id}")
+    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params={"window": window})
+    summary, sla_result = await asyncio.gather(summary_call, sla_call, return_exceptions=True)
+    customer = _summary_or_raise(summary)
+    errors: list[dict[str, str]] = []
+    sla_body: dict[str, Any] | None = None
+    if isinstance(sla_result, ServiceUnavailable):
+        errors.append({"source": "sla_svc", "message": sla_result.reason})
+    elif isinstance(sla_result, BaseException):
+        raise sla_result
+    elif sla_result.status_code == 200:
+        sla_body = sla_result.json()
+    elif sla_result.status_code == 404:
+        raise CustomerMissing(customer_id)
+    else:
+        errors.append({"source": "sla_svc", "message": f"answered {sla_result.status_code}"})
+    body = customer.json()
+    return Details(
+        body={
+            "id": body["id"],
+            "summary": {k: body[k] for k in ("account", "service_plan", "consumption", "contacts")},
+            "sla": sla_body,
+            "partial": sla_body is None,
+            "errors": errors,
+        },
+        etag=customer.headers.get("ETag"),
+        errors=errors,
+    )
+
+
+async def customer_sla(customers: Upstream, sla: Upstream, customer_id: str, window: str) -> Any:
+    """The SLA part alone, for a customer that exists."""
+    exists_call = customers.request("GET", f"/api/v1/customers/{customer_id}")
+    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params={"window": window})
+    exists, sla_result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
+    _summary_or_raise(exists)
+    if isinstance(sla_result, BaseException):
+        raise sla_result
+    if sla_result.status_code == 404:
+        raise CustomerMissing(customer_id)
+    if sla_result.status_code != 200:
+        raise UpstreamFailed(sla_result)
+    return sla_result.json()
+
+
+async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, Any]) -> Any:
+    """The customers list with `sla_health`, asked of sla_svc in one call for the whole page."""
+    page = await customers.request("GET", "/api/v1/customers", params=params)
+    if page.status_code != 200:
+        raise UpstreamFailed(page)
+    body = page.json()
+    ids = [item["id"] for item in body["items"]]
+    health: dict[str, str] = {}
+    if ids:
+        try:
+            answer = await sla.request("POST", "/api/v1/sla-health", json={"customer_ids": ids})
+            if answer.status_code == 200:
+                health = answer.json()["items"]
+        except ServiceUnavailable:
+            pass  # the list still shows; every badge reads `unknown`
+    for item in body["items"]:
+        item["sla_health"] = health.get(item["id"], "unknown")
+    return body
+
+
+def _summary_or_raise(result: httpx.Response | BaseException) -> httpx.Response:
+    if isinstance(result, BaseException):
+        raise result
+    if result.status_code == 404:
+        raise CustomerMissing()
+    if result.status_code != 200:
+        raise UpstreamFailed(result)
+    return result

@@ -1,0 +1,1 @@
+"""Adapters of the SLA service's ports: MongoDB storage."""

@@ -1,0 +1,130 @@
+"""SLA states and figures in MongoDB or FerretDB.
+
+Every read and write names one document by `_id` alone: FerretDB's SQLite backend answers
+no other filter from an index. One writer per customer is given by Kafka's partitioning by
+customer id, so writes are plain replacements; the order of `save` is what makes a crash
+harmless (see `domain/ingest.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from msc_platform.mongo import delete_by_id, replace_by_id
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from sla_svc.adapters.documents import (
+    alert_from_document,
+    alert_to_document,
+    customer_from_document,
+    customer_to_document,
+    detail_from_document,
+    detail_id,
+    detail_to_document,
+    entity_id,
+    job_from_document,
+    job_to_document,
+)
+from sla_svc.domain.alerts import AlertState
+from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.jobs import JobState
+from sla_svc.ports import CustomerChanges
+
+log = logging.getLogger(__name__)
+Document = dict[str, Any]
+
+
+class MongoSlaStore:
+    """The `SlaStore` port on MongoDB or FerretDB."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.customers: AsyncCollection[Document] = db["sla_customers"]
+        self.details_: AsyncCollection[Document] = db["sla_hour_details"]
+        self.jobs_: AsyncCollection[Document] = db["sla_jobs"]
+        self.alerts_: AsyncCollection[Document] = db["sla_alerts"]
+        self.deleted: AsyncCollection[Document] = db["sla_deleted_customers"]
+        self._purges: set[asyncio.Task[None]] = set()
+
+    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
+        """The customers of `customer_ids` that customer_svc has deleted."""
+        ids = list(dict.fromkeys(customer_ids))
+        found = await asyncio.gather(
+            *(self.deleted.find_one({"_id": cid}, {"_id": 1}) for cid in ids)
+        )
+        return {cid for cid, doc in zip(ids, found, strict=True) if doc is not None}
+
+    async def customer(self, customer_id: str) -> CustomerSla:
+        """The customer's figures."""
+        return customer_from_document(
+            customer_id, await self.customers.find_one({"_id": customer_id})
+        )
+
+    async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
+        """Stored job states."""
+        docs = await self._many(self.jobs_, [entity_id(customer_id, j) for j in job_ids])
+        return {doc["job_id"]: job_from_document(doc) for doc in docs}
+
+    async def alerts(self, customer_id: str, alert_ids: Iterable[str]) -> dict[str, AlertState]:
+        """Stored alert states."""
+        docs = await self._many(self.alerts_, [entity_id(customer_id, a) for a in alert_ids])
+        return {doc["alert_id"]: alert_from_document(doc) for doc in docs}
+
+    async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
+        """Stored hour details."""
+        docs = await self._many(self.details_, [detail_id(customer_id, h) for h in hours])
+        return {doc["hour"]: detail_from_document(doc) for doc in docs}
+
+    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+        """Counted documents first, then entity states, then expired details."""
+        await asyncio.gather(
+            replace_by_id(
+                self.details_, [detail_to_document(d) for c in changes for d in c.details]
+            ),
+            replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes]),
+        )
+        await asyncio.gather(
+            replace_by_id(
+                self.jobs_,
+                [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
+            ),
+            replace_by_id(
+                self.alerts_,
+                [alert_to_document(c.customer.customer_id, a) for c in changes for a in c.alerts],
+            ),
+        )
+        await delete_by_id(
+            self.details_,
+            [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
+        )
+
+    async def forget(self, customer_id: str) -> None:
+        """Tombstone the customer, drop its figures now and its states in the background."""
+        await self.deleted.replace_one(
+            {"_id": customer_id},
+            {"_id": customer_id, "deleted_at": dt.datetime.now(dt.UTC)},
+            upsert=True,
+        )
+        await self.customers.delete_one({"_id": customer_id})
+        task = asyncio.create_task(self._purge(customer_id))
+        self._purges.add(task)
+        task.add_done_callback(self._purges.discard)
+
+    async def _purge(self, customer_id: str) -> None:
+        # Scans: rare, and off the consumer's path. What a crash leaves is unreachable.
+        for collection in (self.details_, self.jobs_, self.alerts_):
+            try:
+                await collection.delete_many({"customer_id": customer_id})
+            except Exception:
+                log.exception(
+                    "purging %s of deleted customer %s failed", collection.name, customer_id
+                )
+
+    @staticmethod
+    async def _many(collection: AsyncCollection[Document], ids: list[str]) -> list[Document]:
+        found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in ids))
+        return [doc for doc in found if doc is not None]

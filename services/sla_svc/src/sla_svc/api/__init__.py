@@ -1,0 +1,1 @@
+"""HTTP API of the SLA service (the gateway composes it into the details view)."""

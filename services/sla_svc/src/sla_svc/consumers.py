@@ -1,0 +1,74 @@
+"""Consumers of agent events and customer lifecycle events: contract events in, use cases out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from msc_contracts import events as ev
+from msc_platform.event_consumer import Applied, Event, EventHandler, Received
+
+from sla_svc.domain.alerts import Raised
+from sla_svc.domain.backup_sets import Presence
+from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged
+from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.time_keys import event_order, instant
+from sla_svc.service import CustomerEvent, SlaService
+
+
+def to_change(event: Event) -> Change:
+    """The domain change a contract event describes."""
+    data: Any = event.data
+    order = event_order(event.time, event.id)
+    match event.type:
+        case ev.JOB_REPORTED:
+            return JobSnapshot(
+                job_id=data.job_id,
+                backup_set_id=data.backup_set_id,
+                job_type=data.job_type,
+                status=data.status,
+                time=instant(event.time),
+                event_id=event.id,
+                started_at=instant(data.started_at) if data.started_at else None,
+                ended_at=instant(data.ended_at) if data.ended_at else None,
+            )
+        case ev.BACKUP_SET_UPSERTED:
+            presence = Presence(order, False, data.name, data.workload, data.rpo_hours)
+            return SetChanged(data.backup_set_id, presence)
+        case ev.BACKUP_SET_DELETED:
+            return SetChanged(data.backup_set_id, Presence(order, True))
+        case ev.ALERT_RAISED:
+            raised = Raised(order, instant(event.time), data.severity, data.backup_set_id)
+            return AlertRaised(data.alert_id, raised)
+        case ev.ALERT_CLEARED:
+            return AlertCleared(data.alert_id)
+    raise ValueError(f"not an agent event: {event.type}")
+
+
+def agent_events_handler(service: SlaService) -> EventHandler:
+    """A batch handler for `backup.jobs`, `backup.sets` and `backup.alerts`."""
+
+    async def handle(batch: Sequence[Received]) -> Applied:
+        delivered = [
+            CustomerEvent(r.event.customerid, Delivered(r.topic, r.offset, to_change(r.event)))
+            for r in batch
+        ]
+        outcome = await service.apply(delivered)
+        return Applied(applied=outcome.applied, duplicates=outcome.dropped)
+
+    return handle
+
+
+def customer_events_handler(service: SlaService) -> EventHandler:
+    """A batch handler for `customers.events`: deletions purge the customer (rule 6)."""
+
+    async def handle(batch: Sequence[Received]) -> Applied:
+        applied = 0
+        for received in batch:
+            event = received.event
+            if event.type == ev.CUSTOMER_DELETED:
+                await service.forget(event.data.customer_id)
+                applied += 1
+        return Applied(applied=applied, duplicates=0)
+
+    return handle

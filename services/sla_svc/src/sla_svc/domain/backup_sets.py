@@ -1,0 +1,115 @@
+"""Rule 2 and the per-set columns of the SLA tab: presence, last jobs, RPO and open alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from sla_svc.domain.jobs import JobState
+from sla_svc.domain.time_keys import parse
+
+DEFAULT_RPO_HOURS = 24
+RECENT_SUCCESSES = 20
+"""Successful backups remembered per set, so that a success later overturned by a newer
+terminal snapshot of the same job gives way to the one before it."""
+
+RpoStatus = Literal["ok", "breached", "never"]
+
+
+@dataclass(frozen=True)
+class Presence:
+    """The latest `upserted` or `deleted` event of a set."""
+
+    order: str
+    deleted: bool
+    name: str | None = None
+    workload: str | None = None
+    rpo_hours: int = DEFAULT_RPO_HOURS
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """`last_backup` / `last_restore` of a set."""
+
+    job_id: str
+    status: str
+    started_at: str | None
+    ended_at: str | None
+    recency: str
+
+
+@dataclass(frozen=True)
+class BackupSet:
+    """One backup set of a customer as the SLA tab shows it."""
+
+    backup_set_id: str
+    presence: Presence | None = None
+    has_jobs: bool = False
+    last_backup: JobSummary | None = None
+    last_restore: JobSummary | None = None
+    successes: dict[str, str] = field(default_factory=dict)
+    open_alerts: int = 0
+
+    @property
+    def listed(self) -> bool:
+        """Listed when its latest set event is an upsert, or it has jobs and no set event."""
+        if self.presence is not None:
+            return not self.presence.deleted
+        return self.has_jobs
+
+    @property
+    def name(self) -> str | None:
+        """Display name, when an upsert gave one."""
+        return self.presence.name if self.presence else None
+
+    @property
+    def workload(self) -> str | None:
+        """Workload, when an upsert gave one."""
+        return self.presence.workload if self.presence else None
+
+    @property
+    def rpo_hours(self) -> int:
+        """Recovery point objective in hours."""
+        return self.presence.rpo_hours if self.presence else DEFAULT_RPO_HOURS
+
+    @property
+    def last_successful_backup_at(self) -> str | None:
+        """`ended_at` of the latest successful backup."""
+        return max(self.successes.values(), default=None)
+
+    def rpo_status(self, as_of: dt.datetime) -> RpoStatus:
+        """`never` without a successful backup, `breached` past the RPO, else `ok`."""
+        last = self.last_successful_backup_at
+        if last is None:
+            return "never"
+        if as_of - parse(last) > dt.timedelta(hours=self.rpo_hours):
+            return "breached"
+        return "ok"
+
+
+def apply_presence(backup_set: BackupSet, presence: Presence) -> BackupSet:
+    """The set after an `upserted` or `deleted` event; the latest one wins."""
+    if backup_set.presence is None or presence.order > backup_set.presence.order:
+        return replace(backup_set, presence=presence)
+    return backup_set
+
+
+def apply_job(backup_set: BackupSet, job: JobState) -> BackupSet:
+    """The set after one of its jobs changed to `job`."""
+    summary = JobSummary(job.job_id, job.status, job.started_at, job.ended_at, job.recency)
+    changes: dict[str, object] = {"has_jobs": True}
+    slot = "last_backup" if job.job_type == "backup" else "last_restore"
+    current: JobSummary | None = getattr(backup_set, slot)
+    if current is None or current.job_id == job.job_id or job.recency > current.recency:
+        changes[slot] = summary
+    successes = dict(backup_set.successes)
+    if job.successful_backup and job.ended_at:
+        successes[job.job_id] = job.ended_at
+    else:
+        successes.pop(job.job_id, None)
+    if len(successes) > RECENT_SUCCESSES:
+        kept = sorted(successes.items(), key=lambda kv: (kv[1], kv[0]))[-RECENT_SUCCESSES:]
+        successes = dict(kept)
+    changes["successes"] = successes
+    return replace(backup_set, **changes)  # type: ignore[arg-type]

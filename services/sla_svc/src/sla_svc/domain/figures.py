@@ -1,0 +1,69 @@
+"""Per-customer SLA figures kept up to date as events apply, so a read never scans jobs.
+
+Counters live in hour buckets on the customer (`CustomerSla`) and, to make the window's two
+partial hours exact, per instant in one `HourDetail` per hour. Each of these documents
+remembers, per topic, the offset of the last event it has counted, so that after a crash
+the redelivered events are counted once (`Counted.counts`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sla_svc.domain.backup_sets import BackupSet
+
+Counts = dict[str, int]
+
+
+@dataclass
+class Counted:
+    """A document of counters that remembers what it has counted."""
+
+    offsets: dict[str, int] = field(default_factory=dict)
+
+    def counts(self, topic: str, offset: int) -> bool:
+        """True when the event at `offset` of `topic` is not counted here yet."""
+        return offset > self.offsets.get(topic, -1)
+
+    def advance(self, topic: str, offset: int) -> None:
+        """Remember that everything up to `offset` of `topic` is counted."""
+        if offset > self.offsets.get(topic, -1):
+            self.offsets[topic] = offset
+
+
+@dataclass
+class CustomerSla(Counted):
+    """Everything the SLA tab of one customer needs but the two partial hours of the window."""
+
+    customer_id: str = ""
+    sets: dict[str, BackupSet] = field(default_factory=dict)
+    job_hours: dict[str, Counts] = field(default_factory=dict)
+    alert_hours: dict[str, Counts] = field(default_factory=dict)
+    open_alerts: Counts = field(default_factory=dict)
+    detail_hours: set[str] = field(default_factory=set)
+
+    def backup_set(self, backup_set_id: str) -> BackupSet:
+        """The set, known or new."""
+        return self.sets.get(backup_set_id) or BackupSet(backup_set_id)
+
+
+@dataclass
+class HourDetail(Counted):
+    """Counters of one customer and hour, per instant: jobs by `ended_at`, alerts by `raised`."""
+
+    customer_id: str = ""
+    hour: str = ""
+    jobs: dict[str, Counts] = field(default_factory=dict)
+    alerts: dict[str, Counts] = field(default_factory=dict)
+
+
+def add(counts: dict[str, Counts], bucket: str, key: str, amount: int) -> None:
+    """Add `amount` to one counter, dropping counters and buckets that fall to zero."""
+    inner = counts.setdefault(bucket, {})
+    value = inner.get(key, 0) + amount
+    if value:
+        inner[key] = value
+    else:
+        inner.pop(key, None)
+    if not inner:
+        counts.pop(bucket, None)

@@ -1,0 +1,186 @@
+"""Applies a customer's delivered events to its states and figures (rules 1 to 3).
+
+The result depends only on the set of events delivered, never on their order or
+repetition: entity states merge (`jobs.merge`, `alerts.*`, `backup_sets.apply_*`), and every
+counter moves by the difference an event makes to an entity's contribution, counted once
+per document thanks to the offsets each `Counted` document keeps.
+
+Storage must write the counted documents (the customer and its hour details) before the
+job and alert states: then a job state never runs ahead of the counters, and a redelivered
+event recomputes exactly the differences that some document may still be missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from sla_svc.domain.alerts import AlertState, Raised, clear_alert, raise_alert
+from sla_svc.domain.backup_sets import Presence, apply_job, apply_presence
+from sla_svc.domain.figures import Counts, CustomerSla, add
+from sla_svc.domain.jobs import JobSnapshot, JobState, merge
+from sla_svc.domain.time_keys import hour_of
+
+
+@dataclass(frozen=True)
+class SetChanged:
+    """A backup set was upserted or deleted."""
+
+    backup_set_id: str
+    presence: Presence
+
+
+@dataclass(frozen=True)
+class AlertRaised:
+    """An alert was raised."""
+
+    alert_id: str
+    raised: Raised
+
+
+@dataclass(frozen=True)
+class AlertCleared:
+    """An alert was cleared."""
+
+    alert_id: str
+
+
+Change = JobSnapshot | SetChanged | AlertRaised | AlertCleared
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An event of one customer with its place in the stream (topic and offset)."""
+
+    topic: str
+    offset: int
+    change: Change
+
+
+@dataclass(frozen=True)
+class DetailDelta:
+    """A counter change for an `HourDetail`, to count if the detail has not counted the event."""
+
+    hour: str
+    section: str  # "jobs" or "alerts"
+    instant: str
+    key: str
+    amount: int
+    topic: str
+    offset: int
+
+
+@dataclass
+class Ingested:
+    """What storage must write after `ingest`."""
+
+    jobs: dict[str, JobState] = field(default_factory=dict)
+    alerts: dict[str, AlertState] = field(default_factory=dict)
+    detail_deltas: list[DetailDelta] = field(default_factory=list)
+    expired_details: list[str] = field(default_factory=list)
+
+
+Contribution = tuple[str, str] | None  # (instant, counter key)
+
+
+def ingest(
+    customer: CustomerSla,
+    jobs: dict[str, JobState],
+    alerts: dict[str, AlertState],
+    delivered: Sequence[Delivered],
+    floor_hour: str,
+) -> Ingested:
+    """Apply `delivered` (in stream order) to `customer`, `jobs` and `alerts`, in place.
+
+    `jobs` and `alerts` hold the stored states of the entities the events name; hour
+    buckets before `floor_hour` are no longer kept.
+    """
+    out = Ingested()
+    for item in delivered:
+        fresh = customer.counts(item.topic, item.offset)
+        change = item.change
+        if isinstance(change, JobSnapshot):
+            before = jobs.get(change.job_id)
+            after = merge(before, change)
+            jobs[change.job_id] = out.jobs[change.job_id] = after
+            _count(customer, out, item, "jobs", _job_part(before), _job_part(after), floor_hour)
+            if fresh:
+                bs = customer.backup_set(after.backup_set_id)
+                customer.sets[after.backup_set_id] = apply_job(bs, after)
+        elif isinstance(change, SetChanged):
+            if fresh:
+                bs = customer.backup_set(change.backup_set_id)
+                customer.sets[change.backup_set_id] = apply_presence(bs, change.presence)
+        else:
+            old = alerts.get(change.alert_id)
+            if isinstance(change, AlertRaised):
+                new = raise_alert(old, change.alert_id, change.raised)
+            else:
+                new = clear_alert(old, change.alert_id)
+            alerts[change.alert_id] = out.alerts[change.alert_id] = new
+            _count(customer, out, item, "alerts", _raised_part(old), _raised_part(new), floor_hour)
+            if fresh:
+                _move_open(customer, old, new)
+        customer.advance(item.topic, item.offset)
+    out.expired_details = _expire(customer, floor_hour)
+    return out
+
+
+def _job_part(job: JobState | None) -> Contribution:
+    if job is None or not job.terminal or job.ended_at is None:
+        return None
+    return job.ended_at, f"{job.job_type}:{job.status}"
+
+
+def _raised_part(alert: AlertState | None) -> Contribution:
+    if alert is None or alert.raised is None:
+        return None
+    return alert.raised.time, alert.raised.severity
+
+
+def _count(
+    customer: CustomerSla,
+    out: Ingested,
+    item: Delivered,
+    section: str,
+    before: Contribution,
+    after: Contribution,
+    floor_hour: str,
+) -> None:
+    if before == after:
+        return
+    hours: dict[str, Counts] = customer.job_hours if section == "jobs" else customer.alert_hours
+    fresh = customer.counts(item.topic, item.offset)
+    for part, amount in ((before, -1), (after, +1)):
+        if part is None:
+            continue
+        instant, key = part
+        hour = hour_of(instant)
+        if hour < floor_hour:
+            continue
+        if fresh:
+            add(hours, hour, key, amount)
+            customer.detail_hours.add(hour)
+        out.detail_deltas.append(
+            DetailDelta(hour, section, instant, key, amount, item.topic, item.offset)
+        )
+
+
+def _move_open(customer: CustomerSla, old: AlertState | None, new: AlertState) -> None:
+    for alert, amount in ((old, -1), (new, +1)):
+        if alert is None or not alert.open or alert.raised is None:
+            continue
+        severity = alert.raised.severity
+        customer.open_alerts[severity] = customer.open_alerts.get(severity, 0) + amount
+        if alert.raised.backup_set_id:
+            bs = customer.backup_set(alert.raised.backup_set_id)
+            customer.sets[bs.backup_set_id] = replace(bs, open_alerts=bs.open_alerts + amount)
+
+
+def _expire(customer: CustomerSla, floor_hour: str) -> list[str]:
+    for hours in (customer.job_hours, customer.alert_hours):
+        for hour in [h for h in hours if h < floor_hour]:
+            del hours[hour]
+    expired = sorted(h for h in customer.detail_hours if h < floor_hour)
+    customer.detail_hours.difference_update(expired)
+    return expired

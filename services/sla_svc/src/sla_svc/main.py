@@ -1,0 +1,76 @@
+"""Wiring of the SLA service: `uvicorn --factory sla_svc.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
+from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
+from msc_platform.health import kafka_probe, mongo_probe
+from msc_platform.http import (
+    configure_logging,
+    health_router,
+    install_problem_handlers,
+    install_request_id,
+)
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.api.routes import router
+from sla_svc.config import Settings
+from sla_svc.consumers import agent_events_handler, customer_events_handler
+from sla_svc.ports import Clock, SystemClock
+from sla_svc.service import SlaService
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the SLA service; connections open in the lifespan, not here."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    registry = CollectorRegistry()
+    metrics = ConsumerMetrics(registry)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
+    )
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
+    service = SlaService(MongoSlaStore(mongo[settings.mongodb_database]), clock or SystemClock())
+    EventConsumer(
+        broker,
+        topics=[BACKUP_JOBS, BACKUP_SETS, BACKUP_ALERTS],
+        group_id=settings.consumer_group,
+        handler=agent_events_handler(service),
+        metrics=metrics,
+        max_records=settings.batch_size,
+    )
+    EventConsumer(
+        broker,
+        topics=[CUSTOMER_EVENTS],
+        group_id=settings.consumer_group,
+        handler=customer_events_handler(service),
+        metrics=metrics,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await mongo.close()
+
+    app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
+    app.state.service = service
+    install_problem_handlers(app)
+    install_request_id(app)
+    app.include_router(router)
+    app.include_router(
+        health_router({"mongodb": mongo_probe(mongo), "kafka": kafka_probe(broker)}, registry)
+    )
+    return app

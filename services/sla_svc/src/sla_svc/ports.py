@@ -1,0 +1,63 @@
+"""The ports of the SLA service; the MongoDB adapter implements them, a fake in unit tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sla_svc.domain.alerts import AlertState
+from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.jobs import JobState
+
+
+@dataclass
+class CustomerChanges:
+    """Everything one batch changed for one customer."""
+
+    customer: CustomerSla
+    details: list[HourDetail] = field(default_factory=list)
+    jobs: list[JobState] = field(default_factory=list)
+    alerts: list[AlertState] = field(default_factory=list)
+    expired_details: list[str] = field(default_factory=list)
+
+
+class SlaStore(Protocol):
+    """Where SLA states and figures are kept; one writer per customer (Kafka partitioning)."""
+
+    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
+        """The customers of `customer_ids` that customer_svc has deleted."""
+
+    async def customer(self, customer_id: str) -> CustomerSla:
+        """The customer's figures (empty for a customer never seen)."""
+
+    async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
+        """The stored states of these jobs (missing ones left out)."""
+
+    async def alerts(self, customer_id: str, alert_ids: Iterable[str]) -> dict[str, AlertState]:
+        """The stored states of these alerts (missing ones left out)."""
+
+    async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
+        """The hour details of these hours (missing ones left out)."""
+
+    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+        """Write the counted documents of every customer first, then job and alert states."""
+
+    async def forget(self, customer_id: str) -> None:
+        """Mark the customer deleted and drop everything kept for it (rule 6)."""
+
+
+class Clock(Protocol):
+    """The current time, so tests can fix it."""
+
+    def now(self) -> dt.datetime:
+        """Now, timezone-aware UTC."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        """Now, timezone-aware UTC."""
+        return dt.datetime.now(dt.UTC)

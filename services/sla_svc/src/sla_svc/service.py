@@ -1,0 +1,145 @@
+"""Use cases of the SLA tab: apply delivered events, read the view, rate health."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sla_svc.domain.figures import HourDetail, add
+from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
+from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.time_keys import hour_key
+from sla_svc.domain.view import (
+    LONGEST_WINDOW,
+    WINDOWS,
+    Health,
+    SlaView,
+    Window,
+    sla_health,
+    sla_view,
+)
+from sla_svc.ports import Clock, CustomerChanges, SlaStore
+
+
+class CustomerDeleted(Exception):
+    """customer_svc deleted this customer; it has no SLA any more."""
+
+
+class UnknownWindow(ValueError):
+    """The window is not one of `24h`, `7d`, `30d`."""
+
+
+@dataclass(frozen=True)
+class CustomerEvent:
+    """A delivered event addressed to one customer."""
+
+    customer_id: str
+    delivered: Delivered
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a batch did."""
+
+    applied: int
+    dropped: int
+
+
+class SlaService:
+    """The SLA service's use cases."""
+
+    def __init__(self, store: SlaStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def apply(self, events: Sequence[CustomerEvent]) -> Outcome:
+        """Apply a batch of events in stream order; events of deleted customers are dropped."""
+        by_customer: dict[str, list[Delivered]] = {}
+        for e in events:
+            by_customer.setdefault(e.customer_id, []).append(e.delivered)
+        deleted = await self._store.deleted_among(by_customer)
+        live = {cid: d for cid, d in by_customer.items() if cid not in deleted}
+        floor_hour = hour_key(self._clock.now() - LONGEST_WINDOW - dt.timedelta(hours=1))
+        changes = await asyncio.gather(
+            *(self._changes(cid, delivered, floor_hour) for cid, delivered in live.items())
+        )
+        await self._store.save(changes)
+        applied = sum(len(d) for d in live.values())
+        return Outcome(applied=applied, dropped=len(events) - applied)
+
+    async def view(
+        self, customer_id: str, window: str, after: str | None = None, limit: int = 100
+    ) -> SlaView:
+        """The SLA tab of a customer now."""
+        if window not in WINDOWS:
+            raise UnknownWindow(window)
+        if await self._store.deleted_among([customer_id]):
+            raise CustomerDeleted(customer_id)
+        frame = Window(window, self._as_of())
+        customer = await self._store.customer(customer_id)
+        details = await self._store.details(customer_id, frame.edge_hours)
+        return sla_view(customer, details, frame, after, limit)
+
+    async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
+        """The health badge of each customer (deleted ones are left out)."""
+        deleted = await self._store.deleted_among(customer_ids)
+        as_of = self._as_of()
+        week = Window("7d", as_of)
+
+        async def one(cid: str) -> Health:
+            customer = await self._store.customer(cid)
+            details = await self._store.details(cid, week.edge_hours)
+            return sla_health(customer, details, as_of)
+
+        wanted = [c for c in dict.fromkeys(customer_ids) if c not in deleted]
+        return dict(zip(wanted, await asyncio.gather(*(one(c) for c in wanted)), strict=True))
+
+    async def forget(self, customer_id: str) -> None:
+        """Rule 6: the customer was deleted."""
+        await self._store.forget(customer_id)
+
+    async def _changes(
+        self, customer_id: str, delivered: list[Delivered], floor_hour: str
+    ) -> CustomerChanges:
+        job_ids = {d.change.job_id for d in delivered if isinstance(d.change, JobSnapshot)}
+        alert_ids = {
+            d.change.alert_id for d in delivered if isinstance(d.change, AlertRaised | AlertCleared)
+        }
+        customer, jobs, alerts = await asyncio.gather(
+            self._store.customer(customer_id),
+            self._store.jobs(customer_id, job_ids),
+            self._store.alerts(customer_id, alert_ids),
+        )
+        customer.customer_id = customer_id
+        done = ingest(customer, jobs, alerts, delivered, floor_hour)
+        details = await self._store.details(customer_id, {d.hour for d in done.detail_deltas})
+        for delta in done.detail_deltas:
+            detail = details.setdefault(
+                delta.hour, HourDetail(customer_id=customer_id, hour=delta.hour)
+            )
+            _count_detail(detail, delta)
+        for delivered_item in delivered:
+            for detail in details.values():
+                detail.advance(delivered_item.topic, delivered_item.offset)
+        return CustomerChanges(
+            customer=customer,
+            details=list(details.values()),
+            jobs=list(done.jobs.values()),
+            alerts=list(done.alerts.values()),
+            expired_details=done.expired_details,
+        )
+
+    def _as_of(self) -> dt.datetime:
+        return self._clock.now().replace(microsecond=0)
+
+
+def _count_detail(detail: HourDetail, delta: DetailDelta) -> None:
+    if detail.counts(delta.topic, delta.offset):
+        add(
+            detail.jobs if delta.section == "jobs" else detail.alerts,
+            delta.instant,
+            delta.key,
+            delta.amount,
+        )
