@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from msc_local.processes import Infrastructure, Ports
 from msc_local.topics import create_topics
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from gateway.auth import Role, mint
-from msc_local.processes import Service, service_env, start_service, stop_services, wait_ready
 
 from conftest import TEST_PORTS, Endpoints
+from gateway.auth import Role, mint
+from msc_local.processes import Service, service_env, start_service, stop_services, wait_ready
 
 
 @dataclass

@@ -10,6 +10,7 @@ import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+
 from msc_contracts.topics import ALL_TOPICS, dead_letter_topic
 
 

@@ -20,10 +20,11 @@ from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, decode_event
-from msc_contracts.topics import dead_letter_topic
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, decode_event
+from msc_contracts.topics import dead_letter_topic
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ DEFAULT_REGIONS = (
 class Settings(BaseSettings):
     """Everything the customer service reads from its environment."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(
         default=8081,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from msc_contracts.events import UsageReported
-from msc_platform.event_consumer import Applied, EventHandler, Received
-
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.service import CustomerService
+from msc_contracts.events import UsageReported
+from msc_platform.event_consumer import Applied, EventHandler, Received
 
 
 def usage_handler(service: CustomerService) -> EventHandler:

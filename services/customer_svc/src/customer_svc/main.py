@@ -9,15 +9,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
-from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
-from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
-from msc_platform.health import kafka_probe, mongo_probe
-from msc_platform.http import (
-    configure_logging,
-    health_router,
-    install_problem_handlers,
-    install_request_id,
-)
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
@@ -30,6 +21,15 @@ from customer_svc.config import Settings
 from customer_svc.consumers import usage_handler
 from customer_svc.ports import Clock, SystemClock
 from customer_svc.service import CustomerService
+from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
+from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
+from msc_platform.health import kafka_probe, mongo_probe
+from msc_platform.http import (
+    configure_logging,
+    health_router,
+    install_problem_handlers,
+    install_request_id,
+)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

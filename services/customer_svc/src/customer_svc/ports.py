@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.model import Customer
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of the customers list and the cursor to the next, if any."""
-
-    customers: list[Customer]
-    next_after: tuple[str, str] | None
 
 
 class CustomerRepository(Protocol):
@@ -38,8 +29,8 @@ class CustomerRepository(Protocol):
         `DuplicateAccountName` when the new name is taken.
         """
 
-    async def page(self, q: str | None, limit: int, after: tuple[str, str] | None) -> Page:
-        """Customers ordered by name key then id, strictly after `after`."""
+    async def all_live(self) -> list[Customer]:
+        """Every customer that is not deleted (for the list, which orders and pages them)."""
 
 
 class UsageRepository(Protocol):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
-
-from msc_contracts import events
 
 from customer_svc.domain.consumption import (
     Consumption,
@@ -23,6 +22,7 @@ from customer_svc.domain.errors import (
     InvalidField,
     StaleVersion,
 )
+from customer_svc.domain.listing import HISTORY_KEPT, Position, list_page, renamed
 from customer_svc.domain.model import (
     Account,
     Contact,
@@ -31,6 +31,7 @@ from customer_svc.domain.model import (
     ServicePlan,
 )
 from customer_svc.ports import Clock, CustomerRepository, RelayTrigger, UsageRepository
+from msc_contracts import events
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +96,8 @@ class CustomerService:
         """Change some account fields."""
         current = await self._current(customer_id, if_match)
         account = dataclasses.replace(current.account, **changes)
-        return await self._save(current, account=account)
+        former = renamed(current, account.name, self._clock.now())
+        return await self._save(current, account=account, former_names=former)
 
     async def update_service_plan(
         self, customer_id: str, changes: dict[str, Any], if_match: str | None
@@ -146,8 +148,12 @@ class CustomerService:
 
     async def list(self, q: str | None, limit: int, cursor: str | None) -> CustomersPage:
         """Customers ordered by account name, `limit` at a time."""
-        page = await self._customers.page(q or None, limit, _decode_cursor(cursor))
-        return CustomersPage(page.customers, _encode_cursor(page.next_after))
+        now = self._clock.now()
+        after = _decode_cursor(cursor)
+        if after is not None and now - after.as_of > HISTORY_KEPT:
+            raise InvalidCursor("this list was started too long ago; start again")
+        page = list_page(await self._customers.all_live(), q, limit, now, after)
+        return CustomersPage(page.customers, _encode_cursor(page.next))
 
     async def consumption(self, customer_id: str) -> Consumption:
         """Credits and storage of the last 90 UTC days."""
@@ -215,19 +221,23 @@ def _new_contact_id() -> str:
     return f"k-{uuid.uuid4().hex[:12]}"
 
 
-def _encode_cursor(after: tuple[str, str] | None) -> str | None:
-    if after is None:
+def _encode_cursor(position: Position | None) -> str | None:
+    if position is None:
         return None
-    return base64.urlsafe_b64encode(json.dumps(list(after)).encode()).decode().rstrip("=")
+    raw = json.dumps([position.as_of.isoformat(), position.key, position.customer_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+def _decode_cursor(cursor: str | None) -> Position | None:
     if not cursor:
         return None
     try:
-        key, customer_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        as_of, key, customer_id = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
+        position = Position(dt.datetime.fromisoformat(as_of), str(key), str(customer_id))
     except (ValueError, TypeError) as exc:
-        raise InvalidCursor(cursor) from exc
-    if not isinstance(key, str) or not isinstance(customer_id, str):
-        raise InvalidCursor(cursor)
-    return key, customer_id
+        raise InvalidCursor("not a cursor from this list") from exc
+    if position.as_of.tzinfo is None:
+        raise InvalidCursor("not a cursor from this list")
+    return position

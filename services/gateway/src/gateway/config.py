@@ -31,7 +31,7 @@ class InsecureSecret(ValueError):
 class Settings(BaseSettings):
     """Everything the gateway reads from its environment."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(
         default=8080, validation_alias=AliasChoices("GATEWAY_PORT"), description="HTTP port."

@@ -10,6 +10,12 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+
+from gateway.api.errors import install_gateway_errors
+from gateway.api.routes import router
+from gateway.auth import mint
+from gateway.config import Settings
+from gateway.upstream import Upstream
 from msc_platform.health import Probe
 from msc_platform.http import (
     configure_logging,
@@ -17,12 +23,6 @@ from msc_platform.http import (
     install_problem_handlers,
     install_request_id,
 )
-
-from gateway.api.errors import install_gateway_errors
-from gateway.api.routes import router
-from gateway.auth import mint
-from gateway.config import Settings
-from gateway.upstream import Upstream
 
 log = logging.getLogger(__name__)
 PORTAL_DIR = Path(__file__).parent / "portal"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from msc_platform.http import REQUEST_ID_HEADER, request_id_var
 
 

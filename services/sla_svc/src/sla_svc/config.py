@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Everything the SLA service reads from its environment."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(
         default=8082, validation_alias=AliasChoices("SLA_SVC_PORT"), description="HTTP port."

@@ -7,7 +7,6 @@ from typing import Any
 
 from msc_contracts import events as ev
 from msc_platform.event_consumer import Applied, Event, EventHandler, Received
-
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged

@@ -9,6 +9,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
 from msc_platform.health import kafka_probe, mongo_probe
@@ -18,9 +21,6 @@ from msc_platform.http import (
     install_problem_handlers,
     install_request_id,
 )
-from prometheus_client import CollectorRegistry
-from pymongo import AsyncMongoClient
-
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings

@@ -10,6 +10,7 @@ from customer_svc.domain.model import (
     Account,
     Contact,
     Customer,
+    FormerName,
     PendingEvent,
     ServicePlan,
     name_key,
@@ -39,6 +40,7 @@ def to_document(customer: Customer) -> dict[str, Any]:
         "account": dataclasses.asdict(customer.account),
         "service_plan": plan,
         "contacts": [dataclasses.asdict(c) for c in customer.contacts],
+        "former_names": [dataclasses.asdict(f) for f in customer.former_names],
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
     }
@@ -55,6 +57,10 @@ def from_document(doc: dict[str, Any]) -> Customer:
         service_plan=ServicePlan(**plan),
         contacts=tuple(Contact(**c) for c in doc.get("contacts", [])),
         version=doc["version"],
+        former_names=tuple(
+            FormerName(f["key"], _utc(f["until"]) or f["until"])
+            for f in doc.get("former_names", [])
+        ),
         created_at=_utc(doc.get("created_at")),
         updated_at=_utc(doc.get("updated_at")),
     )

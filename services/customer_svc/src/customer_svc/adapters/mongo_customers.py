@@ -14,7 +14,6 @@ relay after a grace period.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from pymongo import ASCENDING
@@ -25,7 +24,7 @@ from pymongo.errors import DuplicateKeyError
 from customer_svc.adapters.documents import event_to_document, from_document, to_document
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
-from customer_svc.ports import Clock, Page
+from customer_svc.ports import Clock
 
 Document = dict[str, Any]
 
@@ -91,29 +90,10 @@ class MongoCustomerRepository:
             await self._release(customer)
             raise
 
-    async def page(self, q: str | None, limit: int, after: tuple[str, str] | None) -> Page:
-        """Customers by name key then id, strictly after `after`, up to `limit`."""
-        conditions: list[Document] = [{"deleted": False}]
-        if q:
-            pattern = {"$regex": re.escape(q), "$options": "i"}
-            conditions.append(
-                {"$or": [{"account.name": pattern}, {"account.customer_name": pattern}]}
-            )
-        if after is not None:
-            key, last_id = after
-            conditions.append(
-                {"$or": [{"name_key": {"$gt": key}}, {"name_key": key, "_id": {"$gt": last_id}}]}
-            )
-        cursor = (
-            self.customers.find({"$and": conditions})
-            .sort([("name_key", ASCENDING), ("_id", ASCENDING)])
-            .limit(limit + 1)
-        )
-        docs = [doc async for doc in cursor]
-        more = len(docs) > limit
-        docs = docs[:limit]
-        next_after = (docs[-1]["name_key"], docs[-1]["_id"]) if more else None
-        return Page([from_document(d) for d in docs], next_after)
+    async def all_live(self) -> list[Customer]:
+        """Every customer that is not deleted."""
+        cursor = self.customers.find({"deleted": False}, {"contacts": 0})
+        return [from_document(doc) async for doc in cursor]
 
     async def _claim(self, customer: Customer) -> None:
         try:

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from msc_platform.mongo import replace_by_id
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
+from msc_platform.mongo import replace_by_id
 
 Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7

@@ -13,11 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from msc_contracts import events
-
 from customer_svc.adapters.documents import event_from_document
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.domain.model import PendingEvent
+from msc_contracts import events
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from msc_platform.http import Problem, problem_response
 
 from customer_svc.domain import errors
 from customer_svc.service import InvalidCursor
+from msc_platform.http import Problem, problem_response
 
 
 def to_problem(exc: Exception) -> Problem:

@@ -6,13 +6,13 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from msc_platform.http import Problem
 from pydantic import BaseModel
 
 from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.service import CustomerService
+from msc_platform.http import Problem
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 

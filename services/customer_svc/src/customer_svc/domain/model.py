@@ -41,6 +41,14 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class FormerName:
+    """A name key the customer had until `until` (see `domain/listing.py`)."""
+
+    key: str
+    until: dt.datetime
+
+
+@dataclass(frozen=True)
 class PendingEvent:
     """A lifecycle event stored with the change it announces, until the broker has it."""
 
@@ -62,6 +70,7 @@ class Customer:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     deleted: bool = False
+    former_names: tuple[FormerName, ...] = ()
     pending_events: tuple[PendingEvent, ...] = field(default=(), compare=False)
 
     @property

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
-from msc_platform.http import PROBLEM_JSON, Problem, problem_response
 
 from gateway.auth import Forbidden, Unauthenticated
 from gateway.compose import CustomerMissing, UpstreamFailed
 from gateway.upstream import ServiceUnavailable
+from msc_platform.http import PROBLEM_JSON, Problem, problem_response
 
 
 def install_gateway_errors(app: FastAPI) -> None:

@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from msc_platform.http import Problem
 
 from gateway import compose
 from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
 from gateway.upstream import Upstream
+from msc_platform.http import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]

@@ -14,10 +14,10 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from msc_platform.mongo import delete_by_id, replace_by_id
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from msc_platform.mongo import delete_by_id, replace_by_id
 from sla_svc.adapters.documents import (
     alert_from_document,
     alert_to_document,

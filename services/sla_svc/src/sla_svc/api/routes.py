@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from msc_platform.http import Problem
 
+from msc_platform.http import Problem
 from sla_svc.api import schemas
 from sla_svc.domain.backup_sets import JobSummary
 from sla_svc.domain.time_keys import rfc3339

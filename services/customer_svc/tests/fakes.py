@@ -1,0 +1,104 @@
+"""In-memory implementations of the customer service's ports, for unit tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
+from customer_svc.domain.model import Customer, name_key
+
+
+class FakeCustomers:
+    """Customers in a dict, with the same rules as the MongoDB adapter."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Customer] = {}
+        self.published: list[tuple[str, str]] = []
+
+    def _name_taken(self, customer: Customer) -> bool:
+        return any(
+            not c.deleted
+            and c.id != customer.id
+            and name_key(c.account.name) == name_key(customer.account.name)
+            for c in self.rows.values()
+        )
+
+    async def add(self, customer: Customer) -> None:
+        if self._name_taken(customer):
+            raise DuplicateAccountName(customer.account.name)
+        self.rows[customer.id] = customer
+        self.published += [(customer.id, e.type) for e in customer.pending_events]
+
+    async def get(self, customer_id: str) -> Customer | None:
+        found = self.rows.get(customer_id)
+        return None if found is None or found.deleted else found
+
+    async def is_deleted(self, customer_id: str) -> bool:
+        found = self.rows.get(customer_id)
+        return bool(found and found.deleted)
+
+    async def save(self, customer: Customer) -> None:
+        current = self.rows[customer.id]
+        if current.version != customer.version - 1:
+            raise StaleVersion(customer.id)
+        if not customer.deleted and self._name_taken(customer):
+            raise DuplicateAccountName(customer.account.name)
+        self.rows[customer.id] = customer
+        self.published += [(customer.id, e.type) for e in customer.pending_events]
+
+    async def all_live(self) -> list[Customer]:
+        return [c for c in self.rows.values() if not c.deleted]
+
+
+class FakeUsage:
+    """Usage in a dict keyed by customer and day."""
+
+    def __init__(self) -> None:
+        self.days_: dict[tuple[str, dt.date], tuple[DailyUsage, str]] = {}
+
+    async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
+        kept = 0
+        for r in reports:
+            order = f"{r.reported_at.isoformat()}|{r.event_id}"
+            key = (r.customer_id, r.usage.date)
+            if key not in self.days_ or self.days_[key][1] < order:
+                self.days_[key] = (r.usage, order)
+                kept += 1
+        return kept
+
+    async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
+        return [
+            u for (cid, day), (u, _) in self.days_.items() if cid == customer_id and day >= since
+        ]
+
+    async def purge(self, customer_id: str) -> None:
+        for key in [k for k in self.days_ if k[0] == customer_id]:
+            del self.days_[key]
+
+
+class FixedClock:
+    """A clock that says what it is told."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now_ = now
+
+    def now(self) -> dt.datetime:
+        return self.now_
+
+
+class CountingRelay:
+    """Counts wake-ups."""
+
+    def __init__(self) -> None:
+        self.wakes = 0
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+def with_name(customer: Customer, name: str) -> Customer:
+    """The same customer under another account name."""
+    return dataclasses.replace(customer, account=dataclasses.replace(customer.account, name=name))

@@ -1,0 +1,243 @@
+"""The Summary tab's API on the real database: every rule of CONTRACT.md section 3."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+PLAN = {
+    "plan": "Standard",
+    "storage_region": "eu-west-1",
+    "tenant_type": "evaluation",
+    "edition": "business",
+    "expiry_date": "2027-06-30",
+    "credit_quota": 5000,
+    "credit_quota_effective_date": "2026-07-01",
+}
+
+
+def new_customer(name: str | None = None, **account: Any) -> dict[str, Any]:
+    return {
+        "account": {"name": name or f"Acme {uuid.uuid4().hex[:8]}", **account},
+        "service_plan": dict(PLAN),
+        "contacts": [{"name": "Dana Lee", "email": "dana@acme.example", "phone": "+14155550101"}],
+    }
+
+
+async def create(api: httpx.AsyncClient, **kwargs: Any) -> httpx.Response:
+    answer = await api.post("/api/v1/customers", json=new_customer(**kwargs))
+    assert answer.status_code == 201, answer.text
+    return answer
+
+
+async def test_create_then_read(api: httpx.AsyncClient) -> None:
+    created = await create(api, customer_name="Acme Corp", phone="+14155550100")
+    body = created.json()
+    assert created.headers["Location"] == f"/api/v1/customers/{body['id']}"
+    read = await api.get(f"/api/v1/customers/{body['id']}")
+    assert read.status_code == 200
+    assert read.headers["ETag"] == created.headers["ETag"]
+    assert read.json() == body
+    assert body["service_plan"] == PLAN
+    assert body["consumption"] == {
+        "window_days": 90,
+        "credits_consumed": 0.0,
+        "storage_consumed_bytes": 0,
+        "daily": [],
+    }
+    assert body["contacts"][0]["id"].startswith("k-")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda b: b["account"].update(name=""), "account.name"),
+        (lambda b: b["account"].update(name="x" * 201), "account.name"),
+        (lambda b: b["account"].update(phone="4155550100"), "account.phone"),
+        (lambda b: b["account"].update(phone="+1234567"), "account.phone"),
+        (lambda b: b["service_plan"].update(tenant_type="free"), "service_plan.tenant_type"),
+        (lambda b: b["service_plan"].update(edition="gold"), "service_plan.edition"),
+        (
+            lambda b: b["service_plan"].update(storage_region="mars-1"),
+            "service_plan.storage_region",
+        ),
+        (lambda b: b["service_plan"].update(expiry_date="30/06/2027"), "service_plan.expiry_date"),
+        (lambda b: b["service_plan"].update(credit_quota=-1), "service_plan.credit_quota"),
+        (lambda b: b["service_plan"].update(credit_quota=1.5), "service_plan.credit_quota"),
+        (lambda b: b["contacts"][0].update(email="dana@"), "contacts.0.email"),
+        (lambda b: b["contacts"][0].update(phone="+1 415"), "contacts.0.phone"),
+        (lambda b: b.pop("service_plan"), "service_plan"),
+        (lambda b: b["account"].update(nickname="x"), "account.nickname"),
+    ],
+)
+async def test_invalid_bodies_are_422_naming_the_field(
+    api: httpx.AsyncClient, change: Any, field: str
+) -> None:
+    body = new_customer()
+    change(body)
+    answer = await api.post("/api/v1/customers", json=body)
+    assert answer.status_code == 422
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 422 and problem["title"] and problem["type"]
+    assert field in [e["field"] for e in problem["errors"]], problem
+
+
+async def test_names_are_unique_regardless_of_case(api: httpx.AsyncClient) -> None:
+    name = f"Acme {uuid.uuid4().hex[:8]}"
+    await create(api, name=name)
+    again = await api.post("/api/v1/customers", json=new_customer(name=name.upper()))
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["field"] == "account.name"
+
+
+async def test_racing_creates_of_one_name_make_one_customer(api: httpx.AsyncClient) -> None:
+    name = f"Race {uuid.uuid4().hex[:8]}"
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                "/api/v1/customers", json=new_customer(name=name.swapcase() if i % 2 else name)
+            )
+            for i in range(10)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 9
+
+
+async def test_patch_needs_the_current_etag(api: httpx.AsyncClient) -> None:
+    created = await create(api)
+    cid, etag = created.json()["id"], created.headers["ETag"]
+    ok = await api.patch(
+        f"/api/v1/customers/{cid}/account",
+        json={"address": "1 Main St"},
+        headers={"If-Match": etag},
+    )
+    assert ok.status_code == 200 and ok.headers["ETag"] != etag
+    assert ok.json()["account"]["address"] == "1 Main St"
+    assert ok.json()["account"]["name"] == created.json()["account"]["name"]
+    stale = await api.patch(
+        f"/api/v1/customers/{cid}/account",
+        json={"address": "2 Main St"},
+        headers={"If-Match": etag},
+    )
+    assert stale.status_code == 412
+    assert stale.headers["Content-Type"] == "application/problem+json"
+    bad = await api.patch(
+        f"/api/v1/customers/{cid}/service-plan",
+        json={"edition": None},
+        headers={"If-Match": ok.headers["ETag"]},
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "edition"
+
+
+async def test_many_writers_with_one_etag_exactly_one_wins(api: httpx.AsyncClient) -> None:
+    created = await create(api)
+    cid, etag = created.json()["id"], created.headers["ETag"]
+    answers = await asyncio.gather(
+        *(
+            api.patch(
+                f"/api/v1/customers/{cid}/account",
+                json={"address": f"{i} Writer Lane"},
+                headers={"If-Match": etag},
+            )
+            for i in range(20)
+        )
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [200] + [412] * 19, codes
+    winner = next(a for a in answers if a.status_code == 200)
+    now = await api.get(f"/api/v1/customers/{cid}")
+    assert now.headers["ETag"] == winner.headers["ETag"]
+    assert now.json()["account"]["address"] == winner.json()["account"]["address"]
+    assert now.json()["contacts"] == created.json()["contacts"]
+
+
+async def test_contacts_add_edit_delete(api: httpx.AsyncClient) -> None:
+    created = await create(api)
+    cid, etag = created.json()["id"], created.headers["ETag"]
+    added = await api.post(
+        f"/api/v1/customers/{cid}/contacts",
+        json={"name": "Sam Roe", "email": "sam@acme.example"},
+        headers={"If-Match": etag},
+    )
+    assert added.status_code == 201
+    contact = added.json()
+    assert added.headers["Location"].endswith(f"/contacts/{contact['id']}")
+    edited = await api.patch(
+        f"/api/v1/customers/{cid}/contacts/{contact['id']}",
+        json={"phone": "+442071234567"},
+        headers={"If-Match": added.headers["ETag"]},
+    )
+    assert edited.status_code == 200 and edited.json()["phone"] == "+442071234567"
+    bad = await api.patch(
+        f"/api/v1/customers/{cid}/contacts/{contact['id']}", json={"email": "nope"}
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "email"
+    deleted = await api.delete(
+        f"/api/v1/customers/{cid}/contacts/{contact['id']}",
+        headers={"If-Match": edited.headers["ETag"]},
+    )
+    assert deleted.status_code == 204
+    names = [c["name"] for c in (await api.get(f"/api/v1/customers/{cid}")).json()["contacts"]]
+    assert names == ["Dana Lee"]
+    missing = await api.delete(f"/api/v1/customers/{cid}/contacts/{contact['id']}")
+    assert missing.status_code == 404
+
+
+async def test_delete_customer(api: httpx.AsyncClient) -> None:
+    created = await create(api)
+    cid = created.json()["id"]
+    stale = await api.delete(f"/api/v1/customers/{cid}", headers={"If-Match": '"nope"'})
+    assert stale.status_code == 412
+    gone = await api.delete(
+        f"/api/v1/customers/{cid}", headers={"If-Match": created.headers["ETag"]}
+    )
+    assert gone.status_code == 204
+    assert (await api.get(f"/api/v1/customers/{cid}")).status_code == 404
+    assert (
+        await api.patch(f"/api/v1/customers/{cid}/account", json={"address": "x"})
+    ).status_code == 404
+    # The name can be used again.
+    await create(api, name=created.json()["account"]["name"])
+
+
+async def test_list_search_and_paging(api: httpx.AsyncClient) -> None:
+    tag = uuid.uuid4().hex[:6]
+    names = [f"{tag} {letter}" for letter in "ECADB"]
+    for name in names:
+        await create(api, name=name, customer_name=f"Holding {letter_of(name)}")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"q": tag.upper(), "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await api.get("/api/v1/customers", params=params)).json()
+        seen += [item["name"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == sorted(names)
+    item = (await api.get("/api/v1/customers", params={"q": "holding c"})).json()["items"]
+    assert [i["name"] for i in item if i["name"].startswith(tag)] == [f"{tag} C"]
+    assert set(item[0]) == {
+        "id",
+        "name",
+        "customer_name",
+        "plan",
+        "edition",
+        "tenant_type",
+        "storage_region",
+        "expiry_date",
+    }
+    for bad in ({"limit": 0}, {"limit": 201}, {"cursor": "garbage"}):
+        answer = await api.get("/api/v1/customers", params=bad)
+        assert answer.status_code == 422, bad
+
+
+def letter_of(name: str) -> str:
+    return name[-1]

@@ -1,0 +1,178 @@
+"""The Summary tab's use cases on in-memory fakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from customer_svc.config import DEFAULT_REGIONS
+from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.errors import (
+    ContactNotFound,
+    CustomerNotFound,
+    DuplicateAccountName,
+    InvalidField,
+    StaleVersion,
+)
+from customer_svc.domain.model import Account, Contact, ServicePlan
+from customer_svc.service import CustomerService, InvalidCursor
+from msc_contracts import events
+from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage, FixedClock
+
+NOW = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)
+PLAN = ServicePlan(
+    plan="Standard", storage_region="us-east-1", tenant_type="commercial", edition="elite"
+)
+
+
+@pytest.fixture
+def customers() -> FakeCustomers:
+    return FakeCustomers()
+
+
+@pytest.fixture
+def usage() -> FakeUsage:
+    return FakeUsage()
+
+
+@pytest.fixture
+def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
+    return CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
+
+
+async def test_create_gives_ids_a_first_version_and_a_created_event(
+    service: CustomerService, customers: FakeCustomers
+) -> None:
+    created = await service.create(
+        Account("Acme"), PLAN, [Contact("", "Dana", "dana@acme.example")]
+    )
+    assert created.id.startswith("c-") and created.version == 1
+    assert created.contacts[0].id.startswith("k-")
+    assert created.etag == f'"{created.id}.v1"'
+    assert customers.published == [(created.id, events.CUSTOMER_CREATED)]
+    assert created.pending_events[0].data["summary"]["name"] == "Acme"
+
+
+async def test_account_names_are_unique_without_regard_to_case(service: CustomerService) -> None:
+    await service.create(Account("Acme  Corp"), PLAN)
+    with pytest.raises(DuplicateAccountName):
+        await service.create(Account("ACME corp"), PLAN)
+    other = await service.create(Account("Globex"), PLAN)
+    with pytest.raises(DuplicateAccountName):
+        await service.update_account(other.id, {"name": "acme CORP"}, other.etag)
+
+
+async def test_storage_region_must_be_configured(service: CustomerService) -> None:
+    with pytest.raises(InvalidField) as caught:
+        await service.create(Account("Acme"), ServicePlan(plan="S", storage_region="mars-1"))
+    assert caught.value.field == "service_plan.storage_region"
+
+
+async def test_partial_edit_changes_only_what_is_sent(service: CustomerService) -> None:
+    created = await service.create(
+        Account("Acme", customer_name="Acme Corp", phone="+14155550100"), PLAN
+    )
+    updated = await service.update_account(created.id, {"phone": "+14155550199"}, created.etag)
+    assert updated.account == Account("Acme", customer_name="Acme Corp", phone="+14155550199")
+    assert updated.version == 2 and updated.etag != created.etag
+    plan = await service.update_service_plan(updated.id, {"credit_quota": 10}, updated.etag)
+    assert plan.service_plan.credit_quota == 10 and plan.service_plan.plan == "Standard"
+
+
+async def test_a_stale_etag_is_refused(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    await service.update_account(created.id, {"address": "1 Main St"}, created.etag)
+    with pytest.raises(StaleVersion):
+        await service.update_account(created.id, {"address": "2 Main St"}, created.etag)
+    with pytest.raises(StaleVersion):
+        await service.delete(created.id, created.etag)
+
+
+async def test_if_match_accepts_star_weak_tags_and_lists(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    one = await service.update_account(created.id, {"address": "a"}, "*")
+    two = await service.update_account(created.id, {"address": "b"}, f'"x", W/{one.etag}')
+    assert two.version == 3
+
+
+async def test_contacts_add_edit_delete(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    customer, contact = await service.add_contact(
+        created.id, Contact("", "Dana", "d@a.example"), None
+    )
+    customer, edited = await service.update_contact(
+        created.id, contact.id, {"phone": "+14155550101"}, customer.etag
+    )
+    assert edited.phone == "+14155550101" and edited.id == contact.id
+    customer = await service.delete_contact(created.id, contact.id, customer.etag)
+    assert customer.contacts == ()
+    with pytest.raises(ContactNotFound):
+        await service.delete_contact(created.id, contact.id, None)
+
+
+async def test_delete_hides_the_customer_and_announces_it(
+    service: CustomerService, customers: FakeCustomers
+) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    await service.delete(created.id, created.etag)
+    with pytest.raises(CustomerNotFound):
+        await service.get(created.id)
+    assert customers.published[-1] == (created.id, events.CUSTOMER_DELETED)
+    # The name is free again.
+    await service.create(Account("acme"), PLAN)
+
+
+def report(cid: str, day: str, credits: float, storage: int, minute: int, eid: str) -> UsageReport:
+    return UsageReport(
+        cid,
+        DailyUsage(dt.date.fromisoformat(day), credits, storage),
+        NOW.replace(minute=minute),
+        eid,
+    )
+
+
+async def test_usage_is_replaced_by_newer_reports_never_added(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    cid = created.id
+    applied = await service.record_usage(
+        [
+            report(cid, "2026-11-27", 10, 100, 5, "b"),
+            report(cid, "2026-11-27", 99, 999, 1, "a"),  # older: ignored
+            report(cid, "2026-11-27", 12, 120, 5, "c"),  # same time, larger id: wins
+            report(cid, "2026-11-26", 3, 90, 0, "d"),
+            report(cid, "2026-08-30", 1000, 1, 0, "e"),  # 91st day back: outside the window
+            report(cid, "2026-08-31", 7, 80, 0, "f"),  # 90th day back: first day inside
+        ]
+    )
+    assert applied == 5
+    assert await service.record_usage([report(cid, "2026-11-27", 12, 120, 5, "c")]) == 0
+    block = await service.consumption(cid)
+    assert block.window_days == 90
+    assert block.credits_consumed == 12 + 3 + 7
+    assert block.storage_consumed_bytes == 120
+    assert [d.date.isoformat() for d in block.daily] == ["2026-08-31", "2026-11-26", "2026-11-27"]
+
+
+async def test_usage_of_a_deleted_customer_is_dropped(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    await service.delete(created.id, None)
+    assert await service.record_usage([report(created.id, "2026-11-27", 1, 1, 0, "x")]) == 0
+
+
+async def test_list_pages_by_name_without_gaps(service: CustomerService) -> None:
+    for name in ["delta", "Alpha", "charlie", "Bravo", "echo"]:
+        await service.create(Account(name, customer_name=f"{name} Inc"), PLAN)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await service.list(None, 2, cursor)
+        seen += [c.account.name for c in page.customers]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == ["Alpha", "Bravo", "charlie", "delta", "echo"]
+    found = await service.list("RAV", 10, None)
+    assert [c.account.name for c in found.customers] == ["Bravo"]
+    with pytest.raises(InvalidCursor):
+        await service.list(None, 2, "not-a-cursor")

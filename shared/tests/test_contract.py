@@ -1,0 +1,146 @@
+"""The event models say exactly what CONTRACT.md section 2 says."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from msc_contracts import events, topics
+from msc_contracts.events import EVENT_TYPES, InvalidEvent, UnknownEventType, decode_event
+from msc_contracts.schemas import event_schemas
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT = ROOT / "docs" / "CONTRACT.md"
+
+
+def contract_rows() -> list[tuple[str, list[str], list[str]]]:
+    """(topic, types, data fields) of each row of the contract's event table."""
+    rows = []
+    for line in CONTRACT.read_text().splitlines():
+        cells = [c.strip() for c in line.replace("\\|", "/").strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and "." in cells[0]:
+            topic = cells[0].strip("`")
+            types = re.findall(r"`(com\.msc\.[^`]+)`", cells[1])
+            fields = re.findall(r"`([a-z_]+)`", cells[2])
+            rows.append((topic, types, fields))
+    return rows
+
+
+def test_the_project_copy_of_the_contract_is_current() -> None:
+    upstream = ROOT.parent / "shared" / "CONTRACT.md"
+    if upstream.exists():
+        assert CONTRACT.read_text() == upstream.read_text(), "update docs/CONTRACT.md"
+
+
+def test_every_contract_event_type_has_a_model_on_its_topic() -> None:
+    rows = contract_rows()
+    assert len(rows) == 7
+    for topic, types, fields in rows:
+        assert topic in topics.ALL_TOPICS
+        for name in types:
+            assert EVENT_TYPES[name].topic == topic
+        if topic == topics.CUSTOMER_EVENTS:
+            continue  # "...updated.v1" is abbreviated in the table
+        for name in types:
+            model_fields = set(EVENT_TYPES[name].data_model.model_fields)
+            documented = {f for f in fields if f in model_fields or f.endswith("_id")}
+            assert documented <= model_fields, (name, documented - model_fields)
+    documented_types = {t for _, types, _ in rows for t in types}
+    documented_types |= {events.CUSTOMER_UPDATED, events.CUSTOMER_DELETED}
+    assert documented_types == set(EVENT_TYPES)
+
+
+def test_job_fields_match_the_contract_exactly() -> None:
+    fields = next(f for t, _, f in contract_rows() if t == topics.BACKUP_JOBS)
+    wanted = [f for f in fields if f not in {"backup", "restore"}]
+    assert set(wanted) == set(events.BackupJobReported.model_fields)
+
+
+def test_json_schemas_export_for_every_type(tmp_path: Path) -> None:
+    from msc_contracts.schemas import main
+
+    assert main(["schemas", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(f"{name}.schema.json" for name in EVENT_TYPES)
+    job = event_schemas()[events.JOB_REPORTED]
+    assert set(job["required"]) >= {"id", "source", "type", "time", "customerid", "data"}
+
+
+def job(**data_changes: object) -> dict[str, object]:
+    data = {
+        "job_id": "j-1",
+        "backup_set_id": "bs-1",
+        "job_type": "backup",
+        "status": "failed",
+        "started_at": "2026-11-27T01:00:00Z",
+        "ended_at": "2026-11-27T02:00:00+00:00",
+    } | data_changes
+    return {
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": "urn:msc:agent:ag-1",
+        "type": events.JOB_REPORTED,
+        "time": "2026-11-27T02:00:00Z",
+        "customerid": "c-1",
+        "data": data,
+    }
+
+
+def encode(value: object) -> bytes:
+    return json.dumps(value).encode()
+
+
+def test_a_valid_job_event_decodes() -> None:
+    event = decode_event(encode(job()), b"c-1", topics.BACKUP_JOBS)
+    assert event.data.status == "failed"
+    assert event.data.bytes_transferred == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "reason"),
+    [
+        (b"{not json", b"c-1", "not valid JSON"),
+        (encode([1, 2]), b"c-1", "not a JSON object"),
+        (encode(job() | {"time": "yesterday"}), b"c-1", "time"),
+        (encode(job() | {"time": "2026-11-27T02:00:00"}), b"c-1", "time"),
+        (encode(job() | {"specversion": "0.3"}), b"c-1", "specversion"),
+        (encode(job() | {"id": ""}), b"c-1", "id"),
+        (encode(job(status="exploded")), b"c-1", "data.status"),
+        (encode(job(ended_at=None)), b"c-1", "ended_at is required"),
+        (encode(job(bytes_transferred=-1)), b"c-1", "data.bytes_transferred"),
+        (encode(job()), b"c-2", "differs from the message key"),
+        (encode(job()), None, "differs from the message key"),
+    ],
+)
+def test_malformed_events_are_invalid_with_a_reason(
+    value: bytes, key: bytes | None, reason: str
+) -> None:
+    with pytest.raises(InvalidEvent) as caught:
+        decode_event(value, key, topics.BACKUP_JOBS)
+    assert reason in caught.value.reason
+
+
+def test_unknown_types_are_told_apart_from_invalid_events() -> None:
+    with pytest.raises(UnknownEventType):
+        decode_event(encode(job() | {"type": "com.msc.backup.job.v2"}), b"c-1", topics.BACKUP_JOBS)
+    with pytest.raises(UnknownEventType):
+        decode_event(encode(job()), b"c-1", topics.BACKUP_ALERTS)
+
+
+def test_rpo_and_usage_bounds() -> None:
+    upserted = {"backup_set_id": "bs", "name": "n", "workload": "VMware", "rpo_hours": 8761}
+    base = job() | {"type": events.BACKUP_SET_UPSERTED, "data": upserted}
+    with pytest.raises(InvalidEvent):
+        decode_event(encode(base), b"c-1", topics.BACKUP_SETS)
+    upserted["rpo_hours"] = 1
+    assert decode_event(encode(base), b"c-1", topics.BACKUP_SETS).data.rpo_hours == 1
+    usage = {"date": "2026-11-27", "credits_consumed": -1, "storage_bytes": 5}
+    with pytest.raises(InvalidEvent):
+        decode_event(
+            encode(job() | {"type": events.USAGE_REPORTED, "data": usage}),
+            b"c-1",
+            topics.BACKUP_USAGE,
+        )
