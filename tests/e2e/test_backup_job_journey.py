@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import uuid
@@ -11,6 +10,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from msc_testkit.kafka import eventually
 from tests.e2e.conftest import System
 
 NEW_CUSTOMER = {
@@ -26,18 +26,6 @@ NEW_CUSTOMER = {
     },
     "contacts": [{"name": "Dana Lee", "email": "dana@acme.example", "phone": "+14155550101"}],
 }
-
-
-async def eventually(check: Any, timeout_s: float = 30.0) -> Any:
-    """Poll `check` until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s} s; last: {result!r}")
-        await asyncio.sleep(0.3)
 
 
 async def test_backup_job_appears_on_the_sla_tab(

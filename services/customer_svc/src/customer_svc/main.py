@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
-from customer_svc.adapters.outbox_relay import OutboxRelay
+from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
 from customer_svc.api.errors import install_domain_errors
 from customer_svc.api.routes import router
 from customer_svc.config import Settings
@@ -32,8 +32,16 @@ from msc_platform.http import (
 )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """Build the customer service; connections open in the lifespan, not here."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    publish: Publish | None = None,
+) -> FastAPI:
+    """Build the customer service; connections open in the lifespan, not here.
+
+    `clock` and `publish` (how lifecycle events reach Kafka) may be swapped by tests.
+    """
     settings = settings or Settings()
     clock = clock or SystemClock()
     configure_logging(settings.log_level)
@@ -46,10 +54,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     customers = MongoCustomerRepository(db, clock)
     usage = MongoUsageRepository(db)
 
-    async def publish(key: str, value: bytes) -> None:
+    async def publish_to_kafka(key: str, value: bytes) -> None:
         await broker.publish(value, topic=CUSTOMER_EVENTS, key=key.encode())
 
-    relay = OutboxRelay(customers, publish, on_deleted=usage.purge)
+    relay = OutboxRelay(customers, publish or publish_to_kafka, on_deleted=usage.purge)
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
     EventConsumer(
         broker,

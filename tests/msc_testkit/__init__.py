@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: Kafka publishing and reading, polling."""
