@@ -1,0 +1,81 @@
+"""An in-memory `SlaStore`, for unit tests; it can crash half-way through a save."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sla_svc.domain.alerts import AlertState
+from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.jobs import JobState
+from sla_svc.ports import CustomerChanges
+
+
+class Crash(Exception):
+    """The process died here."""
+
+
+class FakeSlaStore:
+    """Dicts, copied on the way in and out like a database would."""
+
+    def __init__(self) -> None:
+        self.customers: dict[str, CustomerSla] = {}
+        self.details_: dict[tuple[str, str], HourDetail] = {}
+        self.jobs_: dict[tuple[str, str], JobState] = {}
+        self.alerts_: dict[tuple[str, str], AlertState] = {}
+        self.deleted: set[str] = set()
+        self.crash_after_counted = False
+
+    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
+        return set(customer_ids) & self.deleted
+
+    async def customer(self, customer_id: str) -> CustomerSla:
+        found = self.customers.get(customer_id)
+        return copy.deepcopy(found) if found else CustomerSla(customer_id=customer_id)
+
+    async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
+        return {j: self.jobs_[(customer_id, j)] for j in job_ids if (customer_id, j) in self.jobs_}
+
+    async def alerts(self, customer_id: str, alert_ids: Iterable[str]) -> dict[str, AlertState]:
+        return {
+            a: self.alerts_[(customer_id, a)] for a in alert_ids if (customer_id, a) in self.alerts_
+        }
+
+    async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
+        return {
+            h: copy.deepcopy(self.details_[(customer_id, h)])
+            for h in hours
+            if (customer_id, h) in self.details_
+        }
+
+    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+        for c in changes:
+            self.customers[c.customer.customer_id] = copy.deepcopy(c.customer)
+            for d in c.details:
+                self.details_[(d.customer_id, d.hour)] = copy.deepcopy(d)
+        if self.crash_after_counted:
+            self.crash_after_counted = False
+            raise Crash("after the counted documents")
+        for c in changes:
+            cid = c.customer.customer_id
+            for j in c.jobs:
+                self.jobs_[(cid, j.job_id)] = j
+            for a in c.alerts:
+                self.alerts_[(cid, a.alert_id)] = a
+            for hour in c.expired_details:
+                self.details_.pop((cid, hour), None)
+
+    async def forget(self, customer_id: str) -> None:
+        self.deleted.add(customer_id)
+        self.customers.pop(customer_id, None)
+
+
+class FixedClock:
+    """A clock that says what it is told."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now_ = now
+
+    def now(self) -> dt.datetime:
+        return self.now_

@@ -1,0 +1,97 @@
+"""Builders of agent event histories for the SLA tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sla_svc.domain.alerts import Raised
+from sla_svc.domain.backup_sets import Presence
+from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged
+from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.time_keys import event_order, instant
+from sla_svc.service import CustomerEvent
+
+NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.UTC)
+_ids = itertools.count()
+
+
+def at(hours_ago: float) -> dt.datetime:
+    return NOW - dt.timedelta(hours=hours_ago)
+
+
+def job(
+    job_id: str,
+    status: str,
+    time_hours_ago: float,
+    *,
+    set_id: str = "bs-1",
+    job_type: str = "backup",
+    started_hours_ago: float | None = None,
+    ended_hours_ago: float | None = None,
+    event_id: str | None = None,
+) -> JobSnapshot:
+    ended = (
+        ended_hours_ago
+        if ended_hours_ago is not None
+        else (
+            time_hours_ago
+            if status in {"successful", "successful_with_errors", "failed", "canceled"}
+            else None
+        )
+    )
+    return JobSnapshot(
+        job_id=job_id,
+        backup_set_id=set_id,
+        job_type=job_type,
+        status=status,
+        time=instant(at(time_hours_ago)),
+        event_id=event_id or f"e{next(_ids):06d}",
+        started_at=instant(at(started_hours_ago)) if started_hours_ago is not None else None,
+        ended_at=instant(at(ended)) if ended is not None else None,
+    )
+
+
+def upsert(
+    set_id: str, hours_ago: float, name: str = "HQ", rpo: int = 24, eid: str | None = None
+) -> SetChanged:
+    order = event_order(at(hours_ago), eid or f"e{next(_ids):06d}")
+    return SetChanged(set_id, Presence(order, False, name, "File Server", rpo))
+
+
+def delete_set(set_id: str, hours_ago: float, eid: str | None = None) -> SetChanged:
+    return SetChanged(
+        set_id, Presence(event_order(at(hours_ago), eid or f"e{next(_ids):06d}"), True)
+    )
+
+
+def raise_(
+    alert_id: str, severity: str, hours_ago: float, set_id: str | None = None
+) -> AlertRaised:
+    when = at(hours_ago)
+    order = event_order(when, f"e{next(_ids):06d}")
+    return AlertRaised(alert_id, Raised(order, instant(when), severity, set_id))
+
+
+def clear(alert_id: str) -> AlertCleared:
+    return AlertCleared(alert_id)
+
+
+TOPICS = {
+    JobSnapshot: "backup.jobs",
+    SetChanged: "backup.sets",
+    AlertRaised: "backup.alerts",
+    AlertCleared: "backup.alerts",
+}
+
+
+def deliver(customer_id: str, changes: list[Change], start: int = 0) -> list[CustomerEvent]:
+    """The changes as one customer's stream, each at the next offset of its topic."""
+    offsets: dict[str, int] = {}
+    out = []
+    for change in changes:
+        topic = TOPICS[type(change)]
+        offset = offsets.get(topic, start)
+        offsets[topic] = offset + 1
+        out.append(CustomerEvent(customer_id, Delivered(topic, offset, change)))
+    return out

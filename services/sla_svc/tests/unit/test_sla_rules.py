@@ -1,0 +1,261 @@
+"""Rules 1 to 3 and the SLA view, on the domain with an in-memory store."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from services.sla_svc.tests.fakes import Crash, FakeSlaStore, FixedClock
+from services.sla_svc.tests.history import (
+    NOW,
+    clear,
+    delete_set,
+    deliver,
+    job,
+    raise_,
+    upsert,
+)
+from sla_svc.domain.ingest import Change
+from sla_svc.domain.view import SlaView
+from sla_svc.service import CustomerDeleted, CustomerEvent, SlaService, UnknownWindow
+
+
+def service(store: FakeSlaStore | None = None) -> SlaService:
+    return SlaService(store or FakeSlaStore(), FixedClock(NOW))
+
+
+async def view_after(changes: list[Change], window: str = "7d") -> SlaView:
+    sla = service()
+    await sla.apply(deliver("c1", changes))
+    return await sla.view("c1", window)
+
+
+def row(view: SlaView, set_id: str = "bs-1") -> object:
+    return next(r for r in view.rows if r.backup_set_id == set_id)
+
+
+async def test_a_late_running_snapshot_never_undoes_a_failure() -> None:
+    view = await view_after([job("j1", "failed", 2), job("j1", "running", 1, started_hours_ago=3)])
+    assert view.backup_jobs.failed == 1 and view.backup_jobs.total == 1
+    assert row(view).last_backup.status == "failed"  # type: ignore[attr-defined]
+
+
+async def test_a_success_sent_before_a_later_running_still_ends_the_job() -> None:
+    view = await view_after([job("j1", "successful", 2), job("j1", "running", 1)])
+    assert view.backup_jobs.successful == 1
+    assert row(view).rpo_status == "ok"  # type: ignore[attr-defined]
+
+
+async def test_among_terminal_snapshots_the_later_wins_and_ties_go_to_the_larger_id() -> None:
+    view = await view_after([job("j1", "failed", 2), job("j1", "successful", 1)])
+    assert (view.backup_jobs.failed, view.backup_jobs.successful) == (0, 1)
+    tie = await view_after(
+        [job("j1", "successful", 1, event_id="b"), job("j1", "failed", 1, event_id="a")]
+    )
+    assert (tie.backup_jobs.failed, tie.backup_jobs.successful) == (0, 1)
+    # A success overturned by a later failure no longer counts as the last success.
+    flip = await view_after([job("j1", "successful", 2), job("j1", "failed", 1)])
+    assert row(flip).rpo_status == "never"  # type: ignore[attr-defined]
+
+
+async def test_job_counts_and_success_rate() -> None:
+    view = await view_after(
+        [
+            job("j1", "successful", 1),
+            job("j2", "successful_with_errors", 2),
+            job("j3", "failed", 3),
+            job("j4", "canceled", 4),
+            job("j5", "running", 1),
+            job("r1", "successful", 5, job_type="restore"),
+        ]
+    )
+    b = view.backup_jobs
+    assert (b.total, b.successful, b.successful_with_errors, b.failed, b.canceled) == (
+        4,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert b.success_rate == pytest.approx(2 / 3)
+    assert view.restore_jobs.total == 1 and view.restore_jobs.success_rate == 1.0
+    empty = await view_after([job("j1", "canceled", 1)])
+    assert empty.backup_jobs.success_rate is None
+
+
+async def test_window_edges_are_exact() -> None:
+    changes: list[Change] = [
+        job("in-edge", "successful", 1, ended_hours_ago=24 - 1 / 3600),  # 1 s inside
+        job("on-edge", "successful", 1, ended_hours_ago=24),  # exactly as_of - 24h: outside
+        job("now", "failed", 0),  # exactly as_of: inside
+        job("future", "failed", 0, ended_hours_ago=-1 / 3600),  # after as_of: outside
+        job("middle", "canceled", 12),
+    ]
+    day = await view_after(changes, "24h")
+    assert (day.backup_jobs.successful, day.backup_jobs.failed, day.backup_jobs.canceled) == (
+        1,
+        1,
+        1,
+    )
+    week = await view_after(changes, "7d")
+    assert week.backup_jobs.successful == 2
+
+
+async def test_windows_24h_7d_30d_and_nothing_else() -> None:
+    changes: list[Change] = [job(f"j{h}", "successful", h) for h in (1, 30, 200, 700, 800)]
+    counts = [(await view_after(changes, w)).backup_jobs.total for w in ("24h", "7d", "30d")]
+    assert counts == [1, 2, 4]
+    with pytest.raises(UnknownWindow):
+        await service().view("c1", "1h")
+
+
+async def test_backup_set_presence_follows_its_latest_event() -> None:
+    view = await view_after(
+        [
+            upsert("bs-1", 5, name="Old"),
+            upsert("bs-1", 3, name="New", rpo=6),
+            job("j1", "successful", 1),
+        ]
+    )
+    r = row(view)
+    assert (r.name, r.workload, r.rpo_hours) == ("New", "File Server", 6)  # type: ignore[attr-defined]
+    gone = await view_after(
+        [
+            upsert("bs-1", 5),
+            delete_set("bs-1", 3),
+            job("j1", "successful", 1),
+            job("j2", "failed", 0.5),
+        ]
+    )
+    assert gone.rows == [] and gone.sets_total == 0
+    assert gone.backup_jobs.total == 2  # jobs of sets not listed still count
+    back = await view_after([delete_set("bs-1", 3), upsert("bs-1", 2, name="Back")])
+    assert row(back).name == "Back"  # type: ignore[attr-defined]
+
+
+async def test_a_set_known_only_from_jobs_is_listed_with_defaults() -> None:
+    view = await view_after([job("j1", "failed", 1, set_id="bs-x")])
+    r = row(view, "bs-x")
+    assert (r.name, r.workload, r.rpo_hours, r.rpo_status) == (None, None, 24, "never")  # type: ignore[attr-defined]
+    assert view.never_backed_up == 1
+
+
+async def test_rpo_status() -> None:
+    view = await view_after(
+        [
+            upsert("ok", 50, rpo=24),
+            job("a", "successful", 23, set_id="ok"),
+            upsert("late", 50, rpo=4),
+            job("b", "successful_with_errors", 5, set_id="late"),
+            upsert("never", 50),
+            job("c", "failed", 1, set_id="never"),
+        ]
+    )
+    statuses = {r.backup_set_id: r.rpo_status for r in view.rows}
+    assert statuses == {"ok": "ok", "late": "breached", "never": "never"}
+    assert (view.rpo_breached, view.never_backed_up, view.sets_total) == (1, 1, 3)
+
+
+async def test_last_backup_and_restore_are_the_latest_started() -> None:
+    view = await view_after(
+        [
+            job("old", "successful", 10, started_hours_ago=11),
+            job("new", "running", 1, started_hours_ago=2),
+            job("queued", "queued", 0.5),  # no started_at: counts by its time, the latest
+            job("r1", "failed", 3, job_type="restore", started_hours_ago=4),
+        ]
+    )
+    r = row(view)
+    assert r.last_backup.job_id == "queued"  # type: ignore[attr-defined]
+    assert r.last_restore.job_id == "r1" and r.last_restore.status == "failed"  # type: ignore[attr-defined]
+
+
+async def test_alerts_open_raised_cleared() -> None:
+    view = await view_after(
+        [
+            raise_("a1", "critical", 2, set_id="bs-1"),
+            raise_("a2", "warning", 100),
+            clear("a2"),
+            clear("a3"),
+            raise_("a3", "info", 1),  # cleared before it was raised: stays cleared
+            job("j1", "successful", 1),
+        ]
+    )
+    assert view.open_alerts == {"critical": 1, "warning": 0, "info": 0}
+    assert view.raised_in_window == {"critical": 1, "warning": 1, "info": 1}
+    assert row(view).open_alerts == 1  # type: ignore[attr-defined]
+    day = await view_after([raise_("a2", "warning", 100)], "24h")
+    assert day.raised_in_window["warning"] == 0 and day.open_alerts["warning"] == 1
+
+
+async def test_backup_set_pages() -> None:
+    changes: list[Change] = [upsert(f"bs-{i:02d}", 1) for i in range(5)]
+    sla = service()
+    await sla.apply(deliver("c1", changes))
+    first = await sla.view("c1", "7d", None, 2)
+    assert [r.backup_set_id for r in first.rows] == ["bs-00", "bs-01"]
+    assert first.sets_total == 5
+    last = await sla.view("c1", "7d", "bs-03", 2)
+    assert [r.backup_set_id for r in last.rows] == ["bs-04"] and last.next_cursor is None
+
+
+async def test_deleted_customers_drop_events_and_have_no_sla() -> None:
+    store = FakeSlaStore()
+    sla = service(store)
+    await sla.apply(deliver("c1", [job("j1", "successful", 1)]))
+    await sla.forget("c1")
+    outcome = await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=10))
+    assert outcome.dropped == 1 and outcome.applied == 0
+    with pytest.raises(CustomerDeleted):
+        await sla.view("c1", "7d")
+
+
+HISTORY: list[Change] = [
+    upsert("bs-1", 40),
+    upsert("bs-2", 40, rpo=2),
+    job("j1", "queued", 30),
+    job("j1", "running", 29, started_hours_ago=29),
+    job("j1", "successful", 28, started_hours_ago=29),
+    job("j2", "failed", 3, set_id="bs-2", started_hours_ago=4),
+    job("j2", "successful", 2, set_id="bs-2", started_hours_ago=4),
+    job("j3", "running", 1, started_hours_ago=1),
+    job("r1", "successful", 20, job_type="restore", started_hours_ago=21),
+    raise_("a1", "critical", 3, set_id="bs-2"),
+    clear("a1"),
+    raise_("a2", "warning", 5, set_id="bs-1"),
+    delete_set("bs-2", 1),
+    upsert("bs-3", 10),
+]
+
+
+async def test_any_order_and_repetition_gives_the_same_view() -> None:
+    expected = await view_after(HISTORY)
+    rng = random.Random(7)
+    for _ in range(30):
+        shuffled = HISTORY + rng.sample(HISTORY, k=5)
+        rng.shuffle(shuffled)
+        sla = service()
+        stream = deliver("c1", shuffled)
+        for start in range(0, len(stream), 4):  # in batches, as a consumer would
+            await sla.apply(stream[start : start + 4])
+        assert await sla.view("c1", "7d") == expected
+
+
+async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_nothing() -> None:
+    expected = await view_after(HISTORY)
+    store = FakeSlaStore()
+    sla = service(store)
+    stream: list[CustomerEvent] = deliver("c1", HISTORY)
+    done = 0
+    while done < len(stream):
+        batch = stream[done : done + 5]
+        store.crash_after_counted = done % 10 == 0
+        try:
+            await sla.apply(batch)
+        except Crash:
+            # Redelivered from the last commit, together with what came after.
+            batch = stream[done : done + 7]
+            await sla.apply(batch)
+        done += len(batch)
+    assert await sla.view("c1", "7d") == expected
