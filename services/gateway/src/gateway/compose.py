@@ -4,12 +4,15 @@ in parallel; the Summary is never held back by a slow or failing SLA."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from gateway.upstream import ServiceUnavailable, Upstream
+
+log = logging.getLogger(__name__)
 
 
 class CustomerMissing(Exception):
@@ -95,8 +98,10 @@ async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, A
             answer = await sla.request("POST", "/api/v1/sla-health", json={"customer_ids": ids})
             if answer.status_code == 200:
                 health = answer.json()["items"]
-        except ServiceUnavailable:
-            pass  # the list still shows; every badge reads `unknown`
+            else:
+                log.warning("sla_svc answered %s to sla-health", answer.status_code)
+        except ServiceUnavailable as exc:
+            log.warning("customers list without health badges: %s", exc)
     for item in body["items"]:
         item["sla_health"] = health.get(item["id"], "unknown")
     return body

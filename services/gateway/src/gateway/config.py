@@ -24,10 +24,6 @@ PLACEHOLDER_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 
 
-class InsecureSecret(ValueError):
-    """MSC_JWT_SECRET is missing, a known placeholder or too short, outside dev mode."""
-
-
 class Settings(BaseSettings):
     """Everything the gateway reads from its environment."""
 
@@ -75,7 +71,7 @@ class Settings(BaseSettings):
         secret = self.jwt_secret.get_secret_value()
         weak = secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
         if weak and not self.dev_mode:
-            raise InsecureSecret(
+            raise ValueError(
                 "MSC_JWT_SECRET is missing, a placeholder or shorter than "
                 f"{MIN_SECRET_LENGTH} characters; set a random one "
                 "(e.g. `openssl rand -hex 32`) or MSC_DEV_MODE=1 for a local trial"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -40,17 +41,20 @@ class Upstream:
     ) -> httpx.Response:
         """Send a request; `ServiceUnavailable` when the service cannot answer in time."""
         sent = {REQUEST_ID_HEADER: request_id_var.get()} | (headers or {})
+        limit = timeout_s or self._timeout_s
+        call = self._client.request(
+            method,
+            f"{self._base_url}{path}",
+            params=params,
+            json=json,
+            content=content,
+            headers=sent,
+            timeout=limit,
+        )
         try:
-            return await self._client.request(
-                method,
-                f"{self._base_url}{path}",
-                params=params,
-                json=json,
-                content=content,
-                headers=sent,
-                timeout=timeout_s or self._timeout_s,
-            )
-        except httpx.TimeoutException as exc:
+            # httpx limits each phase (connect, read...); this limits the whole exchange.
+            return await asyncio.wait_for(call, limit)
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise ServiceUnavailable(self.name, "timed out") from exc
         except httpx.TransportError as exc:
             raise ServiceUnavailable(self.name, f"unreachable ({exc.__class__.__name__})") from exc

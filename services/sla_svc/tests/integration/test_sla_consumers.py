@@ -1,0 +1,210 @@
+"""sla_svc on the real servers: events in through Kafka, the SLA tab out through HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import httpx
+
+from conftest import Endpoints
+from msc_contracts.topics import (
+    BACKUP_ALERTS,
+    BACKUP_JOBS,
+    BACKUP_SETS,
+    CUSTOMER_EVENTS,
+    dead_letter_topic,
+)
+from msc_testkit.kafka import eventually, publish, read_all
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def event(
+    cid: str, type_: str, data: dict[str, Any], minutes_ago: float = 0, eid: str | None = None
+) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": eid or f"e-{uuid.uuid4().hex}",
+        "source": "urn:msc:agent:ag-9",
+        "type": type_,
+        "time": (NOW - dt.timedelta(minutes=minutes_ago)).isoformat(),
+        "customerid": cid,
+        "data": data,
+    }
+
+
+def job_data(
+    job_id: str, status: str, ended_minutes_ago: float | None, set_id: str = "bs-1"
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "job_id": job_id,
+        "backup_set_id": set_id,
+        "job_type": "backup",
+        "status": status,
+        "started_at": (NOW - dt.timedelta(hours=1)).isoformat(),
+    }
+    if ended_minutes_ago is not None:
+        data["ended_at"] = (NOW - dt.timedelta(minutes=ended_minutes_ago)).isoformat()
+    return data
+
+
+async def sla_of(api: httpx.AsyncClient, cid: str, window: str = "7d") -> dict[str, Any]:
+    answer = await api.get(f"/api/v1/customers/{cid}/sla", params={"window": window})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def test_bad_events_go_to_the_dead_letter_topic_and_the_next_one_applies(
+    sla_api: httpx.AsyncClient, infrastructure: Endpoints
+) -> None:
+    cid = f"c-{uuid.uuid4().hex[:10]}"
+    missing_field = event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", 5))
+    del missing_field["data"]["job_id"]
+    cases: list[tuple[dict[str, Any] | bytes, str]] = [
+        (b"{not json", "not valid JSON"),
+        (missing_field, "data.job_id"),
+        (
+            event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", None)),
+            "ended_at is required",
+        ),
+        (
+            event("someone-else", "com.msc.backup.job.v1", job_data("j0", "failed", 5)),
+            "differs from the message key",
+        ),
+        (
+            event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", 5))
+            | {"time": "not a time"},
+            "time",
+        ),
+    ]
+    valid = event(cid, "com.msc.backup.job.v1", job_data("j1", "successful", 5))
+    unknown = event(cid, "com.msc.backup.job.v9", {"anything": 1})
+    await publish(
+        infrastructure.kafka, BACKUP_JOBS, [c for c, _ in cases] + [unknown, valid], key=cid
+    )
+
+    async def applied() -> dict[str, Any] | None:
+        view = await sla_of(sla_api, cid)
+        return view if view["backup_jobs"]["successful"] == 1 else None
+
+    view = await eventually(applied)
+    assert view["backup_jobs"]["total"] == 1
+    dead = await read_all(infrastructure.kafka, dead_letter_topic(BACKUP_JOBS), key=cid)
+    reasons = [dict((k, v.decode()) for k, v in r.headers)["x-dlq-reason"] for r in dead]
+    assert len(reasons) == len(cases), reasons
+    for (_, expected), reason in zip(cases, reasons, strict=True):
+        assert expected in reason, (expected, reason)
+    headers = dict((k, v.decode()) for k, v in dead[0].headers)
+    assert headers["x-original-topic"] == BACKUP_JOBS
+    assert dead[0].value == b"{not json"
+    metrics = (await sla_api.get("/metrics")).text
+    assert 'msc_events_dead_lettered_total{topic="backup.jobs"} 5.0' in metrics
+    assert (
+        'msc_events_skipped_unknown_type_total{topic="backup.jobs",type="com.msc.backup.job.v9"} 1.0'
+        in metrics
+    )
+    assert "msc_consumer_lag" in metrics
+
+
+async def test_the_sla_tab_from_sets_jobs_and_alerts(
+    sla_api: httpx.AsyncClient, infrastructure: Endpoints
+) -> None:
+    cid = f"c-{uuid.uuid4().hex[:10]}"
+    sets = [
+        event(
+            cid,
+            "com.msc.backup_set.upserted.v1",
+            {"backup_set_id": "bs-1", "name": "HQ", "workload": "VMware", "rpo_hours": 1},
+            600,
+        ),
+        event(
+            cid,
+            "com.msc.backup_set.upserted.v1",
+            {"backup_set_id": "bs-2", "name": "M365", "workload": "Microsoft 365"},
+            600,
+        ),
+    ]
+    jobs = [
+        event(cid, "com.msc.backup.job.v1", job_data("j1", "successful", 120), 120),
+        event(cid, "com.msc.backup.job.v1", job_data("j2", "failed", 10, set_id="bs-2"), 10),
+        event(cid, "com.msc.backup.job.v1", job_data("j2", "running", None, set_id="bs-2"), 5),
+    ]
+    alerts = [
+        event(
+            cid,
+            "com.msc.alert.raised.v1",
+            {
+                "alert_id": "a1",
+                "severity": "critical",
+                "alert_type": "backup_failed",
+                "message": "j2 failed",
+                "backup_set_id": "bs-2",
+            },
+            9,
+        ),
+        event(
+            cid,
+            "com.msc.alert.raised.v1",
+            {"alert_id": "a2", "severity": "warning", "alert_type": "quota", "message": "80%"},
+            30,
+        ),
+        event(cid, "com.msc.alert.cleared.v1", {"alert_id": "a2"}, 20),
+    ]
+    await publish(infrastructure.kafka, BACKUP_SETS, sets)
+    await publish(infrastructure.kafka, BACKUP_JOBS, jobs)
+    await publish(infrastructure.kafka, BACKUP_ALERTS, alerts)
+
+    async def complete() -> dict[str, Any] | None:
+        view = await sla_of(sla_api, cid, "24h")
+        done = (
+            view["backup_jobs"]["total"] == 2 and view["alerts"]["raised_in_window"]["warning"] == 1
+        )
+        return view if done and view["backup_sets"]["total"] == 2 else None
+
+    view = await eventually(complete)
+    assert view["window"] == "24h"
+    assert view["backup_jobs"] == {
+        "total": 2,
+        "successful": 1,
+        "successful_with_errors": 0,
+        "failed": 1,
+        "canceled": 0,
+        "success_rate": 0.5,
+    }
+    assert view["alerts"] == {
+        "open": {"critical": 1, "warning": 0, "info": 0},
+        "raised_in_window": {"critical": 1, "warning": 1, "info": 0},
+    }
+    rows = {r["backup_set_id"]: r for r in view["backup_sets"]["items"]}
+    assert rows["bs-1"]["rpo_status"] == "breached" and rows["bs-1"]["name"] == "HQ"
+    assert rows["bs-2"]["rpo_status"] == "never" and rows["bs-2"]["open_alerts"] == 1
+    assert rows["bs-2"]["last_backup"]["status"] == "failed"
+    assert view["backup_sets"]["rpo_breached"] == 1 and view["backup_sets"]["never_backed_up"] == 1
+
+    health = await sla_api.post("/api/v1/sla-health", json={"customer_ids": [cid, "c-nobody"]})
+    assert health.json() == {"items": {cid: "critical", "c-nobody": "unknown"}}
+    bad = await sla_api.get(f"/api/v1/customers/{cid}/sla", params={"window": "1h"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "window"
+
+    deleted = {
+        "specversion": "1.0",
+        "id": f"{cid}.v9",
+        "source": "urn:msc:customer-svc",
+        "type": "com.msc.customer.deleted.v1",
+        "time": NOW.isoformat(),
+        "customerid": cid,
+        "data": {"customer_id": cid},
+    }
+    await publish(infrastructure.kafka, CUSTOMER_EVENTS, [deleted])
+
+    async def purged() -> bool:
+        answer = await sla_api.get(f"/api/v1/customers/{cid}/sla")
+        return answer.status_code == 404
+
+    await eventually(purged)
+    late = event(cid, "com.msc.backup.job.v1", job_data("j9", "successful", 1), 1)
+    await publish(infrastructure.kafka, BACKUP_JOBS, [late])
+    assert (await sla_api.get(f"/api/v1/customers/{cid}/sla")).status_code == 404
