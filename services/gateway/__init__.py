@@ -1,0 +1,1 @@
+"""Test-suite package marker: gives each service's tests a unique module path."""
