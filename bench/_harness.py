@@ -1,0 +1,130 @@
+"""What every benchmark needs: infrastructure, service processes, a load loop, figures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from msc_local.processes import (
+    Infrastructure,
+    Ports,
+    Service,
+    service_env,
+    start_service,
+    stop_services,
+    wait_ready,
+)
+
+BENCH_PORTS = Ports(kafka=29092, mongo=27019, gateway=28080, customer_svc=28081, sla_svc=28082)
+
+
+def say(message: str) -> None:
+    """Progress on stderr, so the final JSON line stays alone on stdout."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the benchmark's infrastructure listens."""
+
+    kafka: str
+    mongodb: str
+    data_dir: Path
+
+
+@contextlib.contextmanager
+def infrastructure() -> Iterator[Endpoints]:
+    """The servers of KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL, or local ones just for this run."""
+    kafka, mongodb = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
+    data_dir = Path(tempfile.mkdtemp(prefix="msc-bench-"))
+    infra = Infrastructure(data_dir, BENCH_PORTS)
+    try:
+        if not (kafka and mongodb):
+            say("starting a local Kafka and FerretDB for this run ...")
+            infra.start(kafka=not kafka, mongo=not mongodb)
+        yield Endpoints(
+            kafka or f"127.0.0.1:{BENCH_PORTS.kafka}",
+            mongodb or f"mongodb://127.0.0.1:{BENCH_PORTS.mongo}",
+            data_dir,
+        )
+    finally:
+        infra.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def services(
+    names: list[str], endpoints: Endpoints, extra: dict[str, str]
+) -> Iterator[dict[str, Service]]:
+    """Service processes on the benchmark ports."""
+    env = service_env(
+        BENCH_PORTS,
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka,
+            "MONGODB_URL": endpoints.mongodb,
+            "LOG_LEVEL": "WARNING",
+        }
+        | extra,
+    )
+    ports = {
+        "customer_svc": BENCH_PORTS.customer_svc,
+        "sla_svc": BENCH_PORTS.sla_svc,
+        "gateway": BENCH_PORTS.gateway,
+    }
+    running = {n: start_service(n, ports[n], env, endpoints.data_dir / "logs") for n in names}
+    try:
+        wait_ready(list(running.values()))
+        yield running
+    finally:
+        stop_services(list(running.values()))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Throughput and latency of one measured operation."""
+
+    name: str
+    count: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def per_s(self) -> float:
+        """Operations per second."""
+        return self.count / self.seconds
+
+    def line(self) -> str:
+        """A row of the summary table."""
+        return f"{self.name:<28} {self.per_s:>10.0f}/s  p50 {self.p50_ms:>8.2f} ms  p99 {self.p99_ms:>8.2f} ms"
+
+
+async def measure(
+    name: str, operation: Callable[[int], Awaitable[None]], total: int, concurrency: int
+) -> Figures:
+    """Run `operation(worker)` `total` times over `concurrency` workers; time each call."""
+    latencies: list[float] = []
+    per_worker = total // concurrency
+
+    async def worker(index: int) -> None:
+        for _ in range(per_worker):
+            started = time.perf_counter()
+            await operation(index)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    figures = Figures(name, len(latencies), elapsed, cuts[49] * 1000, cuts[98] * 1000)
+    say(figures.line())
+    return figures
