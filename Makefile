@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export PYTHONPATH := $(CURDIR)/deploy/local
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install provision lint typecheck unit infra-start infra-stop schemas bench
+.PHONY: run test install provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
 
 run: install ## start Kafka, FerretDB, the three services and the portal, in the foreground
 	$(UV) run --frozen --no-sync python -m msc_local.run
@@ -40,3 +40,17 @@ infra-stop:
 
 schemas: install ## export the JSON Schema of every event type into schemas/
 	$(UV) run --frozen --no-sync python -m msc_contracts.schemas schemas
+
+bench: bench-customer bench-sla-ingest bench-sla-read bench-gateway ## every benchmark (about 15 minutes)
+
+bench-customer: install
+	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/customer_api.py
+
+bench-sla-ingest: install
+	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/sla_ingest.py
+
+bench-sla-read: install
+	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/sla_read.py
+
+bench-gateway: install
+	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/gateway.py

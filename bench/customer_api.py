@@ -13,9 +13,8 @@ import json
 import uuid
 
 import httpx
-from pymongo import AsyncMongoClient
-
 from _harness import Endpoints, infrastructure, measure, say, services
+from pymongo import AsyncMongoClient
 
 
 async def run(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -13,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from msc_platform.health import Probe, check_all
 
@@ -92,21 +92,39 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(exc.status_code, title, str(exc.detail)))
 
 
-def install_request_id(app: FastAPI) -> None:
-    """Take or make an `X-Request-ID`, keep it for log lines and echo it in the response."""
+class RequestIdMiddleware:
+    """Take or make an `X-Request-ID`, keep it for log lines and echo it in the response.
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+    Plain ASGI rather than `BaseHTTPMiddleware`, which costs a task per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = REQUEST_ID_HEADER.lower().encode()
+        given = next((v for k, v in scope["headers"] if k == wanted), b"")
+        rid = given.decode("latin-1")[:200] or uuid.uuid4().hex
         token = request_id_var.set(rid)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] != wanted]
+                message["headers"] = [*headers, (wanted, rid.encode("latin-1"))]
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
-        response.headers[REQUEST_ID_HEADER] = rid
-        return response
+
+
+def install_request_id(app: FastAPI) -> None:
+    """Every request gets an `X-Request-ID` (see `RequestIdMiddleware`)."""
+    app.add_middleware(RequestIdMiddleware)
 
 
 class RequestIdFilter(logging.Filter):

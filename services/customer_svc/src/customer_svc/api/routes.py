@@ -17,7 +17,7 @@ from msc_platform.http import Problem
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 
-def get_service(request: Request) -> CustomerService:
+async def get_service(request: Request) -> CustomerService:
     """The service built by `create_app`."""
     service: CustomerService = request.app.state.service
     return service

@@ -13,7 +13,7 @@ from gateway.upstream import Upstream
 bearer = HTTPBearer(auto_error=False, description="A portal JWT (HS256).")
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -24,13 +24,13 @@ def principal(
     return decode(credentials.credentials, secret)
 
 
-def customers(request: Request) -> Upstream:
+async def customers(request: Request) -> Upstream:
     """customer_svc."""
     upstream: Upstream = request.app.state.customers
     return upstream
 
 
-def sla(request: Request) -> Upstream:
+async def sla(request: Request) -> Upstream:
     """sla_svc."""
     upstream: Upstream = request.app.state.sla
     return upstream

@@ -16,7 +16,7 @@ from sla_svc.service import CustomerDeleted, SlaService, UnknownWindow
 router = APIRouter(prefix="/api/v1", tags=["sla"])
 
 
-def get_service(request: Request) -> SlaService:
+async def get_service(request: Request) -> SlaService:
     """The service built by `create_app`."""
     service: SlaService = request.app.state.service
     return service

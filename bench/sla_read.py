@@ -1,0 +1,173 @@
+"""Benchmark of the SLA view of a large customer, beside one indexed find_one.
+
+    make bench-sla-read   (or: uv run python bench/sla_read.py --sets 1000 --days 30)
+
+Builds a customer with `--sets` backup sets and `--days` of hourly jobs (1,000 x 30 days
+= 720,000 jobs, all stored) through the service's own ingest path, then times
+`GET /customers/{id}/sla` on a running sla_svc and a driver `find_one` by `_id`.
+Progress and a table on stderr; the last line on stdout is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+from _harness import Endpoints, infrastructure, measure, say, services
+from pymongo import AsyncMongoClient
+
+from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.domain.alerts import Raised
+from sla_svc.domain.backup_sets import Presence
+from sla_svc.domain.ingest import AlertRaised, Delivered, SetChanged
+from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.time_keys import event_order, instant
+from sla_svc.ports import SystemClock
+from sla_svc.service import CustomerEvent, SlaService
+
+NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+CUSTOMER = "bench-large"
+
+
+def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
+    """The large customer's stream in batches: set upserts, then each hour's terminal jobs."""
+    rng = random.Random(3)
+    offsets = {"backup.sets": 0, "backup.jobs": 0, "backup.alerts": 0}
+
+    def deliver(topic: str, change: Any) -> CustomerEvent:
+        offsets[topic] += 1
+        return CustomerEvent(CUSTOMER, Delivered(topic, offsets[topic], change))
+
+    first = NOW - dt.timedelta(days=days + 1)
+    yield [
+        deliver(
+            "backup.sets",
+            SetChanged(
+                f"bs-{s:04d}",
+                Presence(event_order(first, f"u{s}"), False, f"Set {s}", "VMware", 24),
+            ),
+        )
+        for s in range(sets)
+    ]
+    pending: list[CustomerEvent] = []
+    for hour in range(days * 24, 0, -1):
+        start = NOW - dt.timedelta(hours=hour)
+        for s in range(sets):
+            ended = start + dt.timedelta(minutes=rng.randint(3, 55))
+            status = "failed" if rng.random() < 0.02 else "successful"
+            pending.append(
+                deliver(
+                    "backup.jobs",
+                    JobSnapshot(
+                        job_id=f"j-{s}-{hour}",
+                        backup_set_id=f"bs-{s:04d}",
+                        job_type="backup",
+                        status=status,
+                        time=instant(ended),
+                        event_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+                        started_at=instant(start),
+                        ended_at=instant(ended),
+                    ),
+                )
+            )
+            if status == "failed" and rng.random() < 0.2:
+                raised = Raised(
+                    event_order(ended, f"a{s}{hour}"), instant(ended), "warning", f"bs-{s:04d}"
+                )
+                pending.append(deliver("backup.alerts", AlertRaised(f"a-{s}-{hour}", raised)))
+            if len(pending) >= batch:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
+
+
+async def build(endpoints: Endpoints, database: str, sets: int, days: int) -> int:
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(endpoints.mongodb, tz_aware=True)
+    service = SlaService(MongoSlaStore(mongo[database]), SystemClock())
+    total, started = 0, time.perf_counter()
+    for i, batch in enumerate(history(sets, days, batch=5000)):
+        await service.apply(batch)
+        total += len(batch)
+        if i % 20 == 0:
+            say(f"  built {total:>7} events in {time.perf_counter() - started:.0f} s")
+    await mongo.close()
+    say(
+        f"built {total} events ({sets} sets x {days} days of hourly jobs) in {time.perf_counter() - started:.0f} s"
+    )
+    return total
+
+
+async def run(
+    endpoints: Endpoints, url: str, database: str, requests: int, concurrency: int
+) -> dict[str, Any]:
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        endpoints.mongodb, maxPoolSize=concurrency
+    )
+    jobs = mongo[database]["sla_jobs"]
+    one_job = f"{CUSTOMER}|j-0-1"
+    assert await jobs.find_one({"_id": one_job}) is not None
+    say(f"sla_jobs holds {await jobs.estimated_document_count()} documents")
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+
+        async def sla_30d(worker: int) -> None:
+            answer = await http.get(f"/api/v1/customers/{CUSTOMER}/sla", params={"window": "30d"})
+            answer.raise_for_status()
+
+        async def find_one(worker: int) -> None:
+            assert await jobs.find_one({"_id": one_job}) is not None
+
+        sample = (
+            await http.get(f"/api/v1/customers/{CUSTOMER}/sla", params={"window": "30d"})
+        ).json()
+        say(
+            f"the view: {sample['backup_jobs']['total']} backup jobs in 30 d, {sample['backup_sets']['total']} sets"
+        )
+        bare = await measure("driver find_one by _id", find_one, requests, concurrency)
+        view = await measure("GET /customers/{id}/sla 30d", sla_30d, requests, concurrency)
+    await mongo.close()
+    return {
+        "sla_p50_ms": round(view.p50_ms, 2),
+        "sla_p99_ms": round(view.p99_ms, 2),
+        "sla_per_s": round(view.per_s, 1),
+        "find_one_p50_ms": round(bare.p50_ms, 2),
+        "find_one_p99_ms": round(bare.p99_ms, 2),
+        "p99_ratio": round(view.p99_ms / bare.p99_ms, 2),
+        "jobs_in_window": sample["backup_jobs"]["total"],
+        "target_met": view.p99_ms <= 2 * bare.p99_ms,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    database = f"bench_sla_read_{uuid.uuid4().hex[:6]}"
+    with infrastructure() as endpoints:
+        asyncio.run(build(endpoints, database, args.sets, args.days))
+        extra = {
+            "SLA_SVC_MONGODB_DATABASE": database,
+            "SLA_SVC_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:6]}",
+        }
+        with services(["sla_svc"], endpoints, extra) as running:
+            figures = asyncio.run(
+                run(endpoints, running["sla_svc"].url, database, args.requests, args.concurrency)
+            )
+    say(f"target (p99 <= 2 x find_one p99): {'met' if figures['target_met'] else 'NOT met'}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
