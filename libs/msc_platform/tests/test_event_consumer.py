@@ -58,6 +58,7 @@ class Harness:
         self.registry = CollectorRegistry()
         self.consumer = EventConsumer(
             self.broker,
+            name="alerts",
             topics=["backup.alerts"],
             group_id="g",
             handler=handler,
@@ -66,7 +67,7 @@ class Harness:
         )
 
     def metric(self, name: str, **labels: str) -> float:
-        value = self.registry.get_sample_value(name, {"topic": "backup.alerts", **labels})
+        value = self.registry.get_sample_value(name, labels or {"consumer": "alerts"})
         return value or 0.0
 
 
@@ -124,7 +125,12 @@ async def test_malformed_and_unknown_events() -> None:
     assert applied == ["e-ok"]
     reasons = [headers["x-dlq-reason"] for _, _, headers in h.published]
     assert len(reasons) == 2 and "not valid JSON" in reasons[0] and "message key" in reasons[1]
-    assert h.metric("msc_events_skipped_unknown_type_total", type="com.msc.alert.snoozed.v1") == 1
+    skipped = h.metric(
+        "msc_events_skipped_unknown_type_total",
+        topic="backup.alerts",
+        type="com.msc.alert.snoozed.v1",
+    )
+    assert skipped == 1
 
 
 @pytest.mark.parametrize("error", [ValueError("bug"), OperationFailure("bad")])

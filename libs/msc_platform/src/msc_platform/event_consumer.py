@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from aiokafka.errors import CommitFailedError, KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -57,12 +58,12 @@ class ConsumerMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.applied = Counter(
-            "msc_events_applied", "Events that took effect.", ["topic"], registry=registry
+            "msc_events_applied", "Events that took effect.", ["consumer"], registry=registry
         )
         self.duplicates = Counter(
             "msc_events_duplicates_ignored",
-            "Events ignored because their id was already applied.",
-            ["topic"],
+            "Events that changed nothing: repeats, superseded snapshots, deleted customers.",
+            ["consumer"],
             registry=registry,
         )
         self.dead_lettered = Counter(
@@ -80,7 +81,7 @@ class ConsumerMetrics:
         self.retries = Counter(
             "msc_event_batch_retries",
             "Batches retried after a transient database error.",
-            ["topic"],
+            ["consumer"],
             registry=registry,
         )
         self.lag = Gauge(
@@ -113,6 +114,7 @@ class EventConsumer:
         self,
         broker: KafkaBroker,
         *,
+        name: str,
         topics: Sequence[str],
         group_id: str,
         handler: EventHandler,
@@ -121,6 +123,7 @@ class EventConsumer:
         max_backoff_s: float = 5.0,
     ) -> None:
         self._broker = broker
+        self._name = name
         self._topics = tuple(topics)
         self._handler = handler
         self._metrics = metrics
@@ -138,9 +141,23 @@ class EventConsumer:
         self.subscriber(self._on_batch)
 
     async def _on_batch(self, message: KafkaMessage) -> None:
+        # Nothing may escape: an exception here would end FastStream's consume loop.
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
-        await self.process(records)
-        await message.ack()
+        try:
+            await self.process(records)
+        except Exception:
+            log.exception("batch of %d records failed; it will be delivered again", len(records))
+            await message.nack()  # rewinds each partition to the batch's first record
+            await asyncio.sleep(self._max_backoff_s)
+            return
+        try:
+            await message.ack()
+        except CommitFailedError:
+            # The partitions moved to another member while this batch was applied; it
+            # re-applies them from the last commit, and applying twice changes nothing.
+            log.warning("commit refused after a rebalance; the new owner re-applies the batch")
+        except KafkaError as exc:
+            log.warning("commit failed (%s); the batch will be applied again", exc)
         await self._record_lag(message)
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
@@ -168,7 +185,7 @@ class EventConsumer:
         if not items:
             return []
         try:
-            result = await self._with_retry([received for _, received in items], items[0][0].topic)
+            result = await self._with_retry([received for _, received in items])
         except Exception as exc:
             if len(items) == 1:
                 log.exception("event %s failed; dead-lettering it", items[0][1].event.id)
@@ -177,12 +194,11 @@ class EventConsumer:
             # re-applying the ones that had taken effect changes nothing.
             middle = len(items) // 2
             return await self._apply(items[:middle]) + await self._apply(items[middle:])
-        topic = items[0][0].topic
-        self._metrics.applied.labels(topic).inc(result.applied)
-        self._metrics.duplicates.labels(topic).inc(result.duplicates)
+        self._metrics.applied.labels(self._name).inc(result.applied)
+        self._metrics.duplicates.labels(self._name).inc(result.duplicates)
         return []
 
-    async def _with_retry(self, events: Sequence[Received], topic: str) -> Applied:
+    async def _with_retry(self, events: Sequence[Received]) -> Applied:
         delay = 0.1
         while True:
             try:
@@ -190,7 +206,7 @@ class EventConsumer:
             except PyMongoError as exc:
                 if not is_transient(exc):
                     raise
-                self._metrics.retries.labels(topic).inc()
+                self._metrics.retries.labels(self._name).inc()
                 log.warning("transient database error, retrying in %.1f s: %s", delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_backoff_s)

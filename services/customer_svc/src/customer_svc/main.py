@@ -61,6 +61,7 @@ def create_app(
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
     EventConsumer(
         broker,
+        name="usage",
         topics=[BACKUP_USAGE],
         group_id=settings.consumer_group,
         handler=usage_handler(service),

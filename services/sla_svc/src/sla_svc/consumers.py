@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from msc_contracts import events as ev
+from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.event_consumer import Applied, Event, EventHandler, Received
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
-from sla_svc.service import CustomerEvent, SlaService
+from sla_svc.service import CustomerEvent, Outcome, SlaService
 
 
 def to_change(event: Event) -> Change:
@@ -44,30 +45,23 @@ def to_change(event: Event) -> Change:
     raise ValueError(f"not an agent event: {event.type}")
 
 
-def agent_events_handler(service: SlaService) -> EventHandler:
-    """A batch handler for `backup.jobs`, `backup.sets` and `backup.alerts`."""
+def sla_events_handler(service: SlaService) -> EventHandler:
+    """One batch handler for `backup.jobs`, `backup.sets`, `backup.alerts` and
+    `customers.events`: deletions first (rule 6), then the agent events."""
 
     async def handle(batch: Sequence[Received]) -> Applied:
-        delivered = [
+        forgotten = 0
+        for received in batch:
+            if received.event.type == ev.CUSTOMER_DELETED:
+                await service.forget(received.event.data.customer_id)
+                forgotten += 1
+        agent = [
             CustomerEvent(r.event.customerid, Delivered(r.topic, r.offset, to_change(r.event)))
             for r in batch
+            if r.topic != CUSTOMER_EVENTS
         ]
-        outcome = await service.apply(delivered)
-        return Applied(applied=outcome.applied, duplicates=outcome.dropped)
-
-    return handle
-
-
-def customer_events_handler(service: SlaService) -> EventHandler:
-    """A batch handler for `customers.events`: deletions purge the customer (rule 6)."""
-
-    async def handle(batch: Sequence[Received]) -> Applied:
-        applied = 0
-        for received in batch:
-            event = received.event
-            if event.type == ev.CUSTOMER_DELETED:
-                await service.forget(event.data.customer_id)
-                applied += 1
-        return Applied(applied=applied, duplicates=0)
+        outcome = await service.apply(agent) if agent else Outcome(0, 0)
+        ignored = len(batch) - forgotten - len(agent)  # created / updated: nothing to do
+        return Applied(applied=outcome.applied + forgotten, duplicates=outcome.dropped + ignored)
 
     return handle

@@ -24,7 +24,7 @@ from msc_platform.http import (
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
-from sla_svc.consumers import agent_events_handler, customer_events_handler
+from sla_svc.consumers import sla_events_handler
 from sla_svc.ports import Clock, SystemClock
 from sla_svc.service import SlaService
 
@@ -40,20 +40,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
     service = SlaService(MongoSlaStore(mongo[settings.mongodb_database]), clock or SystemClock())
+    # One consumer for every topic: members of one group must subscribe alike, or each
+    # join rebalances the others.
     EventConsumer(
         broker,
-        topics=[BACKUP_JOBS, BACKUP_SETS, BACKUP_ALERTS],
+        name="sla-events",
+        topics=[BACKUP_JOBS, BACKUP_SETS, BACKUP_ALERTS, CUSTOMER_EVENTS],
         group_id=settings.consumer_group,
-        handler=agent_events_handler(service),
+        handler=sla_events_handler(service),
         metrics=metrics,
         max_records=settings.batch_size,
-    )
-    EventConsumer(
-        broker,
-        topics=[CUSTOMER_EVENTS],
-        group_id=settings.consumer_group,
-        handler=customer_events_handler(service),
-        metrics=metrics,
     )
 
     @asynccontextmanager
