@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -158,7 +158,7 @@ class EventConsumer:
             log.warning("commit refused after a rebalance; the new owner re-applies the batch")
         except KafkaError as exc:
             log.warning("commit failed (%s); the batch will be applied again", exc)
-        await self._record_lag(message)
+        self._record_lag(message, records)
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Decode, apply and dead-letter one batch; returns once every record is settled."""
@@ -228,15 +228,25 @@ class EventConsumer:
         )
         self._metrics.dead_lettered.labels(record.topic).inc()
 
-    async def _record_lag(self, message: Any) -> None:
+    def _record_lag(self, message: Any, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Lag of each partition in the batch: its end offset minus the next offset to read.
+
+        Only synchronous reads of the consumer: awaiting `position()` here could wait on
+        a rebalance and stall the consume loop.
+        """
         consumer = getattr(message, "consumer", None)
-        if consumer is None or not hasattr(consumer, "assignment"):
+        if consumer is None or not hasattr(consumer, "highwater"):
             return
-        for tp in consumer.assignment():
+        next_offsets: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            next_offsets[tp] = max(next_offsets.get(tp, 0), record.offset + 1)
+        for tp, position in next_offsets.items():
             highwater = consumer.highwater(tp)
             if highwater is not None:
-                position = await consumer.position(tp)
-                self._metrics.lag.labels(tp.topic, str(tp.partition)).set(highwater - position)
+                self._metrics.lag.labels(tp.topic, str(tp.partition)).set(
+                    max(highwater - position, 0)
+                )
 
 
 async def _keep_raw(message: Any) -> None:

@@ -80,22 +80,21 @@ class MongoSlaStore:
         return {doc["hour"]: detail_from_document(doc) for doc in docs}
 
     async def save(self, changes: Sequence[CustomerChanges]) -> None:
-        """Counted documents first, then entity states, then expired details."""
-        await asyncio.gather(
-            replace_by_id(
-                self.details_, [detail_to_document(d) for c in changes for d in c.details]
-            ),
-            replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes]),
+        """Counted documents first, then entity states, then expired details.
+
+        One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
+        """
+        await replace_by_id(
+            self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
-        await asyncio.gather(
-            replace_by_id(
-                self.jobs_,
-                [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
-            ),
-            replace_by_id(
-                self.alerts_,
-                [alert_to_document(c.customer.customer_id, a) for c in changes for a in c.alerts],
-            ),
+        await replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes])
+        await replace_by_id(
+            self.jobs_,
+            [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
+        )
+        await replace_by_id(
+            self.alerts_,
+            [alert_to_document(c.customer.customer_id, a) for c in changes for a in c.alerts],
         )
         await delete_by_id(
             self.details_,
