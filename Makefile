@@ -6,18 +6,23 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export PYTHONPATH := $(CURDIR)/deploy/local
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
+.PHONY: run test install browser provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
 
 run: install ## start Kafka, FerretDB, the three services and the portal, in the foreground
 	$(UV) run --frozen --no-sync python -m msc_local.run
 
-test: install lint typecheck ## the whole suite on real Kafka and a real MongoDB-wire server
+test: install browser lint typecheck ## the whole suite on real Kafka and a real MongoDB-wire server
 	$(UV) run --frozen --no-sync python -m pytest
 
 install: ## the Python environment from uv.lock (installs uv itself if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --all-packages
+
+browser: ## Debian's Chromium for the portal's browser tests (Playwright's own download cannot work here)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 provision: ## download Kafka and build FerretDB into the cache (make run/test do it when needed)
 	deploy/local/infra.sh provision

@@ -7,12 +7,15 @@ stops everything it started, services first.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from types import FrameType
 
@@ -68,9 +71,12 @@ def main() -> int:
         print("[run] waiting for the services to be ready ...", flush=True)
         wait_ready(services)
         _banner(data_dir, log_dir, time.monotonic() - started, env)
-        while all(s.process.poll() is None for s in services):
+        simulator = _fill_if_empty(env, log_dir)
+        if simulator is not None:
+            services.append(simulator)
+        while all(s.process.poll() is None for s in services if s.name != "simulator"):
             time.sleep(0.5)
-        dead = next(s for s in services if s.process.poll() is not None)
+        dead = next(s for s in services if s.process.poll() is not None and s.name != "simulator")
         print(f"[run] {dead.name} exited; see {dead.log_path}. Stopping.", file=sys.stderr)
         return 1
     except Stop:
@@ -97,6 +103,49 @@ def _auth_env(data_dir: Path) -> dict[str, str]:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return {"MSC_JWT_SECRET": path.read_text().strip(), "MSC_DEV_MODE": "1"}
+
+
+def _fill_if_empty(env: dict[str, str], log_dir: Path) -> Service | None:
+    """An empty system gets a believable history from the agent simulator (MSC_SIMULATE=0: no)."""
+    if os.environ.get("MSC_SIMULATE", "1") == "0":
+        return None
+    from gateway.auth import mint
+
+    token = mint(env["MSC_JWT_SECRET"], "msp_viewer", "make-run")
+    request = urllib.request.Request(
+        "http://127.0.0.1:8080/api/v1/customers?limit=1",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        if json.load(answer)["items"]:
+            return None
+    log_path = log_dir / "simulator.log"
+    print(
+        "[run] the system is empty: the agent simulator fills it with 12 customers and 14 days "
+        f"of history (progress in {log_path})",
+        flush=True,
+    )
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "msc_simulator",
+                "simulate",
+                "--customers",
+                "12",
+                "--backup-sets",
+                "8",
+                "--days",
+                "14",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return Service("simulator", 0, process, log_path)
 
 
 def _banner(data_dir: Path, log_dir: Path, seconds: float, env: dict[str, str]) -> None:

@@ -60,8 +60,9 @@ def sla_events_handler(service: SlaService) -> EventHandler:
             for r in batch
             if r.topic != CUSTOMER_EVENTS
         ]
-        outcome = await service.apply(agent) if agent else Outcome(0, 0)
+        outcome = await service.apply(agent) if agent else Outcome(0, 0, 0)
         ignored = len(batch) - forgotten - len(agent)  # created / updated: nothing to do
-        return Applied(applied=outcome.applied + forgotten, duplicates=outcome.dropped + ignored)
+        duplicates = outcome.unchanged + outcome.dropped + ignored
+        return Applied(applied=outcome.applied + forgotten, duplicates=duplicates)
 
     return handle

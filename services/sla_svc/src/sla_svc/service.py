@@ -41,9 +41,10 @@ class CustomerEvent:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a batch did."""
+    """What a batch did: events that changed something, that changed nothing, that were dropped."""
 
     applied: int
+    unchanged: int
     dropped: int
 
 
@@ -62,12 +63,13 @@ class SlaService:
         deleted = await self._store.deleted_among(by_customer)
         live = {cid: d for cid, d in by_customer.items() if cid not in deleted}
         floor_hour = hour_key(self._clock.now() - LONGEST_WINDOW - dt.timedelta(hours=1))
-        changes = await asyncio.gather(
+        results = await asyncio.gather(
             *(self._changes(cid, delivered, floor_hour) for cid, delivered in live.items())
         )
-        await self._store.save(changes)
-        applied = sum(len(d) for d in live.values())
-        return Outcome(applied=applied, dropped=len(events) - applied)
+        await self._store.save([changes for changes, _ in results])
+        kept = sum(len(d) for d in live.values())
+        unchanged = sum(n for _, n in results)
+        return Outcome(applied=kept - unchanged, unchanged=unchanged, dropped=len(events) - kept)
 
     async def view(
         self, customer_id: str, window: str, after: str | None = None, limit: int = 100
@@ -102,7 +104,7 @@ class SlaService:
 
     async def _changes(
         self, customer_id: str, delivered: list[Delivered], floor_hour: str
-    ) -> CustomerChanges:
+    ) -> tuple[CustomerChanges, int]:
         job_ids = {d.change.job_id for d in delivered if isinstance(d.change, JobSnapshot)}
         alert_ids = {
             d.change.alert_id for d in delivered if isinstance(d.change, AlertRaised | AlertCleared)
@@ -123,13 +125,14 @@ class SlaService:
         for delivered_item in delivered:
             for detail in details.values():
                 detail.advance(delivered_item.topic, delivered_item.offset)
-        return CustomerChanges(
+        changes = CustomerChanges(
             customer=customer,
             details=list(details.values()),
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
             expired_details=done.expired_details,
         )
+        return changes, done.unchanged
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)

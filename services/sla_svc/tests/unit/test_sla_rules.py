@@ -259,3 +259,12 @@ async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_not
             await sla.apply(batch)
         done += len(batch)
     assert await sla.view("c1", "7d") == expected
+
+
+async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> None:
+    sla = service()
+    done = job("j1", "successful", 1)
+    first = await sla.apply(deliver("c1", [done, job("j1", "running", 2)]))
+    assert (first.applied, first.unchanged) == (1, 1)  # the late `running` changes nothing
+    again = await sla.apply(deliver("c1", [done], start=5))
+    assert (again.applied, again.unchanged, again.dropped) == (0, 1, 0)

@@ -78,6 +78,8 @@ class Ingested:
     alerts: dict[str, AlertState] = field(default_factory=dict)
     detail_deltas: list[DetailDelta] = field(default_factory=list)
     expired_details: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    """Events that changed no state: repeats and snapshots already superseded."""
 
 
 Contribution = tuple[str, str] | None  # (instant, counter key)
@@ -107,10 +109,13 @@ def ingest(
             if fresh:
                 bs = customer.backup_set(after.backup_set_id)
                 customer.sets[after.backup_set_id] = apply_job(bs, after)
+            out.unchanged += after == before
         elif isinstance(change, SetChanged):
+            bs = customer.backup_set(change.backup_set_id)
+            moved = apply_presence(bs, change.presence)
             if fresh:
-                bs = customer.backup_set(change.backup_set_id)
-                customer.sets[change.backup_set_id] = apply_presence(bs, change.presence)
+                customer.sets[change.backup_set_id] = moved
+            out.unchanged += not fresh or moved == bs
         else:
             old = alerts.get(change.alert_id)
             if isinstance(change, AlertRaised):
@@ -121,6 +126,7 @@ def ingest(
             _count(customer, out, item, "alerts", _raised_part(old), _raised_part(new), floor_hour)
             if fresh:
                 _move_open(customer, old, new)
+            out.unchanged += new == old
         customer.advance(item.topic, item.offset)
     out.expired_details = _expire(customer, floor_hour)
     return out

@@ -1,0 +1,374 @@
+// The MSC portal: customers list and Customer Details (Summary and SLA tabs).
+// Plain browser JavaScript, served by the gateway; no build step, nothing from a CDN.
+// Every value from the API reaches the page through textContent, never as HTML.
+"use strict";
+
+const view = document.getElementById("view");
+const TOKEN_KEY = "msc.token";
+
+// ---------- tiny DOM helper ----------
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const text = (value, empty = "—") => (value === null || value === undefined || value === "" ? empty : String(value));
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+const badge = (value) => h("span", { class: `badge ${value}` }, text(value).replaceAll("_", " "));
+
+// ---------- session ----------
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+function claims() {
+  try { return JSON.parse(atob(token().split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); }
+  catch { return {}; }
+}
+const canEdit = () => claims().role === "msp_admin";
+
+function showWho() {
+  const who = document.getElementById("who");
+  const signOut = document.getElementById("sign-out");
+  if (token()) {
+    const c = claims();
+    who.textContent = `${c.sub || "?"} (${c.role || "?"})`;
+    signOut.hidden = false;
+  } else {
+    who.textContent = "";
+    signOut.hidden = true;
+  }
+}
+document.getElementById("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  route();
+});
+
+function signIn(message = "") {
+  view.replaceChildren(document.getElementById("sign-in").content.cloneNode(true));
+  document.getElementById("sign-in-error").textContent = message;
+  document.getElementById("sign-in-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
+    const c = claims();
+    location.hash = c.role === "customer_viewer" && c.customer_id ? `#/customers/${c.customer_id}/summary` : "#/customers";
+    route();
+  });
+}
+
+// ---------- API ----------
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function api(method, path, body, headers = {}) {
+  const answer = await fetch(`/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token()}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (answer.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    signIn("Your token was refused or has expired; paste a new one.");
+    throw new ApiError(401, {});
+  }
+  const payload = answer.status === 204 ? null : await answer.json().catch(() => ({}));
+  if (!answer.ok) throw new ApiError(answer.status, payload || {});
+  return { body: payload, etag: answer.headers.get("ETag") };
+}
+
+function failure(error) {
+  if (error.status === 401) return;
+  view.replaceChildren(h("section", { class: "card" }, h("h1", {}, "Something went wrong"),
+    h("p", { class: "error" }, error.message), h("p", {}, h("a", { href: "#/customers" }, "Back to customers"))));
+}
+
+// ---------- customers list ----------
+const listState = { q: "", cursors: [null] };
+
+async function customersList() {
+  const search = h("input", { type: "search", placeholder: "Search account or customer name", value: listState.q, "aria-label": "Search customers" });
+  const body = h("tbody");
+  const prev = h("button", { class: "secondary", disabled: listState.cursors.length < 2 }, "Previous");
+  const next = h("button", { class: "secondary", disabled: true }, "Next");
+  view.replaceChildren(
+    h("h1", {}, "Customers"),
+    h("div", { class: "toolbar" }, search),
+    h("table", { id: "customers" },
+      h("thead", {}, h("tr", {}, ["Account", "Customer", "Plan", "Edition", "Region", "Expires", "SLA health"].map((c) => h("th", {}, c)))),
+      body),
+    h("div", { class: "pager" }, prev, next));
+  let timer;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { listState.q = search.value.trim(); listState.cursors = [null]; customersList(); }, 250);
+  });
+  prev.addEventListener("click", () => { listState.cursors.pop(); customersList(); });
+  const params = new URLSearchParams({ limit: "20" });
+  if (listState.q) params.set("q", listState.q);
+  const cursor = listState.cursors[listState.cursors.length - 1];
+  if (cursor) params.set("cursor", cursor);
+  try {
+    const { body: page } = await api("GET", `/customers?${params}`);
+    body.replaceChildren(...page.items.map((c) => h("tr", { class: "clickable", "data-id": c.id, onclick: () => { location.hash = `#/customers/${c.id}/summary`; } },
+      h("td", {}, h("a", { href: `#/customers/${c.id}/summary` }, c.name)), h("td", {}, text(c.customer_name)),
+      h("td", {}, text(c.plan)), h("td", {}, text(c.edition)), h("td", {}, text(c.storage_region)),
+      h("td", {}, text(c.expiry_date)), h("td", {}, badge(c.sla_health)))));
+    if (!page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No customers match.")));
+    next.disabled = !page.next_cursor;
+    next.addEventListener("click", () => { listState.cursors.push(page.next_cursor); customersList(); });
+  } catch (error) { failure(error); }
+  search.focus();
+}
+
+// ---------- customer details ----------
+async function customerDetails(id, tab, window) {
+  try {
+    const { body: details, etag } = await api("GET", `/customers/${id}/details?window=${window}`);
+    const state = { id, etag, details, window };
+    const tabs = h("nav", { class: "tabs" },
+      h("a", { href: `#/customers/${id}/summary`, class: tab === "summary" ? "active" : "" }, "Summary"),
+      h("a", { href: `#/customers/${id}/sla?window=${window}`, class: tab === "sla" ? "active" : "" }, "SLA"));
+    const title = h("div", { class: "toolbar" }, h("h1", {}, details.summary.account.name),
+      canEdit() ? h("button", { class: "danger", onclick: () => deleteCustomer(state) }, "Delete customer") : null);
+    const banner = details.partial ? h("p", { class: "banner", role: "status" }, "SLA figures are unavailable right now; the summary is current.") : null;
+    view.replaceChildren(h("p", {}, h("a", { href: "#/customers" }, "← Customers")), title, banner, tabs,
+      tab === "summary" ? summaryTab(state) : slaTab(state));
+  } catch (error) { failure(error); }
+}
+
+async function deleteCustomer(state) {
+  if (!confirm(`Delete ${state.details.summary.account.name}? This removes its contacts, usage and SLA data.`)) return;
+  try {
+    await api("DELETE", `/customers/${state.id}`, null, { "If-Match": state.etag });
+    location.hash = "#/customers";
+  } catch (error) { failure(error); }
+}
+
+// Summary tab
+function summaryTab(state) {
+  const { account, service_plan: plan, consumption, contacts } = state.details.summary;
+  return h("div", { class: "grid" },
+    editableCard(state, "Account Details", "account", "account", [
+      ["name", "Account name", account.name], ["customer_name", "Customer name", account.customer_name],
+      ["address", "Address", account.address], ["phone", "Phone (E.164)", account.phone, "tel"],
+    ]),
+    editableCard(state, "Service Plan", "service-plan", "service_plan", [
+      ["plan", "Plan", plan.plan], ["edition", "Edition", plan.edition, ["business", "enterprise", "elite"]],
+      ["tenant_type", "Tenant type", plan.tenant_type, ["commercial", "evaluation"]],
+      ["storage_region", "Storage region", plan.storage_region], ["expiry_date", "Expiry date", plan.expiry_date, "date"],
+      ["credit_quota", "Credit quota", plan.credit_quota, "number"],
+      ["credit_quota_effective_date", "Credit quota effective", plan.credit_quota_effective_date, "date"],
+    ]),
+    consumptionCard(consumption),
+    contactsCard(state, contacts));
+}
+
+function editableCard(state, title, path, prefix, fields) {
+  const card = h("section", { class: "card", id: `card-${path}` });
+  const notice = h("p", { class: "notice", role: "status" });
+  const show = () => card.replaceChildren(
+    h("header", {}, h("h2", {}, title), canEdit() ? h("button", { class: "secondary", onclick: edit }, "Edit") : null),
+    h("dl", {}, fields.map(([, label, value]) => [h("dt", {}, label), h("dd", {}, text(value))])), notice);
+  const edit = () => {
+    const inputs = {};
+    const errors = {};
+    const rows = fields.map(([name, label, value, kind]) => {
+      const inputId = `${path}-${name}`;
+      inputs[name] = Array.isArray(kind)
+        ? h("select", { id: inputId, name }, kind.map((option) => h("option", { value: option, selected: option === value }, option)))
+        : h("input", { id: inputId, name, type: kind || "text", value: value ?? "" });
+      errors[name] = h("p", { class: "field-error", id: `${inputId}-error`, role: "alert" });
+      return [h("label", { for: inputId }, label), inputs[name], errors[name]];
+    });
+    const formError = h("p", { class: "error", role: "alert" });
+    const form = h("form", {}, rows, formError,
+      h("div", { class: "actions" }, h("button", { type: "submit" }, "Save"), h("button", { type: "button", class: "secondary", onclick: show }, "Cancel")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      Object.values(errors).forEach((el) => { el.textContent = ""; });
+      formError.textContent = "";
+      const change = {};
+      for (const [name, , value, kind] of fields) {
+        let next = inputs[name].value.trim();
+        if (kind === "number") next = next === "" ? null : Number(next);
+        else if (next === "") next = null;
+        if (next !== (value ?? null)) change[name] = next;
+      }
+      try {
+        await api("PATCH", `/customers/${state.id}/${path}`, change, { "If-Match": state.etag });
+        route(`${title} saved.`);
+      } catch (error) {
+        showProblem(error, errors, formError, prefix);
+      }
+    });
+    card.replaceChildren(h("h2", {}, `Edit ${title}`), form);
+    inputs[fields[0][0]].focus();
+  };
+  show();
+  return card;
+}
+
+function showProblem(error, fieldErrors, formError, prefix) {
+  if (error.status === 401) return;
+  if (error.status === 412) {
+    formError.textContent = "Someone else changed this customer meanwhile. Cancel to see the current values, then edit again.";
+    return;
+  }
+  let placed = false;
+  for (const { field, message } of error.problem.errors || []) {
+    const name = field.startsWith(`${prefix}.`) ? field.slice(prefix.length + 1) : field;
+    if (fieldErrors[name]) { fieldErrors[name].textContent = message; placed = true; }
+  }
+  if (!placed) formError.textContent = error.message;
+}
+
+function consumptionCard(consumption) {
+  const days = consumption.daily;
+  const width = 540;
+  const height = 140;
+  const max = Math.max(1, ...days.map((d) => d.credits_consumed));
+  const slot = width / 90;
+  const start = Date.now() - 89 * 86400000;
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Credits consumed per day, last 90 days");
+  for (const d of days) {
+    const index = Math.round((Date.parse(`${d.date}T12:00:00Z`) - start) / 86400000);
+    const barHeight = (d.credits_consumed / max) * (height - 10);
+    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    rect.setAttribute("x", String(Math.max(0, Math.min(89, index)) * slot));
+    rect.setAttribute("y", String(height - barHeight));
+    rect.setAttribute("width", String(Math.max(1, slot - 1)));
+    rect.setAttribute("height", String(barHeight));
+    const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    tip.textContent = `${d.date}: ${d.credits_consumed} credits, ${formatBytes(d.storage_bytes)}`;
+    rect.append(tip);
+    svg.append(rect);
+  }
+  return h("section", { class: "card", id: "card-consumption" },
+    h("h2", {}, "Credits and Storage Consumption"),
+    h("dl", {}, h("dt", {}, `Credits (last ${consumption.window_days} days)`), h("dd", {}, consumption.credits_consumed.toLocaleString()),
+      h("dt", {}, "Storage in use"), h("dd", {}, formatBytes(consumption.storage_consumed_bytes))),
+    svg, h("p", { class: "muted" }, days.length ? "Daily credits, oldest on the left." : "No usage reported in the last 90 days."));
+}
+
+function formatBytes(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}
+
+function contactsCard(state, contacts) {
+  const rows = contacts.map((c) => h("tr", { "data-contact": c.id },
+    h("td", {}, c.name), h("td", {}, c.email), h("td", {}, text(c.phone)),
+    h("td", {}, canEdit() ? h("button", { class: "danger", onclick: () => removeContact(state, c) }, "Delete") : null)));
+  const card = h("section", { class: "card", id: "card-contacts" }, h("h2", {}, "Contact Details"),
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Email", "Phone", ""].map((t) => h("th", {}, t)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No contacts yet.")))));
+  if (!canEdit()) return card;
+  const inputs = {};
+  const errors = {};
+  const cells = [["name", "Name"], ["email", "Email"], ["phone", "Phone (E.164)"]].map(([name, label]) => {
+    inputs[name] = h("input", { id: `contact-${name}`, name, type: name === "email" ? "email" : "text", "aria-label": label, placeholder: label });
+    errors[name] = h("p", { class: "field-error", id: `contact-${name}-error`, role: "alert" });
+    return h("div", {}, inputs[name], errors[name]);
+  });
+  const formError = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "inline-form", novalidate: true }, cells, h("button", { type: "submit" }, "Add contact"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    Object.values(errors).forEach((el) => { el.textContent = ""; });
+    const contact = {};
+    for (const [name, input] of Object.entries(inputs)) if (input.value.trim()) contact[name] = input.value.trim();
+    try {
+      await api("POST", `/customers/${state.id}/contacts`, contact, { "If-Match": state.etag });
+      route("Contact added.");
+    } catch (error) { showProblem(error, errors, formError, "contact"); }
+  });
+  card.append(form, formError);
+  return card;
+}
+
+async function removeContact(state, contact) {
+  if (!confirm(`Delete the contact ${contact.name}?`)) return;
+  try {
+    await api("DELETE", `/customers/${state.id}/contacts/${contact.id}`, null, { "If-Match": state.etag });
+    route("Contact deleted.");
+  } catch (error) { failure(error); }
+}
+
+// SLA tab
+function slaTab(state) {
+  const sla = state.details.sla;
+  const switcher = h("div", { class: "switch", role: "group", "aria-label": "Window" }, ["24h", "7d", "30d"].map((w) =>
+    h("button", { class: w === state.window ? "active" : "", onclick: () => { location.hash = `#/customers/${state.id}/sla?window=${w}`; } }, w)));
+  if (!sla) return h("section", {}, h("div", { class: "toolbar" }, switcher), h("p", { class: "muted" }, "No SLA figures right now."));
+  const jobs = (title, j) => h("section", { class: "card stat" }, h("h2", {}, title),
+    h("div", { class: "big" }, j.success_rate === null ? "—" : `${(j.success_rate * 100).toFixed(1)} %`),
+    h("div", { class: "muted" }, "success rate"),
+    h("ul", {}, h("li", {}, `${j.total} finished`), h("li", {}, `${j.successful} successful`),
+      h("li", {}, `${j.successful_with_errors} with errors`), h("li", {}, `${j.failed} failed`), h("li", {}, `${j.canceled} canceled`)));
+  const alerts = h("section", { class: "card stat" }, h("h2", {}, "Alerts"),
+    h("div", { class: "big" }, sla.alerts.open.critical + sla.alerts.open.warning + sla.alerts.open.info), h("div", { class: "muted" }, "open"),
+    h("ul", {}, ["critical", "warning", "info"].map((s) => h("li", {}, `${s}: ${sla.alerts.open[s]} open, ${sla.alerts.raised_in_window[s]} raised in ${sla.window}`))));
+  const body = h("tbody");
+  const more = h("button", { class: "secondary", hidden: !sla.backup_sets.next_cursor }, "More backup sets");
+  const addRows = (items) => body.append(...items.map((s) => h("tr", { "data-set": s.backup_set_id },
+    h("td", {}, text(s.name, s.backup_set_id)), h("td", {}, text(s.workload)), h("td", {}, `${s.rpo_hours} h`),
+    h("td", {}, badge(s.rpo_status)), h("td", {}, when(s.last_successful_backup_at)),
+    h("td", {}, s.last_backup ? [badge(s.last_backup.status), " ", when(s.last_backup.started_at)] : "—"),
+    h("td", {}, s.last_restore ? [badge(s.last_restore.status), " ", when(s.last_restore.started_at)] : "—"),
+    h("td", {}, String(s.open_alerts)))));
+  addRows(sla.backup_sets.items);
+  let cursor = sla.backup_sets.next_cursor;
+  more.addEventListener("click", async () => {
+    try {
+      const { body: page } = await api("GET", `/customers/${state.id}/sla?window=${state.window}&cursor=${encodeURIComponent(cursor)}`);
+      addRows(page.backup_sets.items);
+      cursor = page.backup_sets.next_cursor;
+      more.hidden = !cursor;
+    } catch (error) { failure(error); }
+  });
+  return h("div", {},
+    h("div", { class: "toolbar" }, switcher, h("span", { class: "muted" }, `as of ${when(sla.as_of)}`)),
+    h("div", { class: "stats" }, jobs("Backup jobs", sla.backup_jobs), jobs("Restore jobs", sla.restore_jobs), alerts),
+    h("section", { class: "card" }, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
+      h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Open alerts"].map((t) => h("th", {}, t)))), body),
+      h("div", { class: "pager" }, more)));
+}
+
+// ---------- routing ----------
+let flash = "";
+function route(message = "") {
+  flash = message;
+  showWho();
+  if (!token()) return signIn();
+  const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
+  const params = new URLSearchParams(query);
+  const match = path.match(/^\/customers\/([^/]+)\/(summary|sla)$/);
+  if (match) {
+    return customerDetails(decodeURIComponent(match[1]), match[2], params.get("window") || "7d").then(() => {
+      if (flash) view.prepend(h("p", { class: "notice", role: "status", id: "flash" }, flash));
+    });
+  }
+  return customersList();
+}
+
+window.addEventListener("hashchange", () => route());
+route();

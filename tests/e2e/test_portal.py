@@ -1,0 +1,174 @@
+"""The portal in a real browser (Debian's Chromium): list, search, open, edit, contacts, SLA."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from msc_testkit.kafka import publish
+from tests.e2e.conftest import System
+from tests.e2e.test_backup_job_journey import NEW_CUSTOMER
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling Google on this closed network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not await asyncio.to_thread(CHROMIUM.exists):
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_FLAGS,
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def sign_in(page: Page, system: System) -> None:
+    await page.goto(f"{system.gateway_url}/")
+    await page.get_by_label("Token").fill(system.token("msp_admin"))
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def test_an_msp_admin_works_through_the_customer_details_page(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    for name in (f"Portal {tag} Alpha", f"Portal {tag} Beta"):
+        body = {**NEW_CUSTOMER, "account": {**NEW_CUSTOMER["account"], "name": name}}
+        created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
+        assert created.status_code == 201, created.text
+    customer_id = created.json()["id"]  # Beta
+
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+    await page.get_by_label("Search customers").fill(f"{tag} beta")
+    rows = page.locator("#customers tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(f"Portal {tag} Beta")
+    await rows.first.click()
+    await expect(page.get_by_role("heading", name=f"Portal {tag} Beta")).to_be_visible()
+
+    account = page.locator("#card-account")
+    await account.get_by_role("button", name="Edit").click()
+    await page.locator("#account-phone").fill("12345")
+    await account.get_by_role("button", name="Save").click()
+    await expect(page.locator("#account-phone-error")).to_contain_text("pattern")
+    await page.locator("#account-phone").fill("+14155550123")
+    await account.get_by_role("button", name="Save").click()
+    await expect(page.locator("#flash")).to_contain_text("Account Details saved")
+    await expect(page.locator("#card-account")).to_contain_text("+14155550123")
+
+    contacts = page.locator("#card-contacts")
+    await page.locator("#contact-name").fill("Sam Roe")
+    await page.locator("#contact-email").fill("not-an-email")
+    await contacts.get_by_role("button", name="Add contact").click()
+    await expect(page.locator("#contact-email-error")).to_contain_text("valid email")
+    await page.locator("#contact-email").fill("sam@acme.example")
+    await page.locator("#card-contacts").get_by_role("button", name="Add contact").click()
+    sam = page.locator("#card-contacts tbody tr", has_text="Sam Roe")
+    await expect(sam).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    await sam.get_by_role("button", name="Delete").click()
+    await expect(page.locator("#card-contacts tbody tr", has_text="Sam Roe")).to_have_count(0)
+    await expect(page.locator("#card-contacts")).to_contain_text("Dana Lee")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "summary-tab.png"), full_page=True)
+
+    ended = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=3)
+    base = {"specversion": "1.0", "source": "urn:msc:agent:ag-1", "customerid": customer_id}
+    upserted = {
+        "backup_set_id": "bs-hq",
+        "name": "HQ file server",
+        "workload": "File Server",
+        "rpo_hours": 1,
+    }
+    job = {
+        "job_id": "job-7",
+        "backup_set_id": "bs-hq",
+        "job_type": "backup",
+        "status": "successful",
+        "ended_at": ended.isoformat(),
+        "started_at": (ended - dt.timedelta(minutes=30)).isoformat(),
+    }
+    day_before = (ended - dt.timedelta(days=1)).isoformat()
+    await publish(
+        system.kafka,
+        "backup.sets",
+        [
+            base
+            | {
+                "id": f"s-{tag}",
+                "type": "com.msc.backup_set.upserted.v1",
+                "time": day_before,
+                "data": upserted,
+            }
+        ],
+    )
+    await publish(
+        system.kafka,
+        "backup.jobs",
+        [
+            base
+            | {
+                "id": f"j-{tag}",
+                "type": "com.msc.backup.job.v1",
+                "time": ended.isoformat(),
+                "data": job,
+            }
+        ],
+    )
+
+    await page.get_by_role("link", name="SLA").click()
+    row = page.locator("#backup-sets tbody tr", has_text="HQ file server")
+    for _ in range(30):  # the events travel through Kafka; reload until they have landed
+        if await row.count():
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await expect(row).to_contain_text("breached")
+    await expect(row).to_contain_text("successful")
+    await page.get_by_role("button", name="30d").click()
+    await expect(page.locator(".switch button.active")).to_have_text("30d")
+    await page.screenshot(path=str(SCREENSHOTS / "sla-tab.png"), full_page=True)
+    await page.close()
+
+
+async def test_a_customer_viewer_sees_only_its_own_customer(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    name = f"Own {uuid.uuid4().hex[:6]}"
+    body = {**NEW_CUSTOMER, "account": {**NEW_CUSTOMER["account"], "name": name}}
+    created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
+    own = created.json()["id"]
+    page = await browser.new_page()
+    await page.goto(f"{system.gateway_url}/")
+    await page.get_by_label("Token").fill(system.token("customer_viewer", own))
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name=body["account"]["name"])).to_be_visible()
+    await expect(page.get_by_role("button", name="Edit")).to_have_count(0)
+    await page.goto(f"{system.gateway_url}/#/customers/c-someone-else/summary")
+    await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
+    await page.close()

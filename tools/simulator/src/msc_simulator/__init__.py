@@ -1,0 +1,1 @@
+"""A simulator of backup agents, for demos, manual testing and load."""
