@@ -13,8 +13,9 @@ import json
 import uuid
 
 import httpx
-from _harness import Endpoints, infrastructure, measure, say, services
 from pymongo import AsyncMongoClient
+
+from _harness import Endpoints, infrastructure, measure, say, services
 
 
 async def run(

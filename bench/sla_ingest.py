@@ -21,10 +21,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _harness import Endpoints, infrastructure, say, services
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
+from _harness import Endpoints, infrastructure, say, services
 from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_platform.mongo import replace_by_id

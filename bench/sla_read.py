@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from _harness import Endpoints, infrastructure, measure, say, services
 from pymongo import AsyncMongoClient
 
+from _harness import Endpoints, infrastructure, measure, say, services
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence

@@ -15,7 +15,7 @@ function h(tag, attrs = {}, ...children) {
     else if (key === "class") el.className = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -143,8 +143,8 @@ async function customerDetails(id, tab, window) {
     const title = h("div", { class: "toolbar" }, h("h1", {}, details.summary.account.name),
       canEdit() ? h("button", { class: "danger", onclick: () => deleteCustomer(state) }, "Delete customer") : null);
     const banner = details.partial ? h("p", { class: "banner", role: "status" }, "SLA figures are unavailable right now; the summary is current.") : null;
-    view.replaceChildren(h("p", {}, h("a", { href: "#/customers" }, "← Customers")), title, banner, tabs,
-      tab === "summary" ? summaryTab(state) : slaTab(state));
+    view.replaceChildren(...[h("p", {}, h("a", { href: "#/customers" }, "← Customers")), title, banner, tabs,
+      tab === "summary" ? summaryTab(state) : slaTab(state)].filter(Boolean));
   } catch (error) { failure(error); }
 }
 

@@ -1,0 +1,164 @@
+"""Benchmark of the composed Customer Details view, beside direct calls to the two services.
+
+    make bench-gateway   (or: uv run python bench/gateway.py --requests 2000 --concurrency 8)
+
+Prints a table on stderr and, last on stdout, one JSON line. Target: the composed view's
+p99 at most 1.3 times the slower direct call's p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import secrets
+import uuid
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from _harness import infrastructure, measure, say, services
+from gateway.auth import mint
+
+
+async def seed(kafka: str, customer_id: str, sets: int) -> None:
+    """Backup sets with a day of hourly jobs, so the SLA part is not empty."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
+    await producer.start()
+    try:
+        base = {"specversion": "1.0", "source": "urn:bench", "customerid": customer_id}
+        for s in range(sets):
+            await producer.send(
+                "backup.sets",
+                json.dumps(
+                    base
+                    | {
+                        "id": uuid.uuid4().hex,
+                        "type": "com.msc.backup_set.upserted.v1",
+                        "time": now.isoformat(),
+                        "data": {
+                            "backup_set_id": f"bs-{s}",
+                            "name": f"Set {s}",
+                            "workload": "VMware",
+                        },
+                    }
+                ).encode(),
+                key=customer_id.encode(),
+            )
+            for hour in range(24):
+                ended = now - dt.timedelta(hours=hour)
+                await producer.send(
+                    "backup.jobs",
+                    json.dumps(
+                        base
+                        | {
+                            "id": uuid.uuid4().hex,
+                            "type": "com.msc.backup.job.v1",
+                            "time": ended.isoformat(),
+                            "data": {
+                                "job_id": f"j-{s}-{hour}",
+                                "backup_set_id": f"bs-{s}",
+                                "job_type": "backup",
+                                "status": "successful",
+                                "started_at": ended.isoformat(),
+                                "ended_at": ended.isoformat(),
+                            },
+                        }
+                    ).encode(),
+                    key=customer_id.encode(),
+                )
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def run(
+    urls: dict[str, str], kafka: str, secret: str, total: int, concurrency: int
+) -> dict[str, float]:
+    auth = {"Authorization": f"Bearer {mint(secret, 'msp_viewer', 'bench')}"}
+    admin = {"Authorization": f"Bearer {mint(secret, 'msp_admin', 'bench')}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+        body = {
+            "account": {"name": f"Bench {uuid.uuid4().hex[:8]}"},
+            "service_plan": {
+                "plan": "Standard",
+                "storage_region": "us-east-1",
+                "tenant_type": "commercial",
+                "edition": "enterprise",
+            },
+            "contacts": [{"name": "Dana Lee", "email": "dana@acme.example"}],
+        }
+        created = await http.post(f"{urls['gateway']}/api/v1/customers", json=body, headers=admin)
+        created.raise_for_status()
+        cid = created.json()["id"]
+        await seed(kafka, cid, sets=20)
+        for _ in range(120):
+            sla = (await http.get(f"{urls['sla_svc']}/api/v1/customers/{cid}/sla")).json()
+            if sla["backup_sets"]["total"] == 20 and sla["backup_jobs"]["total"] == 480:
+                break
+            await asyncio.sleep(0.5)
+        say(f"customer {cid}: 20 backup sets, 480 jobs in the last day")
+
+        async def details(worker: int) -> None:
+            answer = await http.get(
+                f"{urls['gateway']}/api/v1/customers/{cid}/details", headers=auth
+            )
+            answer.raise_for_status()
+            assert not answer.json()["partial"]
+
+        async def customer(worker: int) -> None:
+            (await http.get(f"{urls['customer_svc']}/api/v1/customers/{cid}")).raise_for_status()
+
+        async def sla_part(worker: int) -> None:
+            (await http.get(f"{urls['sla_svc']}/api/v1/customers/{cid}/sla")).raise_for_status()
+
+        say(f"{total} requests each at concurrency {concurrency}")
+        direct_customer = await measure("customer_svc direct", customer, total, concurrency)
+        direct_sla = await measure("sla_svc direct", sla_part, total, concurrency)
+        composed = await measure("gateway /details", details, total, concurrency)
+    slower = max(direct_customer.p99_ms, direct_sla.p99_ms)
+    return {
+        "concurrency": concurrency,
+        "details_per_s": round(composed.per_s, 1),
+        "details_p50_ms": round(composed.p50_ms, 2),
+        "details_p99_ms": round(composed.p99_ms, 2),
+        "customer_direct_p50_ms": round(direct_customer.p50_ms, 2),
+        "customer_direct_p99_ms": round(direct_customer.p99_ms, 2),
+        "sla_direct_p50_ms": round(direct_sla.p50_ms, 2),
+        "sla_direct_p99_ms": round(direct_sla.p99_ms, 2),
+        "p99_over_slower_direct": round(composed.p99_ms / slower, 2),
+        "target_met": composed.p99_ms <= 1.3 * slower,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    secret = secrets.token_hex(32)
+    tag = uuid.uuid4().hex[:6]
+    extra = {
+        "MSC_JWT_SECRET": secret,
+        "CUSTOMER_SVC_MONGODB_DATABASE": f"bench_gw_c_{tag}",
+        "SLA_SVC_MONGODB_DATABASE": f"bench_gw_s_{tag}",
+        "SLA_SVC_CONSUMER_GROUP": f"bench-gw-{tag}",
+        "CUSTOMER_SVC_CONSUMER_GROUP": f"bench-gw-c-{tag}",
+    }
+    with (
+        infrastructure() as endpoints,
+        services(["customer_svc", "sla_svc", "gateway"], endpoints, extra) as running,
+    ):
+        urls = {name: s.url for name, s in running.items()}
+        figures = asyncio.run(run(urls, endpoints.kafka, secret, args.requests, args.concurrency))
+    say(
+        f"target (details p99 <= 1.3 x slower direct p99): {'met' if figures['target_met'] else 'NOT met'}"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
