@@ -75,7 +75,7 @@ async def test_an_msp_admin_works_through_the_customer_details_page(
     await account.get_by_role("button", name="Edit").click()
     await page.locator("#account-phone").fill("12345")
     await account.get_by_role("button", name="Save").click()
-    await expect(page.locator("#account-phone-error")).to_contain_text("pattern")
+    await expect(page.locator("#account-phone-error")).to_contain_text("E.164")
     await page.locator("#account-phone").fill("+14155550123")
     await account.get_by_role("button", name="Save").click()
     await expect(page.locator("#flash")).to_contain_text("Account Details saved")

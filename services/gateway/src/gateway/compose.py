@@ -70,10 +70,13 @@ async def customer_details(
     )
 
 
-async def customer_sla(customers: Upstream, sla: Upstream, customer_id: str, window: str) -> Any:
-    """The SLA part alone, for a customer that exists."""
+async def customer_sla(
+    customers: Upstream, sla: Upstream, customer_id: str, window: str, cursor: str | None = None
+) -> Any:
+    """The SLA part alone (a page of backup sets), for a customer that exists."""
     exists_call = customers.request("GET", f"/api/v1/customers/{customer_id}")
-    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params={"window": window})
+    params = {"window": window} | ({"cursor": cursor} if cursor else {})
+    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params=params)
     exists, sla_result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
     _summary_or_raise(exists)
     if isinstance(sla_result, BaseException):

@@ -243,7 +243,16 @@ async def test_writes_are_forwarded_with_if_match_and_errors_pass_through(
     services.customer = lambda r: httpx.Response(
         201, json={"id": "c-7"}, headers={"Location": "/api/v1/customers/c-7", "ETag": '"c-7.v1"'}
     )
-    created = await client.post("/api/v1/customers", json={"account": {}}, headers=auth())
+    body = {
+        "account": {"name": "Acme"},
+        "service_plan": {
+            "plan": "S",
+            "storage_region": "us-east-1",
+            "tenant_type": "commercial",
+            "edition": "elite",
+        },
+    }
+    created = await client.post("/api/v1/customers", json=body, headers=auth())
     assert created.status_code == 201
     assert (
         created.headers["Location"] == "/api/v1/customers/c-7"
@@ -257,3 +266,30 @@ def test_refuses_to_start_on_a_weak_secret() -> None:
             Settings(jwt_secret=weak)
     assert Settings(jwt_secret="", dev_mode=True).dev_mode
     assert Settings(jwt_secret=SECRET).jwt_secret.get_secret_value() == SECRET
+
+
+async def test_bad_bodies_are_refused_before_they_travel(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    answer = await client.patch(
+        "/api/v1/customers/c-1/account", json={"phone": "12345", "nickname": "x"}, headers=auth()
+    )
+    assert answer.status_code == 422
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in answer.json()["errors"]} == {"phone", "nickname"}
+    assert not any(c.method == "PATCH" for c in services.calls)
+
+
+def test_the_openapi_document_describes_bodies_answers_and_errors() -> None:
+    app = create_app(Settings(jwt_secret=SECRET))
+    spec = app.openapi()
+    create = spec["paths"]["/api/v1/customers"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "CustomerCreate"
+    )
+    assert {"201", "401", "403", "409", "422", "503"} <= set(create["responses"])
+    details = spec["paths"]["/api/v1/customers/{customer_id}/details"]["get"]
+    assert details["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "CustomerDetails"
+    )
+    assert "ProblemDetail" in spec["components"]["schemas"]

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.service import CustomerService
+from msc_contracts import portal as schemas
 from msc_platform.http import Problem
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])

@@ -1,4 +1,9 @@
-"""Portal routes: check the caller, then compose or forward."""
+"""Portal routes: check the caller, then compose or forward.
+
+Bodies are validated here with the contract's models (so the OpenAPI document is complete
+and a malformed body never travels further) and forwarded as sent: partial bodies stay
+partial, and customer_svc applies the rules that need its data (unique names, regions).
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,82 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from gateway import compose
 from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
 from gateway.upstream import Upstream
-from msc_platform.http import Problem
+from msc_contracts import portal
+from msc_platform.http import PROBLEM_JSON, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]
-IfMatch = Annotated[str | None, Header(description="The customer's ETag.")]
+IfMatch = Annotated[
+    str | None, Header(description="The customer's ETag; a stale one is answered 412.")
+]
 FORWARDED_HEADERS = ("ETag", "Location")
 
 
-@router.get("/customers")
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        401: "Missing, invalid or expired token.",
+        403: "The token's role may not do this.",
+        404: "No such customer (or not yours).",
+        409: "Another customer has this account name.",
+        412: "The If-Match ETag is not the current one.",
+        422: "A field breaks a rule; `errors` names each.",
+        503: "customer_svc cannot be reached; retry later.",
+    }
+    return {
+        status: {
+            "model": portal.ProblemDetail,
+            "description": meaning[status],
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status in (401, 403, *statuses)
+    }
+
+
+def _answers(
+    model: type[BaseModel], problems: dict[int | str, dict[str, Any]], status: int = 200
+) -> dict[int | str, dict[str, Any]]:
+    """Documented, not validated: the services already answer in the contract's shapes."""
+    return {status: {"model": model, "description": "Success."}, **problems}
+
+
+READ = _problems(404, 422, 503)
+WRITE = _problems(404, 412, 422, 503)
+
+
+@router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503)))
 async def list_customers(
     who: PrincipalDep,
     customers: CustomersDep,
     sla: SlaDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> Any:
-    """Customers ordered by account name, with `sla_health`."""
+    """Customers ordered by account name, with `sla_health` (asked of sla_svc once a page)."""
     who.may_list()
     params = {k: v for k, v in {"q": q, "limit": limit, "cursor": cursor}.items() if v is not None}
     return await compose.customers_page(customers, sla, params)
 
 
-@router.post("/customers", status_code=201)
-async def create_customer(who: PrincipalDep, request: Request, customers: CustomersDep) -> Response:
-    """Create a customer: body `{account, service_plan, contacts?}`."""
+@router.post(
+    "/customers",
+    status_code=201,
+    responses=_answers(portal.CustomerPublic, _problems(409, 422, 503), 201),
+)
+async def create_customer(
+    body: portal.CustomerCreate, who: PrincipalDep, request: Request, customers: CustomersDep
+) -> Response:
+    """Create a customer; the answer carries its `ETag` and `Location`."""
     who.may_write()
-    return await _forward(customers, request, "/api/v1/customers")
+    return await _forward(customers, request, "/api/v1/customers", body)
 
 
-@router.get("/customers/{customer_id}/details")
+@router.get("/customers/{customer_id}/details", responses=_answers(portal.CustomerDetails, READ))
 async def customer_details(
     customer_id: str,
     who: PrincipalDep,
@@ -48,55 +94,69 @@ async def customer_details(
     sla: SlaDep,
     window: Window = "7d",
 ) -> JSONResponse:
-    """The Customer Details page: Summary and SLA tabs."""
+    """The Customer Details page: Summary and SLA tabs; `partial` when the SLA is missing."""
     _check_visible(who.sees_customer(customer_id), customer_id)
     details = await compose.customer_details(customers, sla, customer_id, window)
     headers = {"ETag": details.etag} if details.etag else {}
     return JSONResponse(details.body, headers=headers)
 
 
-@router.get("/customers/{customer_id}/sla")
+@router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ))
 async def customer_sla(
     customer_id: str,
     who: PrincipalDep,
     customers: CustomersDep,
     sla: SlaDep,
     window: Window = "7d",
+    cursor: Annotated[str | None, Query(max_length=500, description="Next backup sets.")] = None,
 ) -> Any:
     """The SLA tab alone."""
     _check_visible(who.sees_customer(customer_id), customer_id)
-    return await compose.customer_sla(customers, sla, customer_id, window)
+    return await compose.customer_sla(customers, sla, customer_id, window, cursor)
 
 
-@router.patch("/customers/{customer_id}/account")
+@router.patch(
+    "/customers/{customer_id}/account",
+    responses=_answers(portal.CustomerPublic, _problems(404, 409, 412, 422, 503)),
+)
 async def update_account(
     customer_id: str,
+    body: portal.AccountUpdate,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
-    """Edit account details (partial body)."""
+    """Edit account details: only the fields sent change."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/account")
+    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/account", body)
 
 
-@router.patch("/customers/{customer_id}/service-plan")
+@router.patch(
+    "/customers/{customer_id}/service-plan", responses=_answers(portal.CustomerPublic, WRITE)
+)
 async def update_service_plan(
     customer_id: str,
+    body: portal.ServicePlanUpdate,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
-    """Edit the service plan (partial body)."""
+    """Edit the service plan: only the fields sent change."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/service-plan")
+    path = f"/api/v1/customers/{customer_id}/service-plan"
+    return await _forward(customers, request, path, body)
 
 
-@router.post("/customers/{customer_id}/contacts", status_code=201)
+@router.post(
+    "/customers/{customer_id}/contacts",
+    status_code=201,
+    responses=_answers(portal.ContactPublic, WRITE, 201),
+)
 async def add_contact(
     customer_id: str,
+    body: portal.ContactCreate,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
@@ -104,25 +164,29 @@ async def add_contact(
 ) -> Response:
     """Add a contact."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/contacts")
+    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/contacts", body)
 
 
-@router.patch("/customers/{customer_id}/contacts/{contact_id}")
+@router.patch(
+    "/customers/{customer_id}/contacts/{contact_id}",
+    responses=_answers(portal.ContactPublic, WRITE),
+)
 async def update_contact(
     customer_id: str,
     contact_id: str,
+    body: portal.ContactUpdate,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
-    """Edit a contact (partial body)."""
+    """Edit a contact: only the fields sent change."""
     who.may_write()
     path = f"/api/v1/customers/{customer_id}/contacts/{contact_id}"
-    return await _forward(customers, request, path)
+    return await _forward(customers, request, path, body)
 
 
-@router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204)
+@router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204, responses=WRITE)
 async def delete_contact(
     customer_id: str,
     contact_id: str,
@@ -137,7 +201,7 @@ async def delete_contact(
     return await _forward(customers, request, path)
 
 
-@router.delete("/customers/{customer_id}", status_code=204)
+@router.delete("/customers/{customer_id}", status_code=204, responses=WRITE)
 async def delete_customer(
     customer_id: str,
     who: PrincipalDep,
@@ -155,15 +219,15 @@ def _check_visible(visible: bool, customer_id: str) -> None:
         raise Problem(404, "Not found", f"customer {customer_id} does not exist")
 
 
-async def _forward(upstream: Upstream, request: Request, path: str) -> Response:
-    headers = {
-        name: value
-        for name in ("Content-Type", "If-Match")
-        if (value := request.headers.get(name)) is not None
-    }
-    answer = await upstream.request(
-        request.method, path, content=await request.body(), headers=headers
-    )
+async def _forward(
+    upstream: Upstream, request: Request, path: str, body: BaseModel | None = None
+) -> Response:
+    headers = {"If-Match": value} if (value := request.headers.get("If-Match")) else {}
+    content = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        content = body.model_dump_json(exclude_unset=True).encode()
+    answer = await upstream.request(request.method, path, content=content, headers=headers)
     passed = {h: v for h in FORWARDED_HEADERS if (v := answer.headers.get(h)) is not None}
     media_type = answer.headers.get("Content-Type")
     if answer.status_code == 204:

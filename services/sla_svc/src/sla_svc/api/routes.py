@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from msc_contracts import portal as schemas
 from msc_platform.http import Problem
-from sla_svc.api import schemas
 from sla_svc.domain.backup_sets import JobSummary
 from sla_svc.domain.time_keys import rfc3339
 from sla_svc.domain.view import SlaView
@@ -58,7 +59,7 @@ def public(view: SlaView) -> dict[str, Any]:
     """The contract's shape of the SLA view."""
     return {
         "window": view.window,
-        "as_of": schemas.as_of_text(view.as_of),
+        "as_of": view.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "backup_jobs": vars(view.backup_jobs),
         "restore_jobs": vars(view.restore_jobs),
         "alerts": {"open": view.open_alerts, "raised_in_window": view.raised_in_window},

@@ -1,4 +1,8 @@
-"""Request and response bodies; every field rule of CONTRACT.md section 3 lives here."""
+"""The portal API's bodies (CONTRACT.md section 3): every field rule, and every answer's shape.
+
+Shared by customer_svc and sla_svc, which answer with them, and the gateway, which
+validates and documents them.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pydantic import (
     StringConstraints,
 )
 
+_E164 = re.compile(r"^\+[0-9]{8,15}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -29,6 +34,12 @@ def _iso_date(value: object) -> object:
     return value
 
 
+def _e164(value: str) -> str:
+    if not _E164.match(value):
+        raise ValueError("must be in E.164 form: + and 8 to 15 digits")
+    return value
+
+
 def _email(value: str) -> str:
     if len(value) > 254 or not _EMAIL.match(value):
         raise ValueError("must be a valid email address")
@@ -36,9 +47,7 @@ def _email(value: str) -> str:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Phone = Annotated[
-    str, StringConstraints(pattern=r"^\+[0-9]{8,15}$"), Field(examples=["+14155550100"])
-]
+Phone = Annotated[str, AfterValidator(_e164), Field(examples=["+14155550100"])]
 AccountName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PlanName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -203,7 +212,156 @@ class CustomerListItem(BaseModel):
 
 
 class CustomerList(BaseModel):
-    """A page of the customers list."""
+    """A page of the customers list (customer_svc's answer, without `sla_health`)."""
 
     items: list[CustomerListItem]
     next_cursor: str | None
+
+
+# ---- the SLA tab ----
+
+Window = Literal["24h", "7d", "30d"]
+Health = Literal["ok", "warning", "critical", "unknown"]
+
+
+class JobCountsPublic(BaseModel):
+    """Terminal jobs of one type that ended in the window."""
+
+    total: int
+    successful: int
+    successful_with_errors: int
+    failed: int
+    canceled: int
+    success_rate: float | None
+
+
+class SeverityCounts(BaseModel):
+    """Alerts by severity."""
+
+    critical: int
+    warning: int
+    info: int
+
+
+class AlertsPublic(BaseModel):
+    """Open alerts and alerts raised in the window."""
+
+    open: SeverityCounts
+    raised_in_window: SeverityCounts
+
+
+class JobPublic(BaseModel):
+    """`last_backup` / `last_restore`."""
+
+    job_id: str
+    status: str
+    started_at: str | None
+    ended_at: str | None
+
+
+class BackupSetPublic(BaseModel):
+    """One row of the backup set table."""
+
+    backup_set_id: str
+    name: str | None
+    workload: str | None
+    rpo_hours: int
+    rpo_status: Literal["ok", "breached", "never"]
+    last_successful_backup_at: str | None
+    last_backup: JobPublic | None
+    last_restore: JobPublic | None
+    open_alerts: int
+
+
+class BackupSetsPublic(BaseModel):
+    """The backup set table, one page of it."""
+
+    total: int
+    rpo_breached: int
+    never_backed_up: int
+    items: list[BackupSetPublic]
+    next_cursor: str | None
+
+
+class SlaPublic(BaseModel):
+    """The SLA tab."""
+
+    window: Window
+    as_of: str = Field(examples=["2026-11-28T05:00:00Z"])
+    backup_jobs: JobCountsPublic
+    restore_jobs: JobCountsPublic
+    alerts: AlertsPublic
+    backup_sets: BackupSetsPublic
+
+
+class HealthQuery(BaseModel):
+    """`POST /sla-health` body."""
+
+    customer_ids: list[str] = Field(max_length=500)
+
+
+class HealthPublic(BaseModel):
+    """`sla_health` of each customer asked about (deleted customers are left out)."""
+
+    items: dict[str, Health]
+
+
+# ---- the gateway's composed answers ----
+
+
+class CustomerListEntry(CustomerListItem):
+    """One row of the portal's customers list."""
+
+    sla_health: Health = Field(description="`critical`, `warning`, `unknown` or `ok`.")
+
+
+class CustomerPage(BaseModel):
+    """A page of the portal's customers list."""
+
+    items: list[CustomerListEntry]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class Summary(BaseModel):
+    """The Summary tab."""
+
+    account: AccountPublic
+    service_plan: ServicePlanPublic
+    consumption: ConsumptionPublic
+    contacts: list[ContactPublic]
+
+
+class SourceError(BaseModel):
+    """A part of the view that could not be had, and why."""
+
+    source: str = Field(examples=["sla_svc"])
+    message: str = Field(examples=["timed out"])
+
+
+class CustomerDetails(BaseModel):
+    """The Customer Details page: both tabs in one answer."""
+
+    id: str
+    summary: Summary
+    sla: SlaPublic | None = Field(
+        description="Missing (null) when sla_svc could not answer in time."
+    )
+    partial: bool = Field(description="True when a part is missing; `errors` says which.")
+    errors: list[SourceError]
+
+
+class FieldError(BaseModel):
+    """One invalid field."""
+
+    field: str = Field(examples=["account.phone"])
+    message: str = Field(examples=["must be E.164: + and 8 to 15 digits"])
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`)."""
+
+    type: str
+    title: str = Field(examples=["Validation failed"])
+    status: int = Field(examples=[422])
+    detail: str
+    errors: list[FieldError] | None = Field(default=None, description="Validation failures only.")
