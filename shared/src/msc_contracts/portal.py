@@ -19,6 +19,18 @@ from pydantic import (
     StringConstraints,
 )
 
+DEFAULT_REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-south-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+)
+"""The storage regions allowed unless configured otherwise (`MSC_STORAGE_REGIONS`)."""
+
 _E164 = re.compile(r"^\+[0-9]{8,15}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(

@@ -4,37 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import NoDecode
 
-DEFAULT_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-south-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-)
+from msc_contracts.portal import DEFAULT_REGIONS
+from msc_platform.settings import InfrastructureSettings
 
 
-class Settings(BaseSettings):
+class Settings(InfrastructureSettings):
     """Everything the customer service reads from its environment."""
-
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(
         default=8081,
         validation_alias=AliasChoices("CUSTOMER_SVC_PORT"),
         description="HTTP port.",
-    )
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated."
-    )
-    mongodb_url: SecretStr = Field(
-        default=SecretStr("mongodb://127.0.0.1:27017"),
-        description="MongoDB connection string (may carry credentials).",
     )
     mongodb_database: str = Field(
         default="msc_customers",
@@ -51,7 +34,6 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CUSTOMER_SVC_CONSUMER_GROUP"),
         description="Kafka consumer group of the usage consumer.",
     )
-    log_level: str = Field(default="INFO", description="Python log level.")
 
     @field_validator("storage_regions", mode="before")
     @classmethod

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from customer_svc.config import DEFAULT_REGIONS
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.errors import (
     ContactNotFound,
@@ -18,6 +17,7 @@ from customer_svc.domain.errors import (
 from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
+from msc_contracts.portal import DEFAULT_REGIONS
 from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage, FixedClock
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field
+
+from msc_platform.settings import InfrastructureSettings
 
 
-class Settings(BaseSettings):
+class Settings(InfrastructureSettings):
     """Everything the SLA service reads from its environment."""
-
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(
         default=8082, validation_alias=AliasChoices("SLA_SVC_PORT"), description="HTTP port."
-    )
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated."
-    )
-    mongodb_url: SecretStr = Field(
-        default=SecretStr("mongodb://127.0.0.1:27017"),
-        description="MongoDB connection string (may carry credentials).",
     )
     mongodb_database: str = Field(
         default="msc_sla",
@@ -39,4 +31,3 @@ class Settings(BaseSettings):
         description="Most events applied in one batch; larger batches write each customer's "
         "figures once for more events.",
     )
-    log_level: str = Field(default="INFO", description="Python log level.")

@@ -11,6 +11,7 @@ from typing import Any
 
 from msc_contracts import events as ev
 from msc_contracts import topics
+from msc_contracts.portal import DEFAULT_REGIONS
 
 COMPANIES = [
     "Acme",
@@ -59,16 +60,6 @@ SETS = [
     ("Branch office", "File Server"),
     ("ERP database", "Oracle"),
 ]
-REGIONS = [
-    "us-east-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-south-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-]
 
 
 @dataclass
@@ -115,7 +106,7 @@ def customers(count: int, seed: int) -> list[Customer]:
                     },
                     "service_plan": {
                         "plan": rng.choice(["Standard", "Premium", "Basic"]),
-                        "storage_region": rng.choice(REGIONS),
+                        "storage_region": rng.choice(DEFAULT_REGIONS),
                         "tenant_type": rng.choice(["commercial"] * 4 + ["evaluation"]),
                         "edition": rng.choice(["business", "enterprise", "elite"]),
                         "expiry_date": (
