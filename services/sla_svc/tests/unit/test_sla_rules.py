@@ -16,7 +16,6 @@ from services.sla_svc.tests.history import (
     raise_,
     upsert,
 )
-from sla_svc.adapters.cached_store import CachedSlaStore
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.view import SlaView
 from sla_svc.service import CustomerDeleted, CustomerEvent, SlaService, UnknownWindow
@@ -269,21 +268,3 @@ async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> No
     assert (first.applied, first.unchanged) == (1, 1)  # the late `running` changes nothing
     again = await sla.apply(deliver("c1", [done], start=5))
     assert (again.applied, again.unchanged, again.dropped) == (0, 1, 0)
-
-
-async def test_the_state_cache_changes_no_result_even_across_a_crash() -> None:
-    expected = await view_after(HISTORY)
-    inner = FakeSlaStore()
-    cached = CachedSlaStore(inner)
-    sla = SlaService(cached, FixedClock(NOW))
-    stream = deliver("c1", HISTORY)
-    inner.crash_after_counted = True
-    with pytest.raises(Crash):
-        await sla.apply(stream[:6])
-    await sla.apply(stream[:9])  # redelivered from the last commit
-    await sla.apply(stream[9:])
-    assert await sla.view("c1", "7d") == expected
-    inner.jobs_.clear()  # the store forgets; the cache still answers for what it wrote
-    assert set(await cached.jobs("c1", ["j1", "j2"])) == {"j1", "j2"}
-    cached.clear()
-    assert await cached.jobs("c1", ["j1", "j2"]) == {}
