@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -121,7 +121,6 @@ class EventConsumer:
         metrics: ConsumerMetrics,
         max_records: int = 500,
         max_backoff_s: float = 5.0,
-        on_rebalance: Callable[[], None] | None = None,
     ) -> None:
         self._broker = broker
         self._name = name
@@ -138,7 +137,6 @@ class EventConsumer:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             decoder=_keep_raw,
-            listener=_RebalanceHook(on_rebalance) if on_rebalance else None,
         )
         self.subscriber(self._on_batch)
 
@@ -249,19 +247,6 @@ class EventConsumer:
                 self._metrics.lag.labels(tp.topic, str(tp.partition)).set(
                     max(highwater - position, 0)
                 )
-
-
-class _RebalanceHook(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Calls back when partitions are revoked or assigned (e.g. to drop per-partition caches)."""
-
-    def __init__(self, callback: Callable[[], None]) -> None:
-        self._callback = callback
-
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        self._callback()
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        self._callback()
 
 
 async def _keep_raw(message: Any) -> None:

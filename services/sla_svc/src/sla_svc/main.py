@@ -21,7 +21,6 @@ from msc_platform.http import (
     install_problem_handlers,
     install_request_id,
 )
-from sla_svc.adapters.cached_store import CachedSlaStore
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
@@ -40,8 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
-    store = CachedSlaStore(MongoSlaStore(mongo[settings.mongodb_database]))
-    service = SlaService(store, clock or SystemClock())
+    service = SlaService(MongoSlaStore(mongo[settings.mongodb_database]), clock or SystemClock())
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.
     EventConsumer(
@@ -52,7 +50,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         handler=sla_events_handler(service),
         metrics=metrics,
         max_records=settings.batch_size,
-        on_rebalance=store.clear,
     )
 
     @asynccontextmanager
