@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from conftest import Endpoints
 from customer_svc.config import Settings
 from customer_svc.main import create_app
+from msc_testkit.asgi import running
 
 
 def settings_for(infrastructure: Endpoints, database: str | None = None) -> Settings:
@@ -23,15 +22,6 @@ def settings_for(infrastructure: Endpoints, database: str | None = None) -> Sett
         mongodb_database=database or f"it_customers_{uuid.uuid4().hex[:8]}",
         consumer_group=f"it-customer-{uuid.uuid4().hex[:8]}",
     )
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan, and a client on it."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://customer-svc") as client:
-            yield client
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from conftest import Endpoints
+from msc_testkit.asgi import running
 from sla_svc.config import Settings
 from sla_svc.main import create_app
 
@@ -24,15 +23,6 @@ def settings_for(infrastructure: Endpoints, **overrides: object) -> Settings:
         "consumer_group": f"it-sla-{uuid.uuid4().hex[:8]}",
     }
     return Settings(**(fields | overrides))
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan, and a client on it."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sla-svc") as client:
-            yield client
 
 
 @pytest.fixture
