@@ -58,4 +58,4 @@ bench-sla-read: install
 	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/sla_read.py
 
 bench-gateway: install
-	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/gateway.py
+	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/gateway_details.py

@@ -1,6 +1,6 @@
 """Benchmark of the composed Customer Details view, beside direct calls to the two services.
 
-    make bench-gateway   (or: uv run python bench/gateway.py --requests 2000 --concurrency 8)
+    make bench-gateway   (or: uv run python bench/gateway_details.py --requests 2000 --concurrency 8)
 
 Prints a table on stderr and, last on stdout, one JSON line. Target: the composed view's
 p99 at most 1.3 times the slower direct call's p99.
