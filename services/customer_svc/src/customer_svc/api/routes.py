@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
-from customer_svc.service import CustomerService
+from customer_svc.service import CustomerService, summary
 from msc_contracts import portal as schemas
 from msc_platform.http import Problem
 
@@ -144,18 +144,8 @@ async def delete_customer(
 
 
 def list_item(customer: Customer) -> dict[str, Any]:
-    """A row of the customers list."""
-    plan = customer.service_plan
-    return {
-        "id": customer.id,
-        "name": customer.account.name,
-        "customer_name": customer.account.customer_name,
-        "plan": plan.plan,
-        "edition": plan.edition,
-        "tenant_type": plan.tenant_type,
-        "storage_region": plan.storage_region,
-        "expiry_date": plan.expiry_date,
-    }
+    """A row of the customers list: the id and the summary lifecycle events carry."""
+    return {"id": customer.id, **summary(customer)}
 
 
 async def _public(
