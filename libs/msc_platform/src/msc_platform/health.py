@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+log = logging.getLogger(__name__)
 Probe = Callable[[], Awaitable[None]]
 
 
@@ -43,3 +45,14 @@ async def check_all(probes: dict[str, Probe], timeout_s: float = 3.0) -> dict[st
 
     results = await asyncio.gather(*(run(p) for p in probes.values()))
     return dict(zip(probes, results, strict=True))
+
+
+async def shut_down(steps: dict[str, Callable[[], Awaitable[object]]], each_s: float = 8.0) -> None:
+    """Run shutdown steps in order, each bounded: a stuck client never holds up the exit."""
+    for name, step in steps.items():
+        try:
+            await asyncio.wait_for(step(), each_s)
+        except TimeoutError:
+            log.warning("shutdown: %s did not finish within %.0f s; going on", name, each_s)
+        except Exception:
+            log.exception("shutdown: %s failed; going on", name)

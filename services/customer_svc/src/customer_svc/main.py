@@ -23,7 +23,7 @@ from customer_svc.ports import Clock, SystemClock
 from customer_svc.service import CustomerService
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
-from msc_platform.health import kafka_probe, mongo_probe
+from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     configure_logging,
     health_router,
@@ -76,9 +76,9 @@ def create_app(
         try:
             yield
         finally:
-            await relay.stop()
-            await broker.stop()
-            await mongo.close()
+            await shut_down(
+                {"outbox relay": relay.stop, "Kafka": broker.stop, "MongoDB": mongo.close}
+            )
 
     app = FastAPI(title="MSC customer service", version="1.0", lifespan=lifespan)
     app.state.service = service

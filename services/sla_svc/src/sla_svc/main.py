@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
-from msc_platform.health import kafka_probe, mongo_probe
+from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     configure_logging,
     health_router,
@@ -58,8 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
-            await broker.stop()
-            await mongo.close()
+            await shut_down({"Kafka": broker.stop, "MongoDB": mongo.close})
 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
     app.state.service = service
