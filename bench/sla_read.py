@@ -25,13 +25,13 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from _harness import Endpoints, infrastructure, measure, say, services
+from msc_platform.clock import SystemClock
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import AlertRaised, Delivered, SetChanged
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
-from sla_svc.ports import SystemClock
 from sla_svc.service import CustomerEvent, SlaService
 
 NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)

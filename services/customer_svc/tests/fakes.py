@@ -79,16 +79,6 @@ class FakeUsage:
             del self.days_[key]
 
 
-class FixedClock:
-    """A clock that says what it is told."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now_ = now
-
-    def now(self) -> dt.datetime:
-        return self.now_
-
-
 class CountingRelay:
     """Counts wake-ups."""
 

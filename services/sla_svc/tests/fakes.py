@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sla_svc.domain.alerts import AlertState
@@ -69,13 +68,3 @@ class FakeSlaStore:
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
-
-
-class FixedClock:
-    """A clock that says what it is told."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now_ = now
-
-    def now(self) -> dt.datetime:
-        return self.now_

@@ -19,9 +19,9 @@ from customer_svc.api.errors import install_domain_errors
 from customer_svc.api.routes import router
 from customer_svc.config import Settings
 from customer_svc.consumers import usage_handler
-from customer_svc.ports import Clock, SystemClock
 from customer_svc.service import CustomerService
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
+from msc_platform.clock import Clock, SystemClock
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (

@@ -46,23 +46,8 @@ class UsageRepository(Protocol):
         """Forget all usage of the customer."""
 
 
-class Clock(Protocol):
-    """The current time, so tests can fix it."""
-
-    def now(self) -> dt.datetime:
-        """Now, timezone-aware UTC."""
-
-
 class RelayTrigger(Protocol):
     """Tells the lifecycle-event relay that new events wait."""
 
     def wake(self) -> None:
         """Ask the relay to run soon."""
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> dt.datetime:
-        """Now, timezone-aware UTC."""
-        return dt.datetime.now(dt.UTC)

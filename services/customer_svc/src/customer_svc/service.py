@@ -30,8 +30,9 @@ from customer_svc.domain.model import (
     PendingEvent,
     ServicePlan,
 )
-from customer_svc.ports import Clock, CustomerRepository, RelayTrigger, UsageRepository
+from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
 from msc_contracts import events
+from msc_platform.clock import Clock
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,8 @@ from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
 from msc_contracts.portal import DEFAULT_REGIONS
-from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage, FixedClock
+from msc_testkit.clock import FixedClock
+from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)
 PLAN = ServicePlan(

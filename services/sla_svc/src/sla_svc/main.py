@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
+from msc_platform.clock import Clock, SystemClock
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
@@ -25,7 +26,6 @@ from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
-from sla_svc.ports import Clock, SystemClock
 from sla_svc.service import SlaService
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -46,18 +45,3 @@ class SlaStore(Protocol):
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""
-
-
-class Clock(Protocol):
-    """The current time, so tests can fix it."""
-
-    def now(self) -> dt.datetime:
-        """Now, timezone-aware UTC."""
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> dt.datetime:
-        """Now, timezone-aware UTC."""
-        return dt.datetime.now(dt.UTC)

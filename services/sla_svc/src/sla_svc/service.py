@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from msc_platform.clock import Clock
 from sla_svc.domain.figures import HourDetail, add
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
 from sla_svc.domain.jobs import JobSnapshot
@@ -20,7 +21,7 @@ from sla_svc.domain.view import (
     sla_health,
     sla_view,
 )
-from sla_svc.ports import Clock, CustomerChanges, SlaStore
+from sla_svc.ports import CustomerChanges, SlaStore
 
 
 class CustomerDeleted(Exception):

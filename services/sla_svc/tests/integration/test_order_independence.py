@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
 
 from conftest import Endpoints
-from services.sla_svc.tests.fakes import FixedClock
+from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.history import NOW, clear, delete_set, deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import AlertRaised, Change, SetChanged

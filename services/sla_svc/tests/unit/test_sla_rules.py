@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from services.sla_svc.tests.fakes import Crash, FakeSlaStore, FixedClock
+from msc_testkit.clock import FixedClock
+from services.sla_svc.tests.fakes import Crash, FakeSlaStore
 from services.sla_svc.tests.history import (
     NOW,
     clear,

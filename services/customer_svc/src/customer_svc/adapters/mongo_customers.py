@@ -24,7 +24,7 @@ from pymongo.errors import DuplicateKeyError
 from customer_svc.adapters.documents import event_to_document, from_document, to_document
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
-from customer_svc.ports import Clock
+from msc_platform.clock import Clock
 
 Document = dict[str, Any]
 
