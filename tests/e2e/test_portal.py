@@ -143,8 +143,8 @@ async def test_an_msp_admin_works_through_the_customer_details_page(
 
     await page.get_by_role("link", name="SLA").click()
     row = page.locator("#backup-sets tbody tr", has_text="HQ file server")
-    for _ in range(30):  # the events travel through Kafka; reload until they have landed
-        if await row.count():
+    for _ in range(30):  # both events travel through Kafka (two topics); reload until landed
+        if await row.count() and "breached" in await row.first.inner_text():
             break
         await page.wait_for_timeout(500)
         await page.reload()
