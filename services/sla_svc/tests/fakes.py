@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterable, Sequence
 
 from sla_svc.domain.alerts import AlertState
@@ -24,12 +25,19 @@ class FakeSlaStore:
         self.jobs_: dict[tuple[str, str], JobState] = {}
         self.alerts_: dict[tuple[str, str], AlertState] = {}
         self.deleted: set[str] = set()
+        self.revisions: dict[str, str] = {}
+        self.customer_reads = 0
         self.crash_after_counted = False
+        self._saves = itertools.count()
 
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         return set(customer_ids) & self.deleted
 
+    async def revision(self, customer_id: str) -> str | None:
+        return self.revisions.get(customer_id)
+
     async def customer(self, customer_id: str) -> CustomerSla:
+        self.customer_reads += 1
         found = self.customers.get(customer_id)
         return copy.deepcopy(found) if found else CustomerSla(customer_id=customer_id)
 
@@ -53,6 +61,7 @@ class FakeSlaStore:
             self.customers[c.customer.customer_id] = copy.deepcopy(c.customer)
             for d in c.details:
                 self.details_[(d.customer_id, d.hour)] = copy.deepcopy(d)
+            self.revisions[c.customer.customer_id] = f"r{next(self._saves)}"
         if self.crash_after_counted:
             self.crash_after_counted = False
             raise Crash("after the counted documents")
@@ -68,3 +77,4 @@ class FakeSlaStore:
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
+        self.revisions.pop(customer_id, None)

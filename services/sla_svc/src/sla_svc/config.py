@@ -31,3 +31,10 @@ class Settings(InfrastructureSettings):
         description="Most events applied in one batch; larger batches write each customer's "
         "figures once for more events.",
     )
+    read_cache_customers: int = Field(
+        default=256,
+        ge=0,
+        validation_alias=AliasChoices("SLA_SVC_READ_CACHE_CUSTOMERS"),
+        description="Customers whose figures are kept in memory between reads, each while "
+        "it is unchanged (0: none).",
+    )

@@ -26,6 +26,7 @@ from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
+from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
@@ -39,7 +40,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
-    service = SlaService(MongoSlaStore(mongo[settings.mongodb_database]), clock or SystemClock())
+    service = SlaService(
+        MongoSlaStore(mongo[settings.mongodb_database]),
+        clock or SystemClock(),
+        ReadCache(settings.read_cache_customers),
+    )
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.
     EventConsumer(

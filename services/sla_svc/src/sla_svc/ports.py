@@ -28,6 +28,9 @@ class SlaStore(Protocol):
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""
 
+    async def revision(self, customer_id: str) -> str | None:
+        """A token that changes with every save of the customer (None for one never saved)."""
+
     async def customer(self, customer_id: str) -> CustomerSla:
         """The customer's figures (empty for a customer never seen)."""
 
@@ -41,7 +44,8 @@ class SlaStore(Protocol):
         """The hour details of these hours (missing ones left out)."""
 
     async def save(self, changes: Sequence[CustomerChanges]) -> None:
-        """Write the counted documents of every customer first, then job and alert states."""
+        """Write the counted documents of every customer first, then their revisions, then
+        job and alert states."""
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""

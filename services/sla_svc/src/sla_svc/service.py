@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from msc_platform.clock import Clock
-from sla_svc.domain.figures import HourDetail, add
+from sla_svc.domain.figures import CustomerSla, HourDetail, add
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import hour_key
@@ -22,6 +22,7 @@ from sla_svc.domain.view import (
     sla_view,
 )
 from sla_svc.ports import CustomerChanges, SlaStore
+from sla_svc.read_cache import ReadCache, Snapshot
 
 
 class CustomerDeleted(Exception):
@@ -52,9 +53,10 @@ class Outcome:
 class SlaService:
     """The SLA service's use cases."""
 
-    def __init__(self, store: SlaStore, clock: Clock) -> None:
+    def __init__(self, store: SlaStore, clock: Clock, read_cache: ReadCache) -> None:
         self._store = store
         self._clock = clock
+        self._read_cache = read_cache
 
     async def apply(self, events: Sequence[CustomerEvent]) -> Outcome:
         """Apply a batch of events in stream order; events of deleted customers are dropped."""
@@ -78,11 +80,12 @@ class SlaService:
         """The SLA tab of a customer now."""
         if window not in WINDOWS:
             raise UnknownWindow(window)
-        if await self._store.deleted_among([customer_id]):
-            raise CustomerDeleted(customer_id)
         frame = Window(window, self._as_of())
-        customer = await self._store.customer(customer_id)
-        details = await self._store.details(customer_id, frame.edge_hours)
+        deleted, (customer, details) = await asyncio.gather(
+            self._store.deleted_among([customer_id]), self._figures(customer_id, frame.edge_hours)
+        )
+        if deleted:
+            raise CustomerDeleted(customer_id)
         return sla_view(customer, details, frame, after, limit)
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
@@ -92,8 +95,7 @@ class SlaService:
         week = Window("7d", as_of)
 
         async def one(cid: str) -> Health:
-            customer = await self._store.customer(cid)
-            details = await self._store.details(cid, week.edge_hours)
+            customer, details = await self._figures(cid, week.edge_hours)
             return sla_health(customer, details, as_of)
 
         wanted = [c for c in dict.fromkeys(customer_ids) if c not in deleted]
@@ -134,6 +136,22 @@ class SlaService:
             expired_details=done.expired_details,
         )
         return changes, done.unchanged
+
+    async def _figures(
+        self, customer_id: str, hours: Sequence[str]
+    ) -> tuple[CustomerSla, dict[str, HourDetail]]:
+        """The customer's figures and these hour details, from the read cache when current."""
+        revision = await self._store.revision(customer_id)
+        snapshot = self._read_cache.get(customer_id, revision) if revision else None
+        if snapshot is None:
+            snapshot = Snapshot(revision or "", await self._store.customer(customer_id))
+            if revision:
+                self._read_cache.put(customer_id, snapshot)
+        missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]
+        if missing:
+            found = await self._store.details(customer_id, missing)
+            snapshot.details.update({h: found.get(h) for h in missing})
+        return snapshot.customer, {h: d for h in hours if (d := snapshot.details[h])}
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)

@@ -17,6 +17,7 @@ from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import AlertRaised, Change, SetChanged
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.view import SlaView
+from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 SETS = ["bs-1", "bs-2", "bs-3"]
@@ -80,7 +81,9 @@ async def view_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[
     """Deliver each list (in batches of 3) to a fresh customer; return the 24h/7d/30d views."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(endpoints.mongodb, tz_aware=True)
     try:
-        service = SlaService(MongoSlaStore(client["it_sla_property"]), FixedClock(NOW))
+        service = SlaService(
+            MongoSlaStore(client["it_sla_property"]), FixedClock(NOW), ReadCache(16)
+        )
         views = []
         for changes in deliveries:
             cid = f"prop-{uuid.uuid4().hex[:10]}"

@@ -19,11 +19,12 @@ from services.sla_svc.tests.history import (
 )
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.view import SlaView
+from sla_svc.read_cache import ReadCache
 from sla_svc.service import CustomerDeleted, CustomerEvent, SlaService, UnknownWindow
 
 
 def service(store: FakeSlaStore | None = None) -> SlaService:
-    return SlaService(store or FakeSlaStore(), FixedClock(NOW))
+    return SlaService(store or FakeSlaStore(), FixedClock(NOW), ReadCache(16))
 
 
 async def view_after(changes: list[Change], window: str = "7d") -> SlaView:
@@ -269,3 +270,33 @@ async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> No
     assert (first.applied, first.unchanged) == (1, 1)  # the late `running` changes nothing
     again = await sla.apply(deliver("c1", [done], start=5))
     assert (again.applied, again.unchanged, again.dropped) == (0, 1, 0)
+
+
+async def test_views_read_the_figures_again_only_after_a_change() -> None:
+    store = FakeSlaStore()
+    sla = service(store)
+    await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
+    first = await sla.view("c1", "7d")
+    reads = store.customer_reads
+    again = await sla.view("c1", "24h")
+    assert again.backup_jobs.total == first.backup_jobs.total == 1
+    assert store.customer_reads == reads  # unchanged: served from the read cache
+    await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=1))
+    reads = store.customer_reads
+    changed = await sla.view("c1", "7d")
+    assert (changed.backup_jobs.total, changed.backup_jobs.failed) == (2, 1)
+    assert store.customer_reads == reads + 1
+
+
+async def test_the_read_cache_keeps_the_customers_read_last() -> None:
+    store = FakeSlaStore()
+    sla = SlaService(store, FixedClock(NOW), ReadCache(1))
+    for cid in ("c1", "c2"):
+        await sla.apply(deliver(cid, [upsert("bs-1", 5)]))
+    await sla.view("c1", "7d")
+    await sla.view("c2", "7d")  # c1 leaves the cache
+    reads = store.customer_reads
+    await sla.view("c2", "7d")
+    assert store.customer_reads == reads
+    await sla.view("c1", "7d")
+    assert store.customer_reads == reads + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ class MongoSlaStore:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.customers: AsyncCollection[Document] = db["sla_customers"]
+        self.revisions: AsyncCollection[Document] = db["sla_revisions"]
         self.details_: AsyncCollection[Document] = db["sla_hour_details"]
         self.jobs_: AsyncCollection[Document] = db["sla_jobs"]
         self.alerts_: AsyncCollection[Document] = db["sla_alerts"]
@@ -58,6 +60,11 @@ class MongoSlaStore:
         )
         return {cid for cid, doc in zip(ids, found, strict=True) if doc is not None}
 
+    async def revision(self, customer_id: str) -> str | None:
+        """The token the last save of the customer wrote."""
+        doc = await self.revisions.find_one({"_id": customer_id})
+        return str(doc["revision"]) if doc else None
+
     async def customer(self, customer_id: str) -> CustomerSla:
         """The customer's figures."""
         return customer_from_document(
@@ -67,20 +74,20 @@ class MongoSlaStore:
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """Stored job states."""
         docs = await self._many(self.jobs_, [entity_id(customer_id, j) for j in job_ids])
-        return {doc["job_id"]: job_from_document(doc) for doc in docs}
+        return {job.job_id: job for job in map(job_from_document, docs)}
 
     async def alerts(self, customer_id: str, alert_ids: Iterable[str]) -> dict[str, AlertState]:
         """Stored alert states."""
         docs = await self._many(self.alerts_, [entity_id(customer_id, a) for a in alert_ids])
-        return {doc["alert_id"]: alert_from_document(doc) for doc in docs}
+        return {alert.alert_id: alert for alert in map(alert_from_document, docs)}
 
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """Stored hour details."""
         docs = await self._many(self.details_, [detail_id(customer_id, h) for h in hours])
-        return {doc["hour"]: detail_from_document(doc) for doc in docs}
+        return {detail.hour: detail for detail in map(detail_from_document, docs)}
 
     async def save(self, changes: Sequence[CustomerChanges]) -> None:
-        """Counted documents first, then entity states, then expired details.
+        """Counted documents first, then revisions, then entity states, then expired details.
 
         One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
         """
@@ -88,6 +95,10 @@ class MongoSlaStore:
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
         await replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes])
+        await replace_by_id(
+            self.revisions,
+            [{"_id": c.customer.customer_id, "revision": uuid.uuid4().hex} for c in changes],
+        )
         await replace_by_id(
             self.jobs_,
             [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
@@ -109,6 +120,7 @@ class MongoSlaStore:
             upsert=True,
         )
         await self.customers.delete_one({"_id": customer_id})
+        await self.revisions.delete_one({"_id": customer_id})
         task = asyncio.create_task(self._purge(customer_id))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)

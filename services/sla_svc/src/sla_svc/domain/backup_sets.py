@@ -10,9 +10,10 @@ from sla_svc.domain.jobs import JobState
 from sla_svc.domain.time_keys import parse
 
 DEFAULT_RPO_HOURS = 24
-RECENT_SUCCESSES = 20
+RECENT_SUCCESSES = 5
 """Successful backups remembered per set, so that a success later overturned by a newer
-terminal snapshot of the same job gives way to the one before it."""
+terminal snapshot of the same job gives way to the one before it. Overturns are rare
+corrections; five in a row on one set would be needed to lose the true last success."""
 
 RpoStatus = Literal["ok", "breached", "never"]
 
