@@ -161,7 +161,8 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
     sets += [
         (f"Workstation group {i}", "Windows") for i in range(plan.sets_per_customer - len(sets))
     ]
-    stalled = {i for i in range(len(sets)) if rng.random() < 0.08}  # agents that went quiet
+    # One customer in seven has an agent that went quiet two days ago (an RPO breach).
+    stalled = {rng.randrange(len(sets))} if sets and rng.random() < 0.15 else set()
     for i, (name, workload) in enumerate(sets):
         yield event(
             topics.BACKUP_SETS,
@@ -227,18 +228,18 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
                         ended,
                         {
                             "alert_id": alert,
-                            "severity": rng.choice(["critical", "warning"]),
+                            "severity": rng.choices(["critical", "warning"], [1, 3])[0],
                             "alert_type": "backup_failed",
                             "message": f"Backup of {sets[i][0]} failed",
                             "backup_set_id": f"bs-{i}",
                         },
                     )
-                    if ended + dt.timedelta(hours=5) < plan.now and rng.random() < 0.8:
+                    # Operators clear alerts within hours; half of today's are still open.
+                    cleared = ended + dt.timedelta(hours=rng.randint(1, 8))
+                    recent = plan.now - ended < dt.timedelta(days=1)
+                    if cleared < plan.now and not (recent and rng.random() < 0.5):
                         yield event(
-                            topics.BACKUP_ALERTS,
-                            ev.ALERT_CLEARED,
-                            ended + dt.timedelta(hours=5),
-                            {"alert_id": alert},
+                            topics.BACKUP_ALERTS, ev.ALERT_CLEARED, cleared, {"alert_id": alert}
                         )
             if rng.random() < 0.03:
                 restore = midnight + dt.timedelta(hours=14)
@@ -265,7 +266,7 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
             yield event(
                 topics.BACKUP_USAGE,
                 ev.USAGE_REPORTED,
-                midnight + dt.timedelta(hours=23, minutes=59),
+                min(midnight + dt.timedelta(hours=23, minutes=59), plan.now),  # today: so far
                 {
                     "date": midnight.date().isoformat(),
                     "credits_consumed": round(credits + rng.uniform(1, 5), 2),

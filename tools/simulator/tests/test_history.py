@@ -1,0 +1,59 @@
+"""The simulator's history is valid contract traffic and looks like a living MSP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+
+from msc_contracts import events as ev
+from msc_contracts.events import decode_event
+from msc_contracts.portal import CustomerCreate
+from msc_simulator.history import Plan, agent_events, customers
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+
+
+def plan(count: int = 20, sets: int = 8, days: int = 14) -> Plan:
+    made = customers(count, seed=7)
+    for i, customer in enumerate(made):
+        customer.id = f"c-{i}"
+    return Plan(made, sets, days, seed=7, now=NOW)
+
+
+def test_every_customer_and_event_is_valid_under_the_contract() -> None:
+    the_plan = plan()
+    for customer in the_plan.customers:
+        CustomerCreate.model_validate(customer.body)
+    types: Counter[str] = Counter()
+    for topic, key, event in agent_events(the_plan):
+        decoded = decode_event(json.dumps(event).encode(), key.encode(), topic)
+        assert decoded.time <= NOW
+        types[decoded.type] += 1
+    assert types.keys() == {
+        ev.BACKUP_SET_UPSERTED,
+        ev.JOB_REPORTED,
+        ev.ALERT_RAISED,
+        ev.ALERT_CLEARED,
+        ev.USAGE_REPORTED,
+    }
+
+
+def test_jobs_end_alerts_mostly_clear_and_only_some_customers_are_in_trouble() -> None:
+    the_plan = plan()
+    statuses: dict[str, list[str]] = defaultdict(list)
+    open_alerts: dict[str, set[str]] = defaultdict(set)
+    for _, key, event in agent_events(the_plan):
+        data = event["data"]
+        if event["type"] == ev.JOB_REPORTED:
+            statuses[data["job_id"]].append(data["status"])
+        elif event["type"] == ev.ALERT_RAISED:
+            open_alerts[key].add(data["alert_id"])
+        elif event["type"] == ev.ALERT_CLEARED:
+            open_alerts[key].discard(data["alert_id"])
+    ended = [s for s in statuses.values() if s[-1] != "running"]
+    assert len(ended) >= 0.95 * len(statuses)  # only jobs still running at `now` lack an end
+    finals = Counter(s[-1] for s in ended)
+    assert finals["successful"] > 0.85 * len(ended) and finals["failed"] > 0
+    troubled = sum(1 for alerts in open_alerts.values() if alerts)
+    assert 0 < troubled < len(the_plan.customers) / 2
