@@ -40,8 +40,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
+    store = MongoSlaStore(mongo[settings.mongodb_database])
     service = SlaService(
-        MongoSlaStore(mongo[settings.mongodb_database]),
+        store,
         clock or SystemClock(),
         ReadCache(settings.read_cache_customers),
     )
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await store.check_format()
         await broker.start()
         try:
             yield
