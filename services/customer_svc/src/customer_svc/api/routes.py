@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Annotated, Any
 
@@ -38,7 +39,7 @@ async def create_customer(
         [Contact(id="", **c.model_dump()) for c in body.contacts],
     )
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
-    return await _public(service, customer, response)
+    return _public(customer, await service.consumption(customer.id), response)
 
 
 @router.get("", response_model=schemas.CustomerList)
@@ -56,7 +57,10 @@ async def list_customers(
 @router.get("/{customer_id}", response_model=schemas.CustomerPublic)
 async def get_customer(customer_id: str, service: ServiceDep, response: Response) -> dict[str, Any]:
     """The Summary tab of one customer."""
-    return await _public(service, await service.get(customer_id), response)
+    customer, usage = await asyncio.gather(
+        service.get(customer_id), service.consumption(customer_id)
+    )
+    return _public(customer, usage, response)
 
 
 @router.patch("/{customer_id}/account", response_model=schemas.CustomerPublic)
@@ -70,7 +74,7 @@ async def update_account(
     """Change account fields (only those sent)."""
     changes = _changes(body, "account")
     customer = await service.update_account(customer_id, changes, if_match)
-    return await _public(service, customer, response)
+    return _public(customer, await service.consumption(customer.id), response)
 
 
 @router.patch("/{customer_id}/service-plan", response_model=schemas.CustomerPublic)
@@ -84,7 +88,7 @@ async def update_service_plan(
     """Change service plan fields (only those sent)."""
     changes = _changes(body, "service_plan")
     customer = await service.update_service_plan(customer_id, changes, if_match)
-    return await _public(service, customer, response)
+    return _public(customer, await service.consumption(customer.id), response)
 
 
 @router.post(
@@ -148,11 +152,8 @@ def list_item(customer: Customer) -> dict[str, Any]:
     return {"id": customer.id, **summary(customer)}
 
 
-async def _public(
-    service: CustomerService, customer: Customer, response: Response
-) -> dict[str, Any]:
+def _public(customer: Customer, usage: Consumption, response: Response) -> dict[str, Any]:
     response.headers["ETag"] = customer.etag
-    usage: Consumption = await service.consumption(customer.id)
     return {
         "id": customer.id,
         "account": dataclasses.asdict(customer.account),
