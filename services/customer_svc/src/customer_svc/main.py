@@ -70,6 +70,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await usage.check_format()
         await customers.ensure_indexes()
         await broker.start()
         relay.start()

@@ -3,12 +3,13 @@
 Rule 4 (a day is replaced by a newer report, never added to) is a merge by report order,
 so applying a report twice changes nothing. One writer per customer is given by Kafka's
 partitioning by customer id; reads and writes go by `_id` alone, the only filter FerretDB
-answers from an index.
+answers from an index. The days are packed into one JSON field (`msc_platform.mongo.packed`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +17,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
-from msc_platform.mongo import replace_by_id
+from msc_platform.mongo import check_stored_format, packed, replace_by_id
 
 Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
 """Days kept per customer: the window plus a week of reports that arrive late."""
+STORED_FORMAT = 2
+"""Version of the documents' shape: 2 since a customer's days are packed into one field."""
 
 
 def report_order(reported_at: dt.datetime, event_id: str) -> str:
@@ -34,20 +37,21 @@ class MongoUsageRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.usage: AsyncCollection[Document] = db["usage"]
 
+    async def check_format(self) -> None:
+        """Refuse a database of usage documents of another shape (`check_stored_format`)."""
+        await check_stored_format(self.usage.database, STORED_FORMAT, self.usage)
+
     async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
         """Merge the reports, one write per customer; return how many changed a day."""
         by_customer: dict[str, list[UsageReport]] = {}
         for report in reports:
             by_customer.setdefault(report.customer_id, []).append(report)
-        docs = {
-            cid: await self.usage.find_one({"_id": cid}) or {"_id": cid, "days": {}}
-            for cid in by_customer
-        }
+        stored = {cid: await self.usage.find_one({"_id": cid}) for cid in by_customer}
         oldest = (today - dt.timedelta(days=KEEP_DAYS)).isoformat()
         kept = 0
         writes: list[Document] = []
         for cid, customer_reports in by_customer.items():
-            days: dict[str, Document] = docs[cid]["days"]
+            days: dict[str, Document] = _days(stored[cid])
             changed = False
             for r in customer_reports:
                 day, order = r.usage.date.isoformat(), report_order(r.reported_at, r.event_id)
@@ -62,24 +66,26 @@ class MongoUsageRepository:
                 changed = True
             if changed:
                 days = {d: v for d, v in days.items() if d >= oldest}
-                writes.append({"_id": cid, "days": days})
+                writes.append({"_id": cid, "days": packed(days)})
         await replace_by_id(self.usage, writes)
         return kept
 
     async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
         """The customer's days from `since` on."""
-        doc = await self.usage.find_one({"_id": customer_id})
-        if doc is None:
-            return []
+        days = _days(await self.usage.find_one({"_id": customer_id}))
         first = since.isoformat()
         return [
             DailyUsage(
                 dt.date.fromisoformat(day), float(v["credits_consumed"]), int(v["storage_bytes"])
             )
-            for day, v in sorted(doc["days"].items())
+            for day, v in sorted(days.items())
             if day >= first
         ]
 
     async def purge(self, customer_id: str) -> None:
         """Forget the customer's usage."""
         await self.usage.delete_one({"_id": customer_id})
+
+
+def _days(doc: Document | None) -> dict[str, Document]:
+    return json.loads(doc["days"]) if doc else {}

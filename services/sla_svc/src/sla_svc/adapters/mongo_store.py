@@ -18,7 +18,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from msc_platform.mongo import delete_by_id, replace_by_id
+from msc_platform.mongo import check_stored_format, delete_by_id, replace_by_id
 from sla_svc.adapters.documents import (
     alert_from_document,
     alert_to_document,
@@ -42,10 +42,6 @@ STORED_FORMAT = 2
 """Version of the documents' shape: 2 since states are packed into one `state` field."""
 
 
-class StoredFormatMismatch(RuntimeError):
-    """The database holds SLA documents of another shape than this code reads."""
-
-
 class MongoSlaStore:
     """The `SlaStore` port on MongoDB or FerretDB."""
 
@@ -56,24 +52,11 @@ class MongoSlaStore:
         self.jobs_: AsyncCollection[Document] = db["sla_jobs"]
         self.alerts_: AsyncCollection[Document] = db["sla_alerts"]
         self.deleted: AsyncCollection[Document] = db["sla_deleted_customers"]
-        self.meta: AsyncCollection[Document] = db["sla_meta"]
         self._purges: set[asyncio.Task[None]] = set()
 
     async def check_format(self) -> None:
-        """Mark an empty database with `STORED_FORMAT`; refuse one written in another shape."""
-        marker = await self.meta.find_one({"_id": "format"})
-        if marker is None and await self.customers.find_one({}, {"_id": 1}) is None:
-            await self.meta.replace_one(
-                {"_id": "format"}, {"_id": "format", "version": STORED_FORMAT}, upsert=True
-            )
-            return
-        found = marker["version"] if marker else 1
-        if found != STORED_FORMAT:
-            raise StoredFormatMismatch(
-                f"database {self.customers.database.name} holds SLA documents of format "
-                f"{found}, this sla_svc reads format {STORED_FORMAT}; start it on an empty "
-                "database (SLA_SVC_MONGODB_DATABASE, or a fresh MSC_DATA_DIR for make run)"
-            )
+        """Refuse a database of SLA documents of another shape (see `check_stored_format`)."""
+        await check_stored_format(self.customers.database, STORED_FORMAT, self.customers)
 
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""
