@@ -152,11 +152,19 @@ async def test_rpo_status() -> None:
             job("b", "successful_with_errors", 5, set_id="late"),
             upsert("never", 50),
             job("c", "failed", 1, set_id="never"),
+            job("d", "successful", 24, set_id="just-ok"),  # exactly the RPO: not exceeded
+            job("e", "successful", 24 + 1 / 3600, set_id="just-late"),  # one second over
         ]
     )
     statuses = {r.backup_set_id: r.rpo_status for r in view.rows}
-    assert statuses == {"ok": "ok", "late": "breached", "never": "never"}
-    assert (view.rpo_breached, view.never_backed_up, view.sets_total) == (1, 1, 3)
+    assert statuses == {
+        "ok": "ok",
+        "late": "breached",
+        "never": "never",
+        "just-ok": "ok",
+        "just-late": "breached",
+    }
+    assert (view.rpo_breached, view.never_backed_up, view.sets_total) == (2, 1, 5)
 
 
 async def test_last_backup_and_restore_are_the_latest_started() -> None:

@@ -15,11 +15,6 @@ def hour_of(key: str) -> str:
     return key[:13]
 
 
-def parse(key: str) -> dt.datetime:
-    """The datetime an instant key names."""
-    return dt.datetime.strptime(key, "%Y-%m-%dT%H:%M:%S,%fZ").replace(tzinfo=dt.UTC)
-
-
 def hour_start(hour: str) -> dt.datetime:
     """The first instant of an hour bucket."""
     return dt.datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sla_svc.domain.backup_sets import BackupSet, JobSummary
+from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
 from sla_svc.domain.figures import Counts, CustomerSla, HourDetail
 from sla_svc.domain.time_keys import hour_key, instant
 
@@ -126,7 +126,8 @@ def sla_view(
     jobs = window_counts(customer.job_hours, {h: d.jobs for h, d in details.items()}, window)
     alerts = window_counts(customer.alert_hours, {h: d.alerts for h, d in details.items()}, window)
     listed = sorted((s for s in customer.sets.values() if s.listed), key=lambda s: s.backup_set_id)
-    statuses = [s.rpo_status(window.as_of) for s in listed]
+    judge = RpoJudge(window.as_of)
+    statuses = [judge.status(s) for s in listed]
     page = [s for s in listed if after is None or s.backup_set_id > after][: limit + 1]
     more = len(page) > limit
     page = page[:limit]
@@ -140,7 +141,7 @@ def sla_view(
         sets_total=len(listed),
         rpo_breached=statuses.count("breached"),
         never_backed_up=statuses.count("never"),
-        rows=[_row(s, window.as_of) for s in page],
+        rows=[_row(s, judge) for s in page],
         next_cursor=page[-1].backup_set_id if more and page else None,
     )
 
@@ -150,8 +151,9 @@ def sla_health(
 ) -> Health:
     """The customers list's health badge: the first of critical, warning, unknown, ok."""
     listed = [s for s in customer.sets.values() if s.listed]
+    judge = RpoJudge(as_of)
     if customer.open_alerts.get("critical", 0) > 0 or any(
-        s.rpo_status(as_of) == "breached" for s in listed
+        judge.status(s) == "breached" for s in listed
     ):
         return "critical"
     week = Window("7d", as_of)
@@ -164,13 +166,13 @@ def sla_health(
     return "ok"
 
 
-def _row(backup_set: BackupSet, as_of: dt.datetime) -> BackupSetRow:
+def _row(backup_set: BackupSet, judge: RpoJudge) -> BackupSetRow:
     return BackupSetRow(
         backup_set_id=backup_set.backup_set_id,
         name=backup_set.name,
         workload=backup_set.workload,
         rpo_hours=backup_set.rpo_hours,
-        rpo_status=backup_set.rpo_status(as_of),
+        rpo_status=judge.status(backup_set),
         last_successful_backup_at=backup_set.last_successful_backup_at,
         last_backup=backup_set.last_backup,
         last_restore=backup_set.last_restore,
