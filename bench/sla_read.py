@@ -97,7 +97,9 @@ def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
 
 async def build(endpoints: Endpoints, database: str, sets: int, days: int) -> int:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(endpoints.mongodb, tz_aware=True)
-    service = SlaService(MongoSlaStore(mongo[database]), SystemClock(), ReadCache(0))
+    store = MongoSlaStore(mongo[database])
+    await store.check_format()  # as sla_svc does at start, so that it accepts this database
+    service = SlaService(store, SystemClock(), ReadCache(0))
     total, started = 0, time.perf_counter()
     for i, batch in enumerate(history(sets, days, batch=5000)):
         await service.apply(batch)
