@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.figures import HourDetail
+from sla_svc.domain.prepared import PreparedSla
 
 
 @dataclass
 class Snapshot:
-    """A customer's figures at one revision, and the hour details read at that revision."""
+    """A customer's figures at one revision, prepared, and the hour details read at that
+    revision."""
 
     revision: str
-    customer: CustomerSla
+    sla: PreparedSla
     details: dict[str, HourDetail | None] = field(default_factory=dict)
 
 

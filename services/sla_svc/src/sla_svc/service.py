@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from msc_platform.clock import Clock
-from sla_svc.domain.figures import CustomerSla, HourDetail, add
+from sla_svc.domain.figures import HourDetail, add
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
 from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.prepared import PreparedSla
 from sla_svc.domain.time_keys import hour_key
 from sla_svc.domain.view import (
     LONGEST_WINDOW,
@@ -81,12 +82,12 @@ class SlaService:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
-        deleted, (customer, details) = await asyncio.gather(
+        deleted, (snapshot, details) = await asyncio.gather(
             self._store.deleted_among([customer_id]), self._figures(customer_id, frame.edge_hours)
         )
         if deleted:
             raise CustomerDeleted(customer_id)
-        return sla_view(customer, details, frame, after, limit)
+        return sla_view(snapshot.sla, details, frame, after, limit)
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
         """The health badge of each customer (deleted ones are left out)."""
@@ -95,8 +96,8 @@ class SlaService:
         week = Window("7d", as_of)
 
         async def one(cid: str) -> Health:
-            customer, details = await self._figures(cid, week.edge_hours)
-            return sla_health(customer, details, as_of)
+            snapshot, details = await self._figures(cid, week.edge_hours)
+            return sla_health(snapshot.sla, details, as_of)
 
         wanted = [c for c in dict.fromkeys(customer_ids) if c not in deleted]
         return dict(zip(wanted, await asyncio.gather(*(one(c) for c in wanted)), strict=True))
@@ -139,19 +140,20 @@ class SlaService:
 
     async def _figures(
         self, customer_id: str, hours: Sequence[str]
-    ) -> tuple[CustomerSla, dict[str, HourDetail]]:
+    ) -> tuple[Snapshot, dict[str, HourDetail]]:
         """The customer's figures and these hour details, from the read cache when current."""
         revision = await self._store.revision(customer_id)
         snapshot = self._read_cache.get(customer_id, revision) if revision else None
         if snapshot is None:
-            snapshot = Snapshot(revision or "", await self._store.customer(customer_id))
+            customer = await self._store.customer(customer_id)
+            snapshot = Snapshot(revision or "", PreparedSla(customer))
             if revision:
                 self._read_cache.put(customer_id, snapshot)
         missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]
         if missing:
             found = await self._store.details(customer_id, missing)
             snapshot.details.update({h: found.get(h) for h in missing})
-        return snapshot.customer, {h: d for h in hours if (d := snapshot.details[h])}
+        return snapshot, {h: d for h in hours if (d := snapshot.details[h])}
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)

@@ -92,16 +92,19 @@ class RpoJudge:
         self._as_of = as_of
         self._cutoffs: dict[int, str] = {}
 
+    def cutoff(self, rpo_hours: int) -> str:
+        """The instant key of `as_of - rpo_hours`: a last success before it is a breach."""
+        cutoff = self._cutoffs.get(rpo_hours)
+        if cutoff is None:
+            cutoff = self._cutoffs[rpo_hours] = instant(self._as_of - dt.timedelta(hours=rpo_hours))
+        return cutoff
+
     def status(self, backup_set: BackupSet) -> RpoStatus:
         """The set's RPO status at `as_of`."""
         last = backup_set.last_successful_backup_at
         if last is None:
             return "never"
-        rpo = backup_set.rpo_hours
-        cutoff = self._cutoffs.get(rpo)
-        if cutoff is None:
-            cutoff = self._cutoffs[rpo] = instant(self._as_of - dt.timedelta(hours=rpo))
-        return "breached" if last < cutoff else "ok"
+        return "breached" if last < self.cutoff(backup_set.rpo_hours) else "ok"
 
 
 def apply_presence(backup_set: BackupSet, presence: Presence) -> BackupSet:

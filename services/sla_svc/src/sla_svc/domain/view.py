@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
-from sla_svc.domain.figures import Counts, CustomerSla, HourDetail
+from sla_svc.domain.figures import Counts, HourDetail
+from sla_svc.domain.prepared import HourTotals, PreparedSla
 from sla_svc.domain.time_keys import hour_key, instant
 
 WINDOWS: Mapping[str, dt.timedelta] = {
@@ -85,17 +86,12 @@ class SlaView:
 
 
 def window_counts(
-    hours: Mapping[str, Counts],
-    details: Mapping[str, Mapping[str, Counts]],
-    window: Window,
+    totals: HourTotals, details: Mapping[str, Mapping[str, Counts]], window: Window
 ) -> Counts:
-    """Counters summed over the window: whole hours from buckets, the edges per instant."""
+    """Counters summed over the window: whole hours from their totals, the edges per instant."""
     first, last = window.edge_hours
     low, high = instant(window.start), instant(window.as_of)
-    total: Counts = {}
-    for hour, counts in hours.items():
-        if first < hour < last:
-            _add_all(total, counts)
+    total = totals.between(first, last)
     for hour in {first, last}:
         for moment, counts in details.get(hour, {}).items():
             if low < moment <= high:
@@ -116,52 +112,43 @@ def job_counts(counts: Counts, job_type: str) -> JobCounts:
 
 
 def sla_view(
-    customer: CustomerSla,
+    sla: PreparedSla,
     details: Mapping[str, HourDetail],
     window: Window,
     after: str | None = None,
     limit: int = 100,
 ) -> SlaView:
     """The SLA tab of a customer as of `window.as_of`, with one page of backup sets."""
-    jobs = window_counts(customer.job_hours, {h: d.jobs for h, d in details.items()}, window)
-    alerts = window_counts(customer.alert_hours, {h: d.alerts for h, d in details.items()}, window)
-    listed = sorted((s for s in customer.sets.values() if s.listed), key=lambda s: s.backup_set_id)
+    jobs = window_counts(sla.job_totals, {h: d.jobs for h, d in details.items()}, window)
+    alerts = window_counts(sla.alert_totals, {h: d.alerts for h, d in details.items()}, window)
     judge = RpoJudge(window.as_of)
-    statuses = [judge.status(s) for s in listed]
-    page = [s for s in listed if after is None or s.backup_set_id > after][: limit + 1]
-    more = len(page) > limit
-    page = page[:limit]
+    page, next_cursor = sla.listing.page(after, limit)
     return SlaView(
         window=window.name,
         as_of=window.as_of,
         backup_jobs=job_counts(jobs, "backup"),
         restore_jobs=job_counts(jobs, "restore"),
-        open_alerts={s: max(customer.open_alerts.get(s, 0), 0) for s in SEVERITIES},
+        open_alerts={s: max(sla.customer.open_alerts.get(s, 0), 0) for s in SEVERITIES},
         raised_in_window={s: alerts.get(s, 0) for s in SEVERITIES},
-        sets_total=len(listed),
-        rpo_breached=statuses.count("breached"),
-        never_backed_up=statuses.count("never"),
+        sets_total=sla.listing.total,
+        rpo_breached=sla.listing.breached(judge),
+        never_backed_up=sla.listing.never_backed_up,
         rows=[_row(s, judge) for s in page],
-        next_cursor=page[-1].backup_set_id if more and page else None,
+        next_cursor=next_cursor,
     )
 
 
-def sla_health(
-    customer: CustomerSla, details: Mapping[str, HourDetail], as_of: dt.datetime
-) -> Health:
+def sla_health(sla: PreparedSla, details: Mapping[str, HourDetail], as_of: dt.datetime) -> Health:
     """The customers list's health badge: the first of critical, warning, unknown, ok."""
-    listed = [s for s in customer.sets.values() if s.listed]
-    judge = RpoJudge(as_of)
-    if customer.open_alerts.get("critical", 0) > 0 or any(
-        judge.status(s) == "breached" for s in listed
-    ):
+    open_alerts = sla.customer.open_alerts
+    if open_alerts.get("critical", 0) > 0 or sla.listing.breached(RpoJudge(as_of)):
         return "critical"
     week = Window("7d", as_of)
-    jobs = window_counts(customer.job_hours, {h: d.jobs for h, d in details.items()}, week)
+    jobs = window_counts(sla.job_totals, {h: d.jobs for h, d in details.items()}, week)
     rate = job_counts(jobs, "backup").success_rate
-    if customer.open_alerts.get("warning", 0) > 0 or (rate is not None and rate < 0.95):
+    if open_alerts.get("warning", 0) > 0 or (rate is not None and rate < 0.95):
         return "warning"
-    if not listed:
+    if not sla.listing.total:
         return "unknown"
     return "ok"
 

@@ -1,0 +1,80 @@
+"""A customer's figures prepared once per read, then asked for any `as_of`, window and page.
+
+Counting RPO breaches is a binary search per RPO value instead of a look at every set, a
+page of sets starts with a binary search, and a window's whole hours are summed from two
+running totals instead of hour by hour (720 hours for 30 days).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+
+from sla_svc.domain.backup_sets import BackupSet, RpoJudge
+from sla_svc.domain.figures import Counts, CustomerSla
+
+
+class SetListing:
+    """The listed sets of a customer, ordered by id."""
+
+    def __init__(self, sets: Iterable[BackupSet]) -> None:
+        self.sets = sorted((s for s in sets if s.listed), key=lambda s: s.backup_set_id)
+        self._ids = [s.backup_set_id for s in self.sets]
+        last_successes: dict[int, list[str]] = {}
+        self.never_backed_up = 0
+        for s in self.sets:
+            last = s.last_successful_backup_at
+            if last is None:
+                self.never_backed_up += 1
+            else:
+                last_successes.setdefault(s.rpo_hours, []).append(last)
+        self._last_successes = {rpo: sorted(lasts) for rpo, lasts in last_successes.items()}
+
+    @property
+    def total(self) -> int:
+        """How many sets are listed."""
+        return len(self.sets)
+
+    def breached(self, judge: RpoJudge) -> int:
+        """How many listed sets are past their RPO at the judge's `as_of`."""
+        return sum(
+            bisect_left(lasts, judge.cutoff(rpo)) for rpo, lasts in self._last_successes.items()
+        )
+
+    def page(self, after: str | None, limit: int) -> tuple[list[BackupSet], str | None]:
+        """Up to `limit` sets after the cursor `after`, and the cursor of the next page."""
+        start = 0 if after is None else bisect_right(self._ids, after)
+        page = self.sets[start : start + limit]
+        more = start + limit < len(self.sets)
+        return page, (page[-1].backup_set_id if more and page else None)
+
+
+class HourTotals:
+    """Counters of hour buckets, summed over any range of hours with two look-ups."""
+
+    def __init__(self, hours: Mapping[str, Counts]) -> None:
+        self._hours = sorted(hours)
+        running: Counts = {}
+        self._before: list[Counts] = [{}]  # totals of self._hours[:i]
+        for hour in self._hours:
+            for key, value in hours[hour].items():
+                running[key] = running.get(key, 0) + value
+            self._before.append(dict(running))
+
+    def between(self, first: str, last: str) -> Counts:
+        """Totals of the hours strictly after `first` and strictly before `last`."""
+        start, end = bisect_right(self._hours, first), bisect_left(self._hours, last)
+        if end <= start:
+            return {}
+        high, low = self._before[end], self._before[start]
+        return {k: v - low.get(k, 0) for k, v in high.items() if v != low.get(k, 0)}
+
+
+class PreparedSla:
+    """One customer's figures, ready to answer views and health badges."""
+
+    def __init__(self, customer: CustomerSla) -> None:
+        self.customer = customer
+        self.listing = SetListing(customer.sets.values())
+        self.job_totals = HourTotals(customer.job_hours)
+        self.alert_totals = HourTotals(customer.alert_hours)
