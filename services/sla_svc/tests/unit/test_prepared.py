@@ -1,0 +1,63 @@
+"""Prepared figures answer like the plain sums and scans they replace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sla_svc.domain.backup_sets import BackupSet, Presence, RpoJudge
+from sla_svc.domain.figures import Counts
+from sla_svc.domain.prepared import HourTotals, SetListing
+from sla_svc.domain.time_keys import hour_key, instant
+
+NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.UTC)
+
+
+def test_hour_totals_equal_the_sum_of_the_hours_strictly_between() -> None:
+    rng = random.Random(5)
+    hours: dict[str, Counts] = {}
+    for h in rng.sample(range(800), 300):
+        hours[hour_key(NOW - dt.timedelta(hours=h))] = {
+            k: rng.randint(1, 9) for k in rng.sample(["a", "b", "c"], rng.randint(1, 3))
+        }
+    totals = HourTotals(hours)
+    for _ in range(200):
+        first, last = sorted(hour_key(NOW - dt.timedelta(hours=rng.randint(-5, 805))) for _ in "ab")
+        expected: Counts = {}
+        for hour, counts in hours.items():
+            if first < hour < last:
+                for k, v in counts.items():
+                    expected[k] = expected.get(k, 0) + v
+        assert totals.between(first, last) == expected
+    assert totals.between(last, first) == {}
+    assert HourTotals({}).between(first, last) == {}
+
+
+def test_listing_counts_breaches_and_pages_like_a_scan() -> None:
+    rng = random.Random(9)
+    sets = []
+    for i in range(300):
+        successes = {
+            f"j{i}-{n}": instant(NOW - dt.timedelta(minutes=rng.randint(0, 3000)))
+            for n in range(rng.randint(0, 2))
+        }
+        presence = Presence("o", rng.random() < 0.1, None, None, rng.choice([1, 6, 24, 48]))
+        sets.append(BackupSet(f"bs-{rng.randint(0, 10**6):07d}", presence, successes=successes))
+    listing = SetListing(sets)
+    listed = sorted((s for s in sets if s.listed), key=lambda s: s.backup_set_id)
+    for minutes in (0, 59, 600, 6000):
+        judge = RpoJudge(NOW + dt.timedelta(minutes=minutes))
+        statuses = [judge.status(s) for s in listed]
+        assert listing.breached(judge) == statuses.count("breached")
+    assert listing.never_backed_up == statuses.count("never")
+    assert listing.total == len(listed)
+    seen, cursor = [], None
+    while True:
+        page, cursor = listing.page(cursor, 17)
+        seen += page
+        if cursor is None:
+            break
+    assert seen == listed
+    assert listing.page("bs-0500000", 1000)[0] == [
+        s for s in listed if s.backup_set_id > "bs-0500000"
+    ]
