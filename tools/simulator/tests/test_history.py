@@ -57,3 +57,28 @@ def test_jobs_end_alerts_mostly_clear_and_only_some_customers_are_in_trouble() -
     assert finals["successful"] > 0.85 * len(ended) and finals["failed"] > 0
     troubled = sum(1 for alerts in open_alerts.values() if alerts)
     assert 0 < troubled < len(the_plan.customers) / 2
+
+
+def test_few_customers_breach_an_rpo() -> None:
+    the_plan = plan()
+    rpo: dict[tuple[str, str], int] = {}
+    last_success: dict[tuple[str, str], dt.datetime] = {}
+    for _, key, event in agent_events(the_plan):
+        data = event["data"]
+        if event["type"] == ev.BACKUP_SET_UPSERTED:
+            rpo[(key, data["backup_set_id"])] = data["rpo_hours"]
+        elif event["type"] == ev.JOB_REPORTED and data["status"] in {
+            "successful",
+            "successful_with_errors",
+        }:
+            ended = dt.datetime.fromisoformat(data["ended_at"])
+            set_key = (key, data["backup_set_id"])
+            last_success[set_key] = max(ended, last_success.get(set_key, ended))
+    breached = {
+        set_key
+        for set_key, hours in rpo.items()
+        if NOW - last_success[set_key] > dt.timedelta(hours=hours)
+    }
+    customers_breached = {cid for cid, _ in breached}
+    # Stalled agents, and sets whose last backups failed.
+    assert 0 < len(customers_breached) <= len(the_plan.customers) / 3

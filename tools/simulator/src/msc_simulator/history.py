@@ -161,8 +161,8 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
     sets += [
         (f"Workstation group {i}", "Windows") for i in range(plan.sets_per_customer - len(sets))
     ]
-    # One customer in seven has an agent that went quiet two days ago (an RPO breach).
-    stalled = {rng.randrange(len(sets))} if sets and rng.random() < 0.15 else set()
+    # One customer in ten has an agent that went quiet two days ago (an RPO breach).
+    stalled = {rng.randrange(len(sets))} if sets and rng.random() < 0.1 else set()
     for i, (name, workload) in enumerate(sets):
         yield event(
             topics.BACKUP_SETS,
@@ -172,7 +172,8 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
                 "backup_set_id": f"bs-{i}",
                 "name": name,
                 "workload": workload,
-                "rpo_hours": rng.choice([24, 24, 24, 12, 6]),
+                # The RPO leaves room for the schedule, a late start and a long run.
+                "rpo_hours": _every(workload) + rng.choice([6, 12, 24]),
             },
         )
     storage = rng.randint(50, 500) * 10**9
@@ -182,8 +183,7 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
         for i, (_, workload) in enumerate(sets):
             if i in stalled and day > plan.days - 2:
                 continue
-            every = 6 if workload in {"MS SQL Server", "Oracle"} else 24
-            for hour in range(rng.randint(0, 3), 24, every):
+            for hour in range(rng.randint(0, 3), 24, _every(workload)):
                 started = midnight + dt.timedelta(hours=hour, minutes=rng.randint(0, 59))
                 if started > plan.now:
                     break
@@ -273,3 +273,8 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
                     "storage_bytes": storage,
                 },
             )
+
+
+def _every(workload: str) -> int:
+    """Hours between scheduled backups: databases every 6 hours, the rest daily."""
+    return 6 if workload in {"MS SQL Server", "Oracle"} else 24
