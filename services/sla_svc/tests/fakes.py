@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.jobs import JobState
-from sla_svc.ports import CustomerChanges
+from sla_svc.ports import CustomerChanges, Head
 
 
 class Crash(Exception):
@@ -33,8 +33,8 @@ class FakeSlaStore:
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         return set(customer_ids) & self.deleted
 
-    async def revision(self, customer_id: str) -> str | None:
-        return self.revisions.get(customer_id)
+    async def head(self, customer_id: str) -> Head:
+        return Head(customer_id in self.deleted, self.revisions.get(customer_id))
 
     async def customer(self, customer_id: str) -> CustomerSla:
         self.customer_reads += 1
@@ -77,4 +77,3 @@ class FakeSlaStore:
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
-        self.revisions.pop(customer_id, None)

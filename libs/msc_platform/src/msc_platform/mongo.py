@@ -29,6 +29,17 @@ async def replace_by_id(collection: AsyncCollection[Document], docs: Sequence[Do
         await _run(collection, "update", "updates", updates)
 
 
+async def set_by_id(
+    collection: AsyncCollection[Document], changes: Sequence[tuple[Any, Document]]
+) -> None:
+    """Set these fields of each document (created if missing), leaving its other fields."""
+    if changes:
+        updates = [
+            {"q": {"_id": i}, "u": {"$set": fields}, "upsert": True} for i, fields in changes
+        ]
+        await _run(collection, "update", "updates", updates)
+
+
 async def delete_by_id(collection: AsyncCollection[Document], ids: Sequence[Any]) -> None:
     """Delete each document by its `_id`, `OPS_PER_COMMAND` to a round trip."""
     if ids:

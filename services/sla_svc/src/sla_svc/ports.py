@@ -11,6 +11,15 @@ from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.jobs import JobState
 
 
+@dataclass(frozen=True)
+class Head:
+    """What a read of a customer checks first: deleted or not, and the revision of its figures
+    (a token that changes with every save; None before the first)."""
+
+    deleted: bool = False
+    revision: str | None = None
+
+
 @dataclass
 class CustomerChanges:
     """Everything one batch changed for one customer."""
@@ -28,8 +37,8 @@ class SlaStore(Protocol):
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""
 
-    async def revision(self, customer_id: str) -> str | None:
-        """A token that changes with every save of the customer (None for one never saved)."""
+    async def head(self, customer_id: str) -> Head:
+        """Whether the customer is deleted, and the revision of its figures."""
 
     async def customer(self, customer_id: str) -> CustomerSla:
         """The customer's figures (empty for a customer never seen)."""

@@ -22,7 +22,7 @@ from sla_svc.domain.view import (
     sla_health,
     sla_view,
 )
-from sla_svc.ports import CustomerChanges, SlaStore
+from sla_svc.ports import CustomerChanges, Head, SlaStore
 from sla_svc.read_cache import ReadCache, Snapshot
 
 
@@ -82,25 +82,27 @@ class SlaService:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
-        deleted, (snapshot, details) = await asyncio.gather(
-            self._store.deleted_among([customer_id]), self._figures(customer_id, frame.edge_hours)
-        )
-        if deleted:
+        head = await self._store.head(customer_id)
+        if head.deleted:
             raise CustomerDeleted(customer_id)
+        snapshot, details = await self._figures(customer_id, head, frame.edge_hours)
         return sla_view(snapshot.sla, details, frame, after, limit)
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
         """The health badge of each customer (deleted ones are left out)."""
-        deleted = await self._store.deleted_among(customer_ids)
         as_of = self._as_of()
         week = Window("7d", as_of)
 
-        async def one(cid: str) -> Health:
-            snapshot, details = await self._figures(cid, week.edge_hours)
+        async def one(cid: str) -> Health | None:
+            head = await self._store.head(cid)
+            if head.deleted:
+                return None
+            snapshot, details = await self._figures(cid, head, week.edge_hours)
             return sla_health(snapshot.sla, details, as_of)
 
-        wanted = [c for c in dict.fromkeys(customer_ids) if c not in deleted]
-        return dict(zip(wanted, await asyncio.gather(*(one(c) for c in wanted)), strict=True))
+        ids = list(dict.fromkeys(customer_ids))
+        badges = await asyncio.gather(*(one(c) for c in ids))
+        return {cid: badge for cid, badge in zip(ids, badges, strict=True) if badge is not None}
 
     async def forget(self, customer_id: str) -> None:
         """Rule 6: the customer was deleted."""
@@ -139,10 +141,10 @@ class SlaService:
         return changes, done.unchanged
 
     async def _figures(
-        self, customer_id: str, hours: Sequence[str]
+        self, customer_id: str, head: Head, hours: Sequence[str]
     ) -> tuple[Snapshot, dict[str, HourDetail]]:
         """The customer's figures and these hour details, from the read cache when current."""
-        revision = await self._store.revision(customer_id)
+        revision = head.revision
         snapshot = self._read_cache.get(customer_id, revision) if revision else None
         if snapshot is None:
             customer = await self._store.customer(customer_id)

@@ -18,7 +18,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from msc_platform.mongo import check_stored_format, delete_by_id, replace_by_id
+from msc_platform.mongo import check_stored_format, delete_by_id, replace_by_id, set_by_id
 from sla_svc.adapters.documents import (
     alert_from_document,
     alert_to_document,
@@ -34,7 +34,7 @@ from sla_svc.adapters.documents import (
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.jobs import JobState
-from sla_svc.ports import CustomerChanges
+from sla_svc.ports import CustomerChanges, Head
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
@@ -47,11 +47,10 @@ class MongoSlaStore:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.customers: AsyncCollection[Document] = db["sla_customers"]
-        self.revisions: AsyncCollection[Document] = db["sla_revisions"]
         self.details_: AsyncCollection[Document] = db["sla_hour_details"]
         self.jobs_: AsyncCollection[Document] = db["sla_jobs"]
         self.alerts_: AsyncCollection[Document] = db["sla_alerts"]
-        self.deleted: AsyncCollection[Document] = db["sla_deleted_customers"]
+        self.heads: AsyncCollection[Document] = db["sla_heads"]
         self._purges: set[asyncio.Task[None]] = set()
 
     async def check_format(self) -> None:
@@ -61,15 +60,14 @@ class MongoSlaStore:
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""
         ids = list(dict.fromkeys(customer_ids))
-        found = await asyncio.gather(
-            *(self.deleted.find_one({"_id": cid}, {"_id": 1}) for cid in ids)
-        )
-        return {cid for cid, doc in zip(ids, found, strict=True) if doc is not None}
+        found = await asyncio.gather(*(self.heads.find_one({"_id": cid}) for cid in ids))
+        return {cid for cid, doc in zip(ids, found, strict=True) if doc and doc.get("deleted")}
 
-    async def revision(self, customer_id: str) -> str | None:
-        """The token the last save of the customer wrote."""
-        doc = await self.revisions.find_one({"_id": customer_id})
-        return str(doc["revision"]) if doc else None
+    async def head(self, customer_id: str) -> Head:
+        """The customer's head: the deletion mark and the token its last save wrote, one
+        document that a save only ever `$set`s its revision in, so never undeletes."""
+        doc = await self.heads.find_one({"_id": customer_id}) or {}
+        return Head(bool(doc.get("deleted")), doc.get("revision"))
 
     async def customer(self, customer_id: str) -> CustomerSla:
         """The customer's figures."""
@@ -93,7 +91,8 @@ class MongoSlaStore:
         return {detail.hour: detail for detail in map(detail_from_document, docs)}
 
     async def save(self, changes: Sequence[CustomerChanges]) -> None:
-        """Counted documents first, then revisions, then entity states, then expired details.
+        """Counted documents first, then heads' revisions, then entity states, then expired
+        details.
 
         One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
         """
@@ -101,9 +100,8 @@ class MongoSlaStore:
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
         await replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes])
-        await replace_by_id(
-            self.revisions,
-            [{"_id": c.customer.customer_id, "revision": uuid.uuid4().hex} for c in changes],
+        await set_by_id(
+            self.heads, [(c.customer.customer_id, {"revision": uuid.uuid4().hex}) for c in changes]
         )
         await replace_by_id(
             self.jobs_,
@@ -120,13 +118,10 @@ class MongoSlaStore:
 
     async def forget(self, customer_id: str) -> None:
         """Tombstone the customer, drop its figures now and its states in the background."""
-        await self.deleted.replace_one(
-            {"_id": customer_id},
-            {"_id": customer_id, "deleted_at": dt.datetime.now(dt.UTC)},
-            upsert=True,
+        await set_by_id(
+            self.heads, [(customer_id, {"deleted": True, "deleted_at": dt.datetime.now(dt.UTC)})]
         )
         await self.customers.delete_one({"_id": customer_id})
-        await self.revisions.delete_one({"_id": customer_id})
         task = asyncio.create_task(self._purge(customer_id))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)
