@@ -22,7 +22,7 @@ from sla_svc.domain.view import (
     sla_health,
     sla_view,
 )
-from sla_svc.ports import CustomerChanges, Head, SlaStore
+from sla_svc.ports import CustomerChanges, SlaStore
 from sla_svc.read_cache import ReadCache, Snapshot
 
 
@@ -82,10 +82,10 @@ class SlaService:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
-        head = await self._store.head(customer_id)
-        if head.deleted:
+        found = await self._figures(customer_id, frame.edge_hours)
+        if found is None:
             raise CustomerDeleted(customer_id)
-        snapshot, details = await self._figures(customer_id, head, frame.edge_hours)
+        snapshot, details = found
         return sla_view(snapshot.sla, details, frame, after, limit)
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
@@ -94,11 +94,8 @@ class SlaService:
         week = Window("7d", as_of)
 
         async def one(cid: str) -> Health | None:
-            head = await self._store.head(cid)
-            if head.deleted:
-                return None
-            snapshot, details = await self._figures(cid, head, week.edge_hours)
-            return sla_health(snapshot.sla, details, as_of)
+            found = await self._figures(cid, week.edge_hours)
+            return None if found is None else sla_health(found[0].sla, found[1], as_of)
 
         ids = list(dict.fromkeys(customer_ids))
         badges = await asyncio.gather(*(one(c) for c in ids))
@@ -141,9 +138,13 @@ class SlaService:
         return changes, done.unchanged
 
     async def _figures(
-        self, customer_id: str, head: Head, hours: Sequence[str]
-    ) -> tuple[Snapshot, dict[str, HourDetail]]:
-        """The customer's figures and these hour details, from the read cache when current."""
+        self, customer_id: str, hours: Sequence[str]
+    ) -> tuple[Snapshot, dict[str, HourDetail]] | None:
+        """The customer's figures and these hour details, from the read cache when current;
+        None for a deleted customer."""
+        head = await self._store.head(customer_id)
+        if head.deleted:
+            return None
         revision = head.revision
         snapshot = self._read_cache.get(customer_id, revision) if revision else None
         if snapshot is None:

@@ -102,9 +102,7 @@ def job_to_document(customer_id: str, job: JobState) -> Document:
         job.started_rank,
         job.ended_at,
     ]
-    return {"_id": entity_id(customer_id, job.job_id), "customer_id": customer_id} | {
-        "state": packed(state)
-    }
+    return _entity_document(customer_id, job.job_id, state)
 
 
 def job_from_document(doc: Document) -> JobState:
@@ -120,15 +118,21 @@ def alert_to_document(customer_id: str, alert: AlertState) -> Document:
         alert.cleared,
         [raised.order, raised.time, raised.severity, raised.backup_set_id] if raised else None,
     ]
-    return {"_id": entity_id(customer_id, alert.alert_id), "customer_id": customer_id} | {
-        "state": packed(state)
-    }
+    return _entity_document(customer_id, alert.alert_id, state)
 
 
 def alert_from_document(doc: Document) -> AlertState:
     """An alert state from its stored form."""
     alert_id, cleared, raised = json.loads(doc["state"])
     return AlertState(alert_id, Raised(*raised) if raised else None, cleared)
+
+
+def _entity_document(customer_id: str, entity: str, state: list[Any]) -> Document:
+    return {
+        "_id": entity_id(customer_id, entity),
+        "customer_id": customer_id,
+        "state": packed(state),
+    }
 
 
 def _set_out(s: BackupSet) -> list[Any]:

@@ -60,8 +60,8 @@ class MongoSlaStore:
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""
         ids = list(dict.fromkeys(customer_ids))
-        found = await asyncio.gather(*(self.heads.find_one({"_id": cid}) for cid in ids))
-        return {cid for cid, doc in zip(ids, found, strict=True) if doc and doc.get("deleted")}
+        heads = await asyncio.gather(*(self.head(cid) for cid in ids))
+        return {cid for cid, head in zip(ids, heads, strict=True) if head.deleted}
 
     async def head(self, customer_id: str) -> Head:
         """The customer's head: the deletion mark and the token its last save wrote, one
