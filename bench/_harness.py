@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from msc_local.processes import (
     Infrastructure,
@@ -86,6 +87,20 @@ def services(
         yield running
     finally:
         stop_services(list(running.values()))
+
+
+def new_customer(name: str) -> dict[str, Any]:
+    """The body of `POST /customers` for a benchmark's customer."""
+    return {
+        "account": {"name": name, "phone": "+14155550100"},
+        "service_plan": {
+            "plan": "Standard",
+            "storage_region": "us-east-1",
+            "tenant_type": "commercial",
+            "edition": "enterprise",
+        },
+        "contacts": [{"name": "Dana Lee", "email": "dana@acme.example"}],
+    }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import uuid
 import httpx
 from pymongo import AsyncMongoClient
 
-from _harness import Endpoints, infrastructure, measure, say, services
+from _harness import Endpoints, infrastructure, measure, new_customer, say, services
 
 
 async def run(
@@ -25,16 +25,7 @@ async def run(
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
         ids, etags = [], []
         for i in range(concurrency):
-            body = {
-                "account": {"name": f"Bench {uuid.uuid4().hex[:8]} {i}", "phone": "+14155550100"},
-                "service_plan": {
-                    "plan": "Standard",
-                    "storage_region": "us-east-1",
-                    "tenant_type": "commercial",
-                    "edition": "enterprise",
-                },
-                "contacts": [{"name": "Dana Lee", "email": "dana@acme.example"}],
-            }
+            body = new_customer(f"Bench {uuid.uuid4().hex[:8]} {i}")
             created = await http.post("/api/v1/customers", json=body)
             created.raise_for_status()
             ids.append(created.json()["id"])

@@ -18,11 +18,12 @@ import os
 import secrets
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from _harness import infrastructure, measure, say, services
+from _harness import infrastructure, measure, new_customer, say, services
 from gateway.auth import mint
 
 
@@ -31,48 +32,34 @@ async def seed(kafka: str, customer_id: str, sets: int) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
     await producer.start()
+
+    async def publish(topic: str, type_: str, time: dt.datetime, data: dict[str, Any]) -> None:
+        event = {
+            "specversion": "1.0",
+            "id": uuid.uuid4().hex,
+            "source": "urn:bench",
+            "type": type_,
+            "time": time.isoformat(),
+            "customerid": customer_id,
+            "data": data,
+        }
+        await producer.send(topic, json.dumps(event).encode(), key=customer_id.encode())
+
     try:
-        base = {"specversion": "1.0", "source": "urn:bench", "customerid": customer_id}
         for s in range(sets):
-            await producer.send(
-                "backup.sets",
-                json.dumps(
-                    base
-                    | {
-                        "id": uuid.uuid4().hex,
-                        "type": "com.msc.backup_set.upserted.v1",
-                        "time": now.isoformat(),
-                        "data": {
-                            "backup_set_id": f"bs-{s}",
-                            "name": f"Set {s}",
-                            "workload": "VMware",
-                        },
-                    }
-                ).encode(),
-                key=customer_id.encode(),
-            )
+            set_data = {"backup_set_id": f"bs-{s}", "name": f"Set {s}", "workload": "VMware"}
+            await publish("backup.sets", "com.msc.backup_set.upserted.v1", now, set_data)
             for hour in range(24):
                 ended = now - dt.timedelta(hours=hour)
-                await producer.send(
-                    "backup.jobs",
-                    json.dumps(
-                        base
-                        | {
-                            "id": uuid.uuid4().hex,
-                            "type": "com.msc.backup.job.v1",
-                            "time": ended.isoformat(),
-                            "data": {
-                                "job_id": f"j-{s}-{hour}",
-                                "backup_set_id": f"bs-{s}",
-                                "job_type": "backup",
-                                "status": "successful",
-                                "started_at": ended.isoformat(),
-                                "ended_at": ended.isoformat(),
-                            },
-                        }
-                    ).encode(),
-                    key=customer_id.encode(),
-                )
+                job = {
+                    "job_id": f"j-{s}-{hour}",
+                    "backup_set_id": f"bs-{s}",
+                    "job_type": "backup",
+                    "status": "successful",
+                    "started_at": ended.isoformat(),
+                    "ended_at": ended.isoformat(),
+                }
+                await publish("backup.jobs", "com.msc.backup.job.v1", ended, job)
         await producer.flush()
     finally:
         await producer.stop()
@@ -96,16 +83,7 @@ async def run(
     admin = {"Authorization": f"Bearer {mint(secret, 'msp_admin', 'bench')}"}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        body = {
-            "account": {"name": f"Bench {uuid.uuid4().hex[:8]}"},
-            "service_plan": {
-                "plan": "Standard",
-                "storage_region": "us-east-1",
-                "tenant_type": "commercial",
-                "edition": "enterprise",
-            },
-            "contacts": [{"name": "Dana Lee", "email": "dana@acme.example"}],
-        }
+        body = new_customer(f"Bench {uuid.uuid4().hex[:8]}")
         created = await http.post(f"{urls['gateway']}/api/v1/customers", json=body, headers=admin)
         created.raise_for_status()
         cid = created.json()["id"]
