@@ -8,9 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from gateway.upstream import ServiceUnavailable, Upstream
+from gateway.upstream import Answer, ServiceUnavailable, Upstream, customer_path
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +20,7 @@ class CustomerMissing(Exception):
 class UpstreamFailed(Exception):
     """customer_svc answered with an error that is passed through as it is."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: Answer) -> None:
         super().__init__(response.status_code)
         self.response = response
 
@@ -40,8 +38,8 @@ async def customer_details(
     customers: Upstream, sla: Upstream, customer_id: str, window: str
 ) -> Details:
     """Compose the details view; the SLA part may be missing (`partial`)."""
-    summary_call = customers.request("GET", f"/api/v1/customers/{customer_id}")
-    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params={"window": window})
+    summary_call = customers.request("GET", customer_path(customer_id))
+    sla_call = sla.request("GET", customer_path(customer_id, "sla"), params={"window": window})
     summary, sla_result = await asyncio.gather(summary_call, sla_call, return_exceptions=True)
     customer = _summary_or_raise(summary)
     errors: list[dict[str, str]] = []
@@ -74,9 +72,9 @@ async def customer_sla(
     customers: Upstream, sla: Upstream, customer_id: str, window: str, cursor: str | None = None
 ) -> Any:
     """The SLA part alone (a page of backup sets), for a customer that exists."""
-    exists_call = customers.request("GET", f"/api/v1/customers/{customer_id}")
+    exists_call = customers.request("GET", customer_path(customer_id))
     params = {"window": window} | ({"cursor": cursor} if cursor else {})
-    sla_call = sla.request("GET", f"/api/v1/customers/{customer_id}/sla", params=params)
+    sla_call = sla.request("GET", customer_path(customer_id, "sla"), params=params)
     exists, sla_result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
     _summary_or_raise(exists)
     if isinstance(sla_result, BaseException):
@@ -110,7 +108,7 @@ async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, A
     return body
 
 
-def _summary_or_raise(result: httpx.Response | BaseException) -> httpx.Response:
+def _summary_or_raise(result: Answer | BaseException) -> Answer:
     if isinstance(result, BaseException):
         raise result
     if result.status_code == 404:

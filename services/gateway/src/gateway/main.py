@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -15,7 +14,7 @@ from gateway.api.errors import install_gateway_errors
 from gateway.api.routes import router
 from gateway.auth import mint
 from gateway.config import Settings
-from gateway.upstream import Upstream
+from gateway.upstream import Connections, Upstream
 from msc_platform.health import Probe
 from msc_platform.http import (
     configure_logging,
@@ -28,30 +27,26 @@ log = logging.getLogger(__name__)
 PORTAL_DIR = Path(__file__).parent / "portal"
 
 
-def create_app(
-    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
-) -> FastAPI:
-    """Build the gateway; `transport` lets tests answer for the services."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the gateway."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    client = httpx.AsyncClient(
-        transport=transport,
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
-    )
+    connections = Connections()
     customers = Upstream(
-        client, "customer_svc", settings.customer_svc_url, settings.customer_timeout_s
+        connections, "customer_svc", settings.customer_svc_url, settings.customer_timeout_s
     )
-    sla = Upstream(client, "sla_svc", settings.sla_svc_url, settings.sla_timeout_s)
+    sla = Upstream(connections, "sla_svc", settings.sla_svc_url, settings.sla_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.dev_mode:
             token = mint(settings.jwt_secret.get_secret_value(), "msp_admin", "dev-admin")
             log.warning("DEV MODE: msp_admin token for the portal: %s", token)
+        connections.open()
         try:
             yield
         finally:
-            await client.aclose()
+            await connections.close()
 
     app = FastAPI(
         title="MSC portal API",

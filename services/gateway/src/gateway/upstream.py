@@ -1,11 +1,19 @@
-"""Calls to customer_svc and sla_svc over one pooled HTTP client, with the request id."""
+"""Calls to customer_svc and sla_svc over one pooled HTTP client, with the request id.
+
+aiohttp's client rather than httpx: measured on this project's hardware, an httpx request
+cost the gateway about 2 ms of CPU and an aiohttp one 0.3 ms, and a details view makes two.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-import httpx
+import aiohttp
 
 from msc_platform.http import REQUEST_ID_HEADER, request_id_var
 
@@ -19,11 +27,61 @@ class ServiceUnavailable(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A service's whole answer, read before the connection went back to the pool."""
+
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive
+    content: bytes
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return jsonlib.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.content.decode("utf-8", "replace")
+
+
+def customer_path(customer_id: str, *below: str) -> str:
+    """The services' path of a customer (or of something below it), each part quoted: a `/`
+    or `?` inside an id never changes what is asked for."""
+    return "/".join(["/api/v1/customers", *(quote(p, safe="") for p in (customer_id, *below))])
+
+
+class Connections:
+    """The pooled client the upstreams share; opened and closed with the app."""
+
+    def __init__(self, max_connections: int = 200) -> None:
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def open(self) -> None:
+        """Start the pool (inside the running event loop)."""
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(connector=connector, json_serialize=jsonlib.dumps)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The open session."""
+        if self._session is None:
+            raise RuntimeError("the gateway's connections are not open (app not started)")
+        return self._session
+
+
 class Upstream:
     """One downstream service."""
 
-    def __init__(self, client: httpx.AsyncClient, name: str, base_url: str, timeout_s: float):
-        self._client = client
+    def __init__(self, connections: Connections, name: str, base_url: str, timeout_s: float):
+        self._connections = connections
         self.name = name
         self._base_url = base_url.rstrip("/")
         self._timeout_s = timeout_s
@@ -33,28 +91,27 @@ class Upstream:
         method: str,
         path: str,
         *,
-        params: dict[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
         json: Any = None,
         content: bytes | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
-    ) -> httpx.Response:
-        """Send a request; `ServiceUnavailable` when the service cannot answer in time."""
-        sent = {REQUEST_ID_HEADER: request_id_var.get()} | (headers or {})
-        limit = timeout_s or self._timeout_s
-        call = self._client.request(
-            method,
-            f"{self._base_url}{path}",
-            params=params,
-            json=json,
-            content=content,
-            headers=sent,
-            timeout=limit,
-        )
+    ) -> Answer:
+        """Send a request and read the answer; `ServiceUnavailable` when it cannot in time."""
+        sent = {REQUEST_ID_HEADER: request_id_var.get()} | dict(headers or {})
         try:
-            # httpx limits each phase (connect, read...); this limits the whole exchange.
-            return await asyncio.wait_for(call, limit)
-        except (httpx.TimeoutException, TimeoutError) as exc:
+            async with asyncio.timeout(timeout_s or self._timeout_s):
+                async with self._connections.session.request(
+                    method,
+                    f"{self._base_url}{path}",
+                    params=params,
+                    json=json,
+                    data=content,
+                    headers=sent,
+                ) as response:
+                    body = await response.read()
+                    return Answer(response.status, response.headers, body)
+        except TimeoutError as exc:
             raise ServiceUnavailable(self.name, "timed out") from exc
-        except httpx.TransportError as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise ServiceUnavailable(self.name, f"unreachable ({exc.__class__.__name__})") from exc

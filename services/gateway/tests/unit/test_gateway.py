@@ -1,4 +1,4 @@
-"""The gateway alone: the services answered by `httpx.MockTransport`."""
+"""The gateway alone: customer_svc and sla_svc answered by two small aiohttp servers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
 import pydantic
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from gateway.auth import mint
 from gateway.config import Settings
@@ -31,52 +34,105 @@ SUMMARY = {
     "contacts": [],
 }
 SLA = {"window": "7d", "as_of": "2026-11-28T05:00:00Z", "backup_sets": {"items": []}}
-Handler = Callable[[httpx.Request], Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a service was asked."""
+
+    service: str
+    method: str
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+    content: bytes
+
+
+Handler = Callable[[Call], Any]
+
+
+def reply(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    content_type = (headers or {}).pop("Content-Type", "application/json")
+    return web.Response(
+        status=status, body=json.dumps(body), headers=headers, content_type=content_type
+    )
 
 
 class Services:
-    """Programmable answers of customer_svc and sla_svc, and what they were asked."""
+    """Programmable answers of customer_svc and sla_svc over real HTTP, and what they were
+    asked; `stop` takes one off the network (connections refused)."""
 
     def __init__(self) -> None:
-        self.calls: list[httpx.Request] = []
+        self.calls: list[Call] = []
         self.customer: Handler = self.default_customer
         self.sla: Handler = self.default_sla
+        self.servers: dict[str, TestServer] = {}
 
-    @staticmethod
-    def default_sla(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/sla-health":
-            return httpx.Response(200, json={"items": {}})
-        return httpx.Response(200, json=SLA)
+    async def start(self) -> None:
+        for name in ("customer_svc", "sla_svc"):
+            server = TestServer(web.Application(), host="127.0.0.1")
+            server.app.router.add_route("*", "/{tail:.*}", self._handler(name))
+            await server.start_server()
+            self.servers[name] = server
 
-    @staticmethod
-    def default_customer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/customers":
-            return httpx.Response(
-                200, json={"items": [{"id": "c-1"}, {"id": "c-2"}], "next_cursor": None}
+    async def stop(self, name: str | None = None) -> None:
+        for server in [self.servers[name]] if name else self.servers.values():
+            await server.close()
+
+    def url(self, name: str) -> str:
+        return str(self.servers[name].make_url("")).rstrip("/")
+
+    def _handler(self, name: str) -> Callable[[web.Request], Any]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            call = Call(
+                name,
+                request.method,
+                request.path,
+                dict(request.query),
+                dict(request.headers),
+                await request.read(),
             )
-        if request.url.path.startswith("/api/v1/customers/c-1"):
-            return httpx.Response(200, json=SUMMARY, headers={"ETag": '"c-1.v3"'})
-        return httpx.Response(404, json={"title": "Not found"})
+            self.calls.append(call)
+            result = (self.sla if name == "sla_svc" else self.customer)(call)
+            if asyncio.iscoroutine(result):
+                result = await result
+            assert isinstance(result, web.StreamResponse)
+            return result
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.calls.append(request)
-        handler = self.sla if request.url.port == 8082 else self.customer
-        answer = handler(request)
-        if asyncio.iscoroutine(answer):
-            answer = await answer
-        assert isinstance(answer, httpx.Response)
-        return answer
+        return handle
+
+    @staticmethod
+    def default_sla(call: Call) -> web.Response:
+        if call.path == "/api/v1/sla-health":
+            return reply(200, {"items": {}})
+        return reply(200, SLA)
+
+    @staticmethod
+    def default_customer(call: Call) -> web.Response:
+        if call.path == "/api/v1/customers":
+            return reply(200, {"items": [{"id": "c-1"}, {"id": "c-2"}], "next_cursor": None})
+        if call.path.startswith("/api/v1/customers/c-1"):
+            return reply(200, SUMMARY, {"ETag": '"c-1.v3"'})
+        return reply(404, {"title": "Not found"})
 
 
 @pytest.fixture
-def services() -> Services:
-    return Services()
+async def services() -> AsyncIterator[Services]:
+    fakes = Services()
+    await fakes.start()
+    yield fakes
+    await fakes.stop()
 
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(jwt_secret=SECRET, sla_timeout_s=0.3)
-    app = create_app(settings, transport=httpx.MockTransport(services))
+    settings = Settings(
+        jwt_secret=SECRET,
+        sla_timeout_s=0.3,
+        customer_svc_url=services.url("customer_svc"),
+        sla_svc_url=services.url("sla_svc"),
+    )
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
@@ -143,8 +199,8 @@ async def test_details_compose_both_services(client: httpx.AsyncClient, services
         "partial": False,
         "errors": [],
     }
-    sla_call = next(c for c in services.calls if c.url.port == 8082)
-    assert sla_call.url.params["window"] == "24h"
+    sla_call = next(c for c in services.calls if c.service == "sla_svc")
+    assert sla_call.params == {"window": "24h"}
     ids = {c.headers["X-Request-ID"] for c in services.calls}
     assert ids == {answer.headers["X-Request-ID"]}
 
@@ -153,22 +209,22 @@ async def test_a_slow_sla_gives_a_partial_view_in_time(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     never = asyncio.Event()
-    abandoned: list[bool] = []
+    abandoned = asyncio.Event()
 
-    async def hangs(request: httpx.Request) -> httpx.Response:
+    async def hangs(call: Call) -> web.Response:
         try:
             await never.wait()
         except asyncio.CancelledError:
-            abandoned.append(True)
+            abandoned.set()  # the gateway hung up, so the fake service's handler was cancelled
             raise
-        return httpx.Response(200, json=SLA)
+        return reply(200, SLA)
 
     services.sla = hangs
-    # The guard only keeps a broken gateway from hanging the suite.
+    # The guards only keep a broken gateway from hanging the suite.
     answer = await asyncio.wait_for(
         client.get("/api/v1/customers/c-1/details", headers=auth()), timeout=30
     )
-    assert abandoned == [True]  # the gateway gave up on sla_svc rather than wait for it
+    await asyncio.wait_for(abandoned.wait(), timeout=30)  # it gave up on sla_svc, not waited
     assert answer.status_code == 200
     body = answer.json()
     assert body["sla"] is None and body["partial"] is True
@@ -179,26 +235,22 @@ async def test_a_slow_sla_gives_a_partial_view_in_time(
 async def test_a_failing_sla_gives_a_partial_view(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    def down(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    services.sla = down
-    body = (await client.get("/api/v1/customers/c-1/details", headers=auth())).json()
-    assert body["partial"] is True and "unreachable" in body["errors"][0]["message"]
-    services.sla = lambda r: httpx.Response(500, json={})
+    services.sla = lambda call: reply(500, {})
     body = (await client.get("/api/v1/customers/c-1/details", headers=auth())).json()
     assert body["partial"] is True and body["sla"] is None
+    assert body["errors"] == [{"source": "sla_svc", "message": "answered 500"}]
+    await services.stop("sla_svc")
+    body = (await client.get("/api/v1/customers/c-1/details", headers=auth())).json()
+    assert body["partial"] is True and "unreachable" in body["errors"][0]["message"]
+    assert body["summary"]["account"]["name"] == "Acme"
 
 
 async def test_customer_svc_down_is_503(client: httpx.AsyncClient, services: Services) -> None:
-    def down(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    services.customer = down
-    answer = await client.get("/api/v1/customers/c-1/details", headers=auth())
-    assert answer.status_code == 503
-    assert answer.headers["Content-Type"] == "application/problem+json"
-    assert answer.json()["status"] == 503
+    await services.stop("customer_svc")
+    got = await client.get("/api/v1/customers/c-1/details", headers=auth())
+    assert got.status_code == 503
+    assert got.headers["Content-Type"] == "application/problem+json"
+    assert got.json()["status"] == 503
 
 
 async def test_missing_customers_are_404(client: httpx.AsyncClient) -> None:
@@ -208,40 +260,40 @@ async def test_missing_customers_are_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_the_list_asks_for_health_once(client: httpx.AsyncClient, services: Services) -> None:
-    services.sla = lambda r: httpx.Response(200, json={"items": {"c-1": "critical"}})
+    services.sla = lambda call: reply(200, {"items": {"c-1": "critical"}})
     body = (await client.get("/api/v1/customers?q=ac&limit=5", headers=auth("msp_viewer"))).json()
     assert [i["sla_health"] for i in body["items"]] == ["critical", "unknown"]
-    sla_calls = [c for c in services.calls if c.url.port == 8082]
+    sla_calls = [c for c in services.calls if c.service == "sla_svc"]
     assert len(sla_calls) == 1
     assert json.loads(sla_calls[0].content) == {"customer_ids": ["c-1", "c-2"]}
-    list_call = next(c for c in services.calls if c.url.path == "/api/v1/customers")
-    assert dict(list_call.url.params) == {"q": "ac", "limit": "5"}
+    list_call = next(c for c in services.calls if c.path == "/api/v1/customers")
+    assert list_call.params == {"q": "ac", "limit": "5"}
 
 
 async def test_writes_are_forwarded_with_if_match_and_errors_pass_through(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    def stale(request: httpx.Request) -> httpx.Response:
-        assert request.headers["If-Match"] == '"c-1.v2"'
-        assert json.loads(request.content) == {"phone": "+14155550100"}
-        return httpx.Response(
+    def stale(call: Call) -> web.Response:
+        assert call.headers["If-Match"] == '"c-1.v2"'
+        assert json.loads(call.content) == {"phone": "+14155550100"}
+        return reply(
             412,
-            json={"type": "t", "title": "Precondition failed", "status": 412, "detail": "d"},
-            headers={"Content-Type": "application/problem+json"},
+            {"type": "t", "title": "Precondition failed", "status": 412, "detail": "d"},
+            {"Content-Type": "application/problem+json"},
         )
 
     services.customer = stale
-    answer = await client.patch(
+    got = await client.patch(
         "/api/v1/customers/c-1/account",
         json={"phone": "+14155550100"},
         headers=auth() | {"If-Match": '"c-1.v2"'},
     )
-    assert answer.status_code == 412
-    assert answer.headers["Content-Type"] == "application/problem+json"
-    assert answer.json()["title"] == "Precondition failed"
+    assert got.status_code == 412
+    assert got.headers["Content-Type"] == "application/problem+json"
+    assert got.json()["title"] == "Precondition failed"
 
-    services.customer = lambda r: httpx.Response(
-        201, json={"id": "c-7"}, headers={"Location": "/api/v1/customers/c-7", "ETag": '"c-7.v1"'}
+    services.customer = lambda call: reply(
+        201, {"id": "c-7"}, {"Location": "/api/v1/customers/c-7", "ETag": '"c-7.v1"'}
     )
     body = {
         "account": {"name": "Acme"},
@@ -293,3 +345,13 @@ def test_the_openapi_document_describes_bodies_answers_and_errors() -> None:
         "CustomerDetails"
     )
     assert "ProblemDetail" in spec["components"]["schemas"]
+
+
+async def test_ids_stay_one_path_segment(client: httpx.AsyncClient, services: Services) -> None:
+    got = await client.get("/api/v1/customers/c-9%3Fwindow=30d%23/details", headers=auth())
+    assert got.status_code == 404
+    asked = {(c.service, c.path, tuple(c.params.items())) for c in services.calls}
+    assert asked == {
+        ("customer_svc", "/api/v1/customers/c-9?window=30d#", ()),
+        ("sla_svc", "/api/v1/customers/c-9?window=30d#/sla", (("window", "7d"),)),
+    }

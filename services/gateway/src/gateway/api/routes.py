@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from gateway import compose
 from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
-from gateway.upstream import Upstream
+from gateway.upstream import Upstream, customer_path
 from msc_contracts import portal
 from msc_platform.http import PROBLEM_JSON, Problem
 
@@ -129,7 +129,7 @@ async def update_account(
 ) -> Response:
     """Edit account details: only the fields sent change."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/account", body)
+    return await _forward(customers, request, customer_path(customer_id, "account"), body)
 
 
 @router.patch(
@@ -145,7 +145,7 @@ async def update_service_plan(
 ) -> Response:
     """Edit the service plan: only the fields sent change."""
     who.may_write()
-    path = f"/api/v1/customers/{customer_id}/service-plan"
+    path = customer_path(customer_id, "service-plan")
     return await _forward(customers, request, path, body)
 
 
@@ -164,7 +164,7 @@ async def add_contact(
 ) -> Response:
     """Add a contact."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}/contacts", body)
+    return await _forward(customers, request, customer_path(customer_id, "contacts"), body)
 
 
 @router.patch(
@@ -182,7 +182,7 @@ async def update_contact(
 ) -> Response:
     """Edit a contact: only the fields sent change."""
     who.may_write()
-    path = f"/api/v1/customers/{customer_id}/contacts/{contact_id}"
+    path = customer_path(customer_id, "contacts", contact_id)
     return await _forward(customers, request, path, body)
 
 
@@ -197,7 +197,7 @@ async def delete_contact(
 ) -> Response:
     """Delete a contact."""
     who.may_write()
-    path = f"/api/v1/customers/{customer_id}/contacts/{contact_id}"
+    path = customer_path(customer_id, "contacts", contact_id)
     return await _forward(customers, request, path)
 
 
@@ -211,7 +211,7 @@ async def delete_customer(
 ) -> Response:
     """Delete the customer; its SLA data follows through `customers.events`."""
     who.may_write()
-    return await _forward(customers, request, f"/api/v1/customers/{customer_id}")
+    return await _forward(customers, request, customer_path(customer_id))
 
 
 def _check_visible(visible: bool, customer_id: str) -> None:
