@@ -12,35 +12,32 @@ import asyncio
 import json
 import uuid
 
-import httpx
 from pymongo import AsyncMongoClient
 
-from _harness import Endpoints, infrastructure, measure, new_customer, say, services
+from _harness import Endpoints, Http, infrastructure, measure, new_customer, say, services
 
 
 async def run(
     endpoints: Endpoints, url: str, database: str, total: int, concurrency: int
 ) -> dict[str, float]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+    async with Http(concurrency, url) as http:
         ids, etags = [], []
         for i in range(concurrency):
             body = new_customer(f"Bench {uuid.uuid4().hex[:8]} {i}")
             created = await http.post("/api/v1/customers", json=body)
-            created.raise_for_status()
             ids.append(created.json()["id"])
             etags.append(created.headers["ETag"])
 
         async def read(worker: int) -> None:
-            (await http.get(f"/api/v1/customers/{ids[0]}")).raise_for_status()
+            await http.get(f"/api/v1/customers/{ids[0]}")
 
         async def patch(worker: int) -> None:
-            answer = await http.patch(
+            answer = await http.request(
+                "PATCH",
                 f"/api/v1/customers/{ids[worker]}/account",
                 json={"address": f"{uuid.uuid4().hex[:6]} Main St"},
                 headers={"If-Match": etags[worker]},
             )
-            answer.raise_for_status()
             etags[worker] = answer.headers["ETag"]
 
         mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(

@@ -20,10 +20,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from aiokafka import AIOKafkaProducer
 
-from _harness import infrastructure, measure, new_customer, say, services
+from _harness import Http, infrastructure, measure, new_customer, say, services
 from gateway.auth import mint
 
 
@@ -81,11 +80,9 @@ async def run(
 ) -> dict[str, float]:
     auth = {"Authorization": f"Bearer {mint(secret, 'msp_viewer', 'bench')}"}
     admin = {"Authorization": f"Bearer {mint(secret, 'msp_admin', 'bench')}"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+    async with Http(concurrency) as http:
         body = new_customer(f"Bench {uuid.uuid4().hex[:8]}")
         created = await http.post(f"{urls['gateway']}/api/v1/customers", json=body, headers=admin)
-        created.raise_for_status()
         cid = created.json()["id"]
         await seed(kafka, cid, sets=20)
         for _ in range(120):
@@ -99,14 +96,13 @@ async def run(
             answer = await http.get(
                 f"{urls['gateway']}/api/v1/customers/{cid}/details", headers=auth
             )
-            answer.raise_for_status()
             assert not answer.json()["partial"]
 
         async def customer(worker: int) -> None:
-            (await http.get(f"{urls['customer_svc']}/api/v1/customers/{cid}")).raise_for_status()
+            await http.get(f"{urls['customer_svc']}/api/v1/customers/{cid}")
 
         async def sla_part(worker: int) -> None:
-            (await http.get(f"{urls['sla_svc']}/api/v1/customers/{cid}/sla")).raise_for_status()
+            await http.get(f"{urls['sla_svc']}/api/v1/customers/{cid}/sla")
 
         say(f"{total} requests each at concurrency {concurrency}")
         direct_customer = await measure("customer_svc direct", customer, total, concurrency)

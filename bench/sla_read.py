@@ -25,12 +25,12 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import httpx
 from pymongo import AsyncMongoClient
 
-from _harness import Endpoints, infrastructure, measure, say, services
+from _harness import Endpoints, Http, infrastructure, measure, say, services
 from msc_platform.clock import SystemClock
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.alerts import Raised
@@ -98,8 +98,13 @@ def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
         yield pending
 
 
-async def build(endpoints: Endpoints, database: str, sets: int, days: int) -> int:
+async def build(endpoints: Endpoints, database: str, sets: int, days: int) -> None:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(endpoints.mongodb, tz_aware=True)
+    built = mongo[database]["bench_built"]
+    if await built.find_one({"_id": CUSTOMER}):
+        say(f"reusing the customer built earlier in database {database}")
+        await mongo.close()
+        return
     store = MongoSlaStore(mongo[database])
     await store.check_format()  # as sla_svc does at start, so that it accepts this database
     service = SlaService(store, SystemClock(), ReadCache(0))
@@ -109,11 +114,11 @@ async def build(endpoints: Endpoints, database: str, sets: int, days: int) -> in
         total += len(batch)
         if i % 4 == 0:
             say(f"  built {total:>7} events in {time.perf_counter() - started:.0f} s")
+    await built.insert_one({"_id": CUSTOMER, "events": total})
     await mongo.close()
     say(
         f"built {total} events ({sets} sets x {days} days of hourly jobs) in {time.perf_counter() - started:.0f} s"
     )
-    return total
 
 
 async def run(
@@ -133,18 +138,16 @@ async def run(
     one_job = f"{CUSTOMER}|j-0-1"
     assert await jobs.find_one({"_id": one_job}) is not None
     say(f"sla_jobs holds {await jobs.estimated_document_count()} documents")
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+    async with Http(concurrency, url) as http:
 
         async def sla_30d(worker: int) -> None:
-            answer = await http.get(f"/api/v1/customers/{CUSTOMER}/sla", params={"window": "30d"})
-            answer.raise_for_status()
+            await http.get(f"/api/v1/customers/{CUSTOMER}/sla", params={"window": "30d"})
 
         async def find_one(worker: int) -> None:
             assert await jobs.find_one({"_id": one_job}) is not None
 
         async def healthz(worker: int) -> None:
-            (await http.get("/healthz")).raise_for_status()
+            await http.get("/healthz")
 
         async def view_in_process(worker: int) -> None:
             await read_path.view(CUSTOMER, "30d")
@@ -182,9 +185,19 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the local servers' data in DIR and reuse a customer built there earlier "
+        "(the build takes about 25 minutes at full size; the view is timed at its own time, "
+        "so a kept customer's last jobs grow older)",
+    )
     args = parser.parse_args()
-    database = f"bench_sla_read_{uuid.uuid4().hex[:6]}"
-    with infrastructure() as endpoints:
+    database = f"bench_sla_read_{args.sets}x{args.days}"
+    if not args.keep:
+        database += f"_{uuid.uuid4().hex[:6]}"
+    with infrastructure(args.keep) as endpoints:
         asyncio.run(build(endpoints, database, args.sets, args.days))
         extra = {
             "SLA_SVC_MONGODB_DATABASE": database,

@@ -3,26 +3,48 @@
 A read first asks the store for the customer's revision (a small document written after
 every save); only when it differs from the cached one are the figures read again. On
 FerretDB, where reading a large customer's figures costs tens of milliseconds and a
-revision one small read, repeated views of a quiet customer cost about one `find_one`.
+revision one small read, repeated views of a quiet customer cost about one `find_one`;
+a view asked for again is answered as it was (with the new `as_of`) until the first instant
+at which it could differ (`SlaView.valid_until`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sla_svc.domain.figures import HourDetail
 from sla_svc.domain.prepared import PreparedSla
+from sla_svc.domain.view import SlaView
+
+ViewKey = tuple[str, str | None, int]
+VIEWS_PER_SNAPSHOT = 16
 
 
 @dataclass
 class Snapshot:
-    """A customer's figures at one revision, prepared, and the hour details read at that
-    revision."""
+    """A customer's figures at one revision, prepared, the hour details read at that
+    revision, and the views last answered from them (window, cursor, limit)."""
 
     revision: str
     sla: PreparedSla
     details: dict[str, HourDetail | None] = field(default_factory=dict)
+    views: dict[ViewKey, SlaView] = field(default_factory=dict)
+
+    def view(self, key: ViewKey, as_of: dt.datetime) -> SlaView | None:
+        """The view kept for `key`, as of `as_of`, when it is still the same then."""
+        kept = self.views.get(key)
+        if kept is None or not kept.as_of <= as_of < kept.valid_until:
+            return None
+        return replace(kept, as_of=as_of)
+
+    def keep(self, key: ViewKey, view: SlaView) -> None:
+        """Keep `view`; only the last few pages asked for are kept."""
+        self.views.pop(key, None)
+        self.views[key] = view
+        if len(self.views) > VIEWS_PER_SNAPSHOT:
+            del self.views[next(iter(self.views))]
 
 
 class ReadCache:

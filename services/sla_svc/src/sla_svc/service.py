@@ -86,7 +86,12 @@ class SlaService:
         if found is None:
             raise CustomerDeleted(customer_id)
         snapshot, details = found
-        return sla_view(snapshot.sla, details, frame, after, limit)
+        key = (window, after, limit)
+        if (kept := snapshot.view(key, frame.as_of)) is not None:
+            return kept
+        view = sla_view(snapshot.sla, details, frame, after, limit)
+        snapshot.keep(key, view)
+        return view
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
         """The health badge of each customer (deleted ones are left out)."""

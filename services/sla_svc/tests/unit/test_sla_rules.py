@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -308,3 +310,17 @@ async def test_the_read_cache_keeps_the_customers_read_last() -> None:
     assert store.customer_reads == reads
     await sla.view("c1", "7d")
     assert store.customer_reads == reads + 1
+
+
+async def test_a_view_asked_again_moves_with_the_clock() -> None:
+    clock = FixedClock(NOW)
+    sla = SlaService(FakeSlaStore(), clock, ReadCache(4))
+    await sla.apply(deliver("c1", [upsert("bs-1", 50, rpo=4), job("j1", "successful", 3.5)]))
+    first = await sla.view("c1", "24h")
+    assert (first.rpo_breached, row(first).rpo_status) == (0, "ok")  # type: ignore[attr-defined]
+    clock.now_ = NOW + dt.timedelta(minutes=20)
+    kept = await sla.view("c1", "24h")
+    assert kept.as_of == clock.now_ and replace(kept, as_of=first.as_of) == first
+    clock.now_ = NOW + dt.timedelta(minutes=31)  # the set's RPO of 4 h has passed
+    later = await sla.view("c1", "24h")
+    assert (later.as_of, later.rpo_breached, row(later).rpo_status) == (clock.now_, 1, "breached")  # type: ignore[attr-defined]

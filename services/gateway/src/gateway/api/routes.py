@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway import compose
 from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
 from gateway.upstream import Upstream, customer_path
 from msc_contracts import portal
-from msc_platform.http import PROBLEM_JSON, Problem
+from msc_platform.http import PROBLEM_JSON, FastJSONResponse, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]
@@ -93,12 +92,12 @@ async def customer_details(
     customers: CustomersDep,
     sla: SlaDep,
     window: Window = "7d",
-) -> JSONResponse:
+) -> FastJSONResponse:
     """The Customer Details page: Summary and SLA tabs; `partial` when the SLA is missing."""
     _check_visible(who.sees_customer(customer_id), customer_id)
     details = await compose.customer_details(customers, sla, customer_id, window)
     headers = {"ETag": details.etag} if details.etag else {}
-    return JSONResponse(details.body, headers=headers)
+    return FastJSONResponse(details.body, headers=headers)
 
 
 @router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ))

@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from msc_contracts import portal as schemas
-from msc_platform.http import Problem
+from msc_platform.http import FastJSONResponse, Problem
 from sla_svc.domain.backup_sets import JobSummary
 from sla_svc.domain.time_keys import rfc3339
 from sla_svc.domain.view import SlaView
@@ -34,7 +33,7 @@ async def get_sla(
     window: Annotated[str, Query(description="`24h`, `7d` or `30d`.")] = "7d",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """The SLA tab of one customer (shaped by `public`, so not validated again on the way out:
     with 100 rows that took longer than computing the view)."""
     try:
@@ -48,7 +47,7 @@ async def get_sla(
         ) from exc
     except CustomerDeleted as exc:
         raise Problem(404, "Not found", f"customer {customer_id} was deleted") from exc
-    return JSONResponse(public(view))
+    return FastJSONResponse(public(view))
 
 
 @router.post("/sla-health", response_model=schemas.HealthPublic)

@@ -7,11 +7,13 @@ running totals instead of hour by hour (720 hours for 30 days).
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 
 from sla_svc.domain.backup_sets import BackupSet, RpoJudge
 from sla_svc.domain.figures import Counts, CustomerSla
+from sla_svc.domain.time_keys import from_instant
 
 
 class SetListing:
@@ -40,6 +42,16 @@ class SetListing:
         return sum(
             bisect_left(lasts, judge.cutoff(rpo)) for rpo, lasts in self._last_successes.items()
         )
+
+    def next_breach(self, judge: RpoJudge) -> dt.datetime | None:
+        """The first instant after the judge's `as_of` at which one more set may be past its
+        RPO (the earliest `last success + RPO` among sets not breached yet)."""
+        due = []
+        for rpo, lasts in self._last_successes.items():
+            first_ok = bisect_left(lasts, judge.cutoff(rpo))
+            if first_ok < len(lasts):
+                due.append(from_instant(lasts[first_ok]) + dt.timedelta(hours=rpo))
+        return min(due, default=None)
 
     def page(self, after: str | None, limit: int) -> tuple[list[BackupSet], str | None]:
         """Up to `limit` sets after the cursor `after`, and the cursor of the next page."""

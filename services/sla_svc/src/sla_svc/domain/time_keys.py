@@ -10,6 +10,11 @@ def instant(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S,%fZ")
 
 
+def from_instant(key: str) -> dt.datetime:
+    """The datetime an instant key names."""
+    return dt.datetime.strptime(key, "%Y-%m-%dT%H:%M:%S,%fZ").replace(tzinfo=dt.UTC)
+
+
 def hour_of(key: str) -> str:
     """The hour bucket (`YYYY-MM-DDTHH`) of an instant key."""
     return key[:13]

@@ -10,7 +10,7 @@ from typing import Literal
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
 from sla_svc.domain.figures import Counts, HourDetail
 from sla_svc.domain.prepared import HourTotals, PreparedSla
-from sla_svc.domain.time_keys import hour_key, instant
+from sla_svc.domain.time_keys import from_instant, hour_key, hour_start, instant
 
 WINDOWS: Mapping[str, dt.timedelta] = {
     "24h": dt.timedelta(hours=24),
@@ -83,6 +83,9 @@ class SlaView:
     never_backed_up: int
     rows: list[BackupSetRow]
     next_cursor: str | None
+    valid_until: dt.datetime
+    """Until this instant (excluded) the view is the same but for `as_of`, as long as the
+    customer's figures do not change."""
 
 
 def window_counts(
@@ -135,6 +138,7 @@ def sla_view(
         never_backed_up=sla.listing.never_backed_up,
         rows=[_row(s, judge) for s in page],
         next_cursor=next_cursor,
+        valid_until=_valid_until(sla, details, window, judge),
     )
 
 
@@ -151,6 +155,30 @@ def sla_health(sla: PreparedSla, details: Mapping[str, HourDetail], as_of: dt.da
     if not sla.listing.total:
         return "unknown"
     return "ok"
+
+
+def _valid_until(
+    sla: PreparedSla, details: Mapping[str, HourDetail], window: Window, judge: RpoJudge
+) -> dt.datetime:
+    """The first instant at which a view of these figures may differ from the one as of
+    `window.as_of`: the next hour (whole hours move in and out of the window), an instant of
+    an edge hour entering or leaving the window, or a set passing its RPO."""
+    first, last = window.edge_hours
+    low, high = instant(window.start), instant(window.as_of)
+    due = [hour_start(last) + dt.timedelta(hours=1)]
+    if leaving := _first_after(details.get(first), low):
+        due.append(from_instant(leaving) + WINDOWS[window.name])
+    if entering := _first_after(details.get(last), high):
+        due.append(from_instant(entering))
+    if breach := sla.listing.next_breach(judge):
+        due.append(breach)
+    return min(due)
+
+
+def _first_after(detail: HourDetail | None, bound: str) -> str | None:
+    if detail is None:
+        return None
+    return min((m for m in (*detail.jobs, *detail.alerts) if m > bound), default=None)
 
 
 def _row(backup_set: BackupSet, judge: RpoJudge) -> BackupSetRow:
