@@ -56,7 +56,7 @@ class FakeSlaStore:
             if (customer_id, h) in self.details_
         }
 
-    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
         for c in changes:
             self.customers[c.customer.customer_id] = copy.deepcopy(c.customer)
             for d in c.details:
@@ -73,6 +73,7 @@ class FakeSlaStore:
                 self.alerts_[(cid, a.alert_id)] = a
             for hour in c.expired_details:
                 self.details_.pop((cid, hour), None)
+        return {c.customer.customer_id: self.revisions[c.customer.customer_id] for c in changes}
 
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)

@@ -52,9 +52,9 @@ class SlaStore(Protocol):
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """The hour details of these hours (missing ones left out)."""
 
-    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
         """Write the counted documents of every customer first, then their revisions, then
-        job and alert states."""
+        job and alert states; the revision each customer's head now names."""
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""

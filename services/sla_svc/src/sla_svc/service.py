@@ -11,7 +11,6 @@ from msc_platform.clock import Clock
 from sla_svc.domain.figures import HourDetail, add
 from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
 from sla_svc.domain.jobs import JobSnapshot
-from sla_svc.domain.prepared import PreparedSla
 from sla_svc.domain.time_keys import hour_key
 from sla_svc.domain.view import (
     LONGEST_WINDOW,
@@ -70,7 +69,13 @@ class SlaService:
         results = await asyncio.gather(
             *(self._changes(cid, delivered, floor_hour) for cid, delivered in live.items())
         )
-        await self._store.save([changes for changes, _ in results])
+        saved = [changes for changes, _ in results]
+        revisions = await self._store.save(saved)
+        for changes in saved:
+            cid = changes.customer.customer_id
+            details: dict[str, HourDetail | None] = {d.hour: d for d in changes.details}
+            details |= dict.fromkeys(changes.expired_details)
+            self._read_cache.refresh(cid, Snapshot(revisions[cid], changes.customer, details))
         kept = sum(len(d) for d in live.values())
         unchanged = sum(n for _, n in results)
         return Outcome(applied=kept - unchanged, unchanged=unchanged, dropped=len(events) - kept)
@@ -154,7 +159,7 @@ class SlaService:
         snapshot = self._read_cache.get(customer_id, revision) if revision else None
         if snapshot is None:
             customer = await self._store.customer(customer_id)
-            snapshot = Snapshot(revision or "", PreparedSla(customer))
+            snapshot = Snapshot(revision or "", customer)
             if revision:
                 self._read_cache.put(customer_id, snapshot)
         missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]

@@ -78,21 +78,25 @@ def histories(draw: st.DrawFn) -> list[Change]:
 
 
 async def view_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[SlaView]:
-    """Deliver each list (in batches of 3) to a fresh customer; return the 24h/7d/30d views."""
+    """Deliver each list (in batches of 3) to a fresh customer, viewing it after each batch;
+    return the 24h/7d/30d views. These come from the figures the service kept as it saved
+    them, so they are checked against a read of the stored ones."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(endpoints.mongodb, tz_aware=True)
+    windows = ("24h", "7d", "30d")
     try:
-        service = SlaService(
-            MongoSlaStore(client["it_sla_property"]), FixedClock(NOW), ReadCache(16)
-        )
+        store = MongoSlaStore(client["it_sla_property"])
+        service = SlaService(store, FixedClock(NOW), ReadCache(16))
+        uncached = SlaService(store, FixedClock(NOW), ReadCache(0))
         views = []
         for changes in deliveries:
             cid = f"prop-{uuid.uuid4().hex[:10]}"
             stream = deliver(cid, changes)
             for start in range(0, len(stream), 3):
                 await service.apply(stream[start : start + 3])
-            views.append(
-                await asyncio.gather(*(service.view(cid, w) for w in ("24h", "7d", "30d")))
-            )
+                await service.view(cid, "7d")
+            kept = await asyncio.gather(*(service.view(cid, w) for w in windows))
+            assert kept == await asyncio.gather(*(uncached.view(cid, w) for w in windows))
+            views.append(kept)
         return [v for per_customer in views for v in per_customer]
     finally:
         await client.close()

@@ -284,16 +284,16 @@ async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> No
 
 async def test_views_read_the_figures_again_only_after_a_change() -> None:
     store = FakeSlaStore()
-    sla = service(store)
-    await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
-    first = await sla.view("c1", "7d")
+    writer, reader = service(store), service(store)  # two processes
+    await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
+    first = await reader.view("c1", "7d")
     reads = store.customer_reads
-    again = await sla.view("c1", "24h")
+    again = await reader.view("c1", "24h")
     assert again.backup_jobs.total == first.backup_jobs.total == 1
     assert store.customer_reads == reads  # unchanged: served from the read cache
-    await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=1))
+    await writer.apply(deliver("c1", [job("j2", "failed", 1)], start=1))
     reads = store.customer_reads
-    changed = await sla.view("c1", "7d")
+    changed = await reader.view("c1", "7d")
     assert (changed.backup_jobs.total, changed.backup_jobs.failed) == (2, 1)
     assert store.customer_reads == reads + 1
 
@@ -324,3 +324,20 @@ async def test_a_view_asked_again_moves_with_the_clock() -> None:
     clock.now_ = NOW + dt.timedelta(minutes=31)  # the set's RPO of 4 h has passed
     later = await sla.view("c1", "24h")
     assert (later.as_of, later.rpo_breached, row(later).rpo_status) == (clock.now_, 1, "breached")  # type: ignore[attr-defined]
+
+
+async def test_figures_this_process_saved_are_not_read_again() -> None:
+    store = FakeSlaStore()
+    sla = service(store)
+    await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
+    await sla.view("c1", "24h")  # now kept
+    await sla.apply(deliver("c1", [job("j2", "failed", 1), raise_("a1", "warning", 1)], start=2))
+    reads = store.customer_reads
+    mine = await sla.view("c1", "24h")
+    assert store.customer_reads == reads  # the saved figures replaced the kept ones
+    assert (mine.backup_jobs.total, mine.backup_jobs.failed, mine.open_alerts["warning"]) == (
+        2,
+        1,
+        1,
+    )
+    assert mine == await service(store).view("c1", "24h")  # as a process reading them sees

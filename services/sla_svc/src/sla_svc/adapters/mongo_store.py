@@ -90,9 +90,9 @@ class MongoSlaStore:
         docs = await self._many(self.details_, [detail_id(customer_id, h) for h in hours])
         return {detail.hour: detail for detail in map(detail_from_document, docs)}
 
-    async def save(self, changes: Sequence[CustomerChanges]) -> None:
+    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
         """Counted documents first, then heads' revisions, then entity states, then expired
-        details.
+        details; the new revision of each customer.
 
         One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
         """
@@ -100,9 +100,8 @@ class MongoSlaStore:
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
         await replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes])
-        await set_by_id(
-            self.heads, [(c.customer.customer_id, {"revision": uuid.uuid4().hex}) for c in changes]
-        )
+        revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
+        await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
         await replace_by_id(
             self.jobs_,
             [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
@@ -115,6 +114,7 @@ class MongoSlaStore:
             self.details_,
             [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
         )
+        return revisions
 
     async def forget(self, customer_id: str) -> None:
         """Tombstone the customer, drop its figures now and its states in the background."""
