@@ -23,6 +23,7 @@ from msc_platform.http import (
     install_request_id,
 )
 from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.api.rendering import RenderedViews
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
     app.state.service = service
+    app.state.rendered_views = RenderedViews(settings.read_cache_customers)
     install_problem_handlers(app)
     install_request_id(app)
     app.include_router(router)
