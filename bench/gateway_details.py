@@ -110,7 +110,7 @@ async def run(
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         composed = await measure("gateway /details", details, total, concurrency)
         cpu_ms = {
-            name: (cpu_seconds(pid) - before[name]) * 1000 / composed.count
+            name: (cpu_seconds(pid) - before[name]) * 1000 / composed.calls
             for name, pid in pids.items()
         }
         say(

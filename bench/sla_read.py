@@ -158,7 +158,6 @@ async def run(
         say(
             f"the view: {sample['backup_jobs']['total']} backup jobs in 30 d, {sample['backup_sets']['total']} sets"
         )
-        await read_path.view(CUSTOMER, "30d")  # warm like the service's first request did
         bare = await measure("driver find_one by _id", find_one, requests, concurrency)
         view = await measure(f"GET .../sla 30d, {label}", sla_30d, requests, concurrency)
         floor = await measure("GET /healthz (HTTP floor)", healthz, requests, concurrency)
