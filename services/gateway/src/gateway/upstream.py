@@ -60,7 +60,11 @@ class Connections:
 
     def open(self) -> None:
         """Start the pool (inside the running event loop)."""
-        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
+        # closes them under a write about to be sent (reads are retried by aiohttp itself).
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections, ttl_dns_cache=300, keepalive_timeout=4.0
+        )
         self._session = aiohttp.ClientSession(connector=connector, json_serialize=jsonlib.dumps)
 
     async def close(self) -> None:

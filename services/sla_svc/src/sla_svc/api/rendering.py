@@ -34,21 +34,23 @@ class RenderedViews:
             self._bodies.move_to_end(key)
             rest = kept[1]
         else:
-            rest = pydantic_core.to_json(public(view, with_as_of=False))
+            rest = pydantic_core.to_json(public(view))
             if self._capacity > 0:
                 self._bodies[key] = (view.rows, rest)  # the list is held: its id stays unique
                 if len(self._bodies) > self._capacity:
                     self._bodies.popitem(last=False)
-        as_of = view.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return b'{"as_of":"' + as_of.encode() + b'",' + rest[1:]
+        return b'{"as_of":"' + as_of(view).encode() + b'",' + rest[1:]
 
 
-def public(view: SlaView, *, with_as_of: bool = True) -> dict[str, Any]:
-    """The contract's shape of the SLA view."""
-    shape: dict[str, Any] = {"window": view.window}
-    if with_as_of:
-        shape["as_of"] = view.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return shape | {
+def as_of(view: SlaView) -> str:
+    """The view's `as_of` as the contract writes it."""
+    return view.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def public(view: SlaView) -> dict[str, Any]:
+    """The contract's shape of the SLA view, but for `as_of`."""
+    return {
+        "window": view.window,
         "backup_jobs": vars(view.backup_jobs),
         "restore_jobs": vars(view.restore_jobs),
         "alerts": {"open": view.open_alerts, "raised_in_window": view.raised_in_window},
