@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from gateway.upstream import Answer
 from msc_local.processes import (
     Infrastructure,
     Ports,
@@ -109,19 +109,6 @@ def new_customer(name: str) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A whole HTTP answer."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON."""
-        return json.loads(self.body)
-
-
 class Http:
     """The benchmarks' pooled HTTP client. aiohttp, so that the load costs little of the CPU
     it shares with what it measures: an httpx request took about 2 ms of CPU on the project's
@@ -143,20 +130,20 @@ class Http:
         if self._session is not None:
             await self._session.close()
 
-    async def request(self, method: str, url: str, **options: Any) -> Reply:
+    async def request(self, method: str, url: str, **options: Any) -> Answer:
         """`method url`; any answer of 400 or more stops the benchmark, saying what it was."""
         assert self._session is not None, "use `async with Http(...)`"
         async with self._session.request(method, self._base_url + url, **options) as answer:
-            reply = Reply(answer.status, answer.headers, await answer.read())
-        if reply.status >= 400:
-            raise RuntimeError(f"{method} {url} answered {reply.status}: {reply.body[:300]!r}")
+            reply = Answer(answer.status, answer.headers, await answer.read())
+        if reply.status_code >= 400:
+            raise RuntimeError(f"{method} {url} answered {reply.status_code}: {reply.text[:300]}")
         return reply
 
-    async def get(self, url: str, **options: Any) -> Reply:
+    async def get(self, url: str, **options: Any) -> Answer:
         """`GET url`."""
         return await self.request("GET", url, **options)
 
-    async def post(self, url: str, **options: Any) -> Reply:
+    async def post(self, url: str, **options: Any) -> Answer:
         """`POST url`."""
         return await self.request("POST", url, **options)
 

@@ -8,7 +8,7 @@ Builds a customer with `--sets` backup sets and `--days` of hourly jobs (1,000 x
 same concurrency. The view is timed twice: as configured (repeated reads of an unchanged
 customer come from sla_svc's read cache after one small revision read), and with the read
 cache off (SLA_SVC_READ_CACHE_CUSTOMERS=0: every request reads the customer's figures, as
-the first read after each applied batch does). The target is judged on the first. Beside
+an instance does after a batch for the customer that another instance applied). The target is judged on the first. Beside
 them, for reading the figures: `GET /healthz` of the same process (what any HTTP answer
 costs there) and the view computed in this process through the service's own store and
 read cache (the read path without HTTP).

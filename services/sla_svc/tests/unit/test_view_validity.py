@@ -9,7 +9,7 @@ from dataclasses import replace
 from sla_svc.domain.backup_sets import BackupSet, Presence
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.prepared import PreparedSla
-from sla_svc.domain.time_keys import hour_key, instant
+from sla_svc.domain.time_keys import hour_key, hour_start, instant
 from sla_svc.domain.view import WINDOWS, Window, sla_view
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.UTC)
@@ -34,7 +34,7 @@ def figures(rng: random.Random, as_of: dt.datetime) -> tuple[PreparedSla, dict[s
                 hour = hour_key(edge + dt.timedelta(hours=offset))
                 customer.job_hours[hour] = {"backup:successful": rng.randint(1, 9)}
                 detail = details.setdefault(hour, HourDetail(customer_id="c-1", hour=hour))
-                start = dt.datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)
+                start = hour_start(hour)
                 for _ in range(rng.randint(0, 6)):
                     moment = instant(start + dt.timedelta(seconds=rng.uniform(0, 3600)))
                     detail.jobs[moment] = {"backup:successful": 1}

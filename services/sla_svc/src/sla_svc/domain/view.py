@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
@@ -35,10 +36,15 @@ class Window:
         """The excluded lower bound."""
         return self.as_of - WINDOWS[self.name]
 
-    @property
+    @cached_property
     def edge_hours(self) -> tuple[str, str]:
         """The partial first hour and the hour of `as_of`; their details are needed."""
         return hour_key(self.start), hour_key(self.as_of)
+
+    @cached_property
+    def bounds(self) -> tuple[str, str]:
+        """The instant keys of `start` (excluded) and `as_of` (included)."""
+        return instant(self.start), instant(self.as_of)
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def window_counts(
 ) -> Counts:
     """Counters summed over the window: whole hours from their totals, the edges per instant."""
     first, last = window.edge_hours
-    low, high = instant(window.start), instant(window.as_of)
+    low, high = window.bounds
     total = totals.between(first, last)
     for hour in {first, last}:
         for moment, counts in details.get(hour, {}).items():
@@ -164,7 +170,7 @@ def _valid_until(
     `window.as_of`: the next hour (whole hours move in and out of the window), an instant of
     an edge hour entering or leaving the window, or a set passing its RPO."""
     first, last = window.edge_hours
-    low, high = instant(window.start), instant(window.as_of)
+    low, high = window.bounds
     due = [hour_start(last) + dt.timedelta(hours=1)]
     if leaving := _first_after(details.get(first), low):
         due.append(from_instant(leaving) + WINDOWS[window.name])
