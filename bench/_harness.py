@@ -167,7 +167,7 @@ class Figures:
 
     def line(self) -> str:
         """A row of the summary table."""
-        return f"{self.name:<28} {self.per_s:>10.0f}/s  p50 {self.p50_ms:>8.2f} ms  p99 {self.p99_ms:>8.2f} ms"
+        return f"{self.name:<42} {self.per_s:>10.0f}/s  p50 {self.p50_ms:>8.2f} ms  p99 {self.p99_ms:>8.2f} ms"
 
 
 async def measure(

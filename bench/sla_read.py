@@ -5,13 +5,15 @@
 Builds a customer with `--sets` backup sets and `--days` of hourly jobs (1,000 x 30 days
 = 720,000 jobs, all stored) through the service's own ingest path, then times
 `GET /customers/{id}/sla` on a running sla_svc beside a driver `find_one` by `_id`, at the
-same concurrency. The view is timed twice: as configured (repeated reads of an unchanged
-customer come from sla_svc's read cache after one small revision read), and with the read
-cache off (SLA_SVC_READ_CACHE_CUSTOMERS=0: every request reads the customer's figures, as
-an instance does after a batch for the customer that another instance applied). The target is judged on the first. Beside
-them, for reading the figures: `GET /healthz` of the same process (what any HTTP answer
-costs there) and the view computed in this process through the service's own store and
-read cache (the read path without HTTP).
+same concurrency. The view is timed three times: as configured (sla_svc's read cache
+keeps the customer and trusts its revision for a second after reading it, so most views
+touch no database), with the revision read on every view (SLA_SVC_READ_CACHE_RECHECK_MS=0:
+one small `find_one` per view, as when every view could follow a save by another
+instance), and with the read cache off (SLA_SVC_READ_CACHE_CUSTOMERS=0: every view reads
+the customer's figures, as an instance does once after another instance saved them). The
+target is judged on the first. Beside them, for reading the figures: `GET /healthz` of the
+same process (what any HTTP answer costs there) and the view computed in this process
+through the service's own store and read cache (the read path without HTTP).
 Progress and a table on stderr; the last line on stdout is JSON.
 """
 
@@ -43,6 +45,18 @@ from sla_svc.service import CustomerEvent, SlaService
 
 NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 CUSTOMER = "bench-large"
+RECHECK = dt.timedelta(seconds=1)  # sla_svc's default
+SETUPS: dict[str, tuple[str, dict[str, str], ReadCache]] = {
+    "": ("read cache as configured", {}, ReadCache(256, RECHECK)),
+    "rechecked_": (
+        "revision read each view",
+        {"SLA_SVC_READ_CACHE_RECHECK_MS": "0"},
+        ReadCache(256),
+    ),
+    "uncached_": ("read cache off", {"SLA_SVC_READ_CACHE_CUSTOMERS": "0"}, ReadCache(0)),
+}
+"""Each way of timing the view: prefix of its figures, label, sla_svc's environment, and
+the read cache of the in-process read path."""
 
 
 def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
@@ -127,13 +141,13 @@ async def run(
     database: str,
     requests: int,
     concurrency: int,
-    cache: int,
+    label: str,
+    read_cache: ReadCache,
 ) -> dict[str, Any]:
-    label = f"read cache {'on' if cache else 'off'}"
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         endpoints.mongodb, maxPoolSize=concurrency, tz_aware=True
     )
-    read_path = SlaService(MongoSlaStore(mongo[database]), SystemClock(), ReadCache(cache))
+    read_path = SlaService(MongoSlaStore(mongo[database]), SystemClock(), read_cache)
     jobs = mongo[database]["sla_jobs"]
     one_job = f"{CUSTOMER}|j-0-1"
     assert await jobs.find_one({"_id": one_job}) is not None
@@ -202,31 +216,34 @@ def main() -> None:
             "SLA_SVC_MONGODB_DATABASE": database,
             "SLA_SVC_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:6]}",
         }
-        runs: dict[int, dict[str, Any]] = {}
-        for cache in (256, 0):
-            with services(
-                ["sla_svc"], endpoints, extra | {"SLA_SVC_READ_CACHE_CUSTOMERS": str(cache)}
-            ) as running:
-                runs[cache] = asyncio.run(
+        runs: dict[str, dict[str, Any]] = {}
+        for prefix, (label, environment, read_cache) in SETUPS.items():
+            with services(["sla_svc"], endpoints, extra | environment) as running:
+                say(f"timing the view, {label}")
+                runs[prefix] = asyncio.run(
                     run(
                         endpoints,
                         running["sla_svc"].url,
                         database,
                         args.requests,
                         args.concurrency,
-                        cache,
+                        label,
+                        read_cache,
                     )
                 )
-    figures = runs[256]
-    uncached = runs[0]
-    figures |= {
-        "uncached_sla_p50_ms": uncached["sla_p50_ms"],
-        "uncached_sla_p99_ms": uncached["sla_p99_ms"],
-        "uncached_find_one_p99_ms": uncached["find_one_p99_ms"],
-        "uncached_p99_ratio": uncached["p99_ratio"],
-        "uncached_read_path_p99_ms": uncached["read_path_p99_ms"],
-        "target_met": figures["p99_ratio"] <= 2,
-    }
+    figures = runs[""]
+    for prefix in ("rechecked_", "uncached_"):
+        figures |= {
+            f"{prefix}{name}": runs[prefix][name]
+            for name in (
+                "sla_p50_ms",
+                "sla_p99_ms",
+                "find_one_p99_ms",
+                "p99_ratio",
+                "read_path_p99_ms",
+            )
+        }
+    figures["target_met"] = figures["p99_ratio"] <= 2
     say(f"target (p99 <= 2 x find_one p99): {'met' if figures['target_met'] else 'NOT met'}")
     print(json.dumps(figures))
 

@@ -38,3 +38,12 @@ class Settings(InfrastructureSettings):
         description="Customers whose figures are kept in memory between reads, each while "
         "it is unchanged (0: none).",
     )
+    read_cache_recheck_ms: int = Field(
+        default=1000,
+        ge=0,
+        le=60_000,
+        validation_alias=AliasChoices("SLA_SVC_READ_CACHE_RECHECK_MS"),
+        description="How long a kept customer is answered without asking the database "
+        "whether another instance changed it (0: ask on every read). What this process "
+        "saves or deletes shows at once.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,7 +46,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     service = SlaService(
         store,
         clock or SystemClock(),
-        ReadCache(settings.read_cache_customers),
+        ReadCache(
+            settings.read_cache_customers,
+            dt.timedelta(milliseconds=settings.read_cache_recheck_ms),
+        ),
     )
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.

@@ -1,13 +1,15 @@
 """Customers' figures recently read, each kept while the customer's revision is unchanged.
 
-A read first asks the store for the customer's revision (a small document written after
-every save); only when it differs from the cached one are the figures read again. On
-FerretDB, where reading a large customer's figures costs tens of milliseconds and a
-revision one small read, repeated views of a quiet customer cost about one `find_one`.
-The figures this process has just saved replace the kept ones (`refresh`), so a customer
-read here and written by this process's consumer is not read again after each batch;
-a view asked for again is answered as it was (with the new `as_of`) until the first instant
-at which it could differ (`SlaView.valid_until`).
+A read asks the store for the customer's revision (a small document written after every
+save); only when it differs from the kept one are the figures read again. On FerretDB,
+where reading a large customer's figures costs tens of milliseconds and a revision one
+small read, a view of a quiet customer costs about one `find_one`. A revision found
+current is trusted for `recheck` (one second by default) without asking again, so views
+asked for in quick succession touch no database; figures another instance saves show
+here after at most that long. The figures this process has just saved replace the kept
+ones (`refresh`) and a customer it deletes is dropped (`drop`), so what this process
+writes shows at once. A view asked for again is answered as it was (with the new `as_of`)
+until the first instant at which it could differ (`SlaView.valid_until`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Snapshot:
     customer: CustomerSla
     details: dict[str, HourDetail | None] = field(default_factory=dict)
     views: dict[ViewKey, SlaView] = field(default_factory=dict)
+    checked_at: dt.datetime | None = None
+    """When `revision` was last known to be the stored one."""
 
     @cached_property
     def sla(self) -> PreparedSla:
@@ -56,31 +60,53 @@ class Snapshot:
 
 
 class ReadCache:
-    """The `capacity` customers read last (least recently read ones go first)."""
+    """The `capacity` customers read last (least recently read ones go first), each trusted
+    to be current for `recheck` after its revision was last found current (0: never)."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, recheck: dt.timedelta = dt.timedelta(0)) -> None:
         self._capacity = capacity
+        self._recheck = recheck
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
 
-    def get(self, customer_id: str, revision: str) -> Snapshot | None:
-        """The snapshot of the customer at `revision`, if kept."""
+    def current(self, customer_id: str, now: dt.datetime) -> Snapshot | None:
+        """The customer's snapshot, if its revision was found current less than `recheck`
+        before `now`."""
         snapshot = self._snapshots.get(customer_id)
-        if snapshot is None or snapshot.revision != revision:
+        checked = snapshot.checked_at if snapshot else None
+        if snapshot is None or checked is None or not checked <= now < checked + self._recheck:
             return None
         self._snapshots.move_to_end(customer_id)
         return snapshot
 
-    def refresh(self, customer_id: str, snapshot: Snapshot) -> None:
-        """Replace the customer's snapshot by a newer one, if the customer is kept (one that
-        is only written, never read, is not worth keeping)."""
+    def get(self, customer_id: str, revision: str, now: dt.datetime) -> Snapshot | None:
+        """The snapshot of the customer at `revision`, found current at `now`, if kept."""
+        snapshot = self._snapshots.get(customer_id)
+        if snapshot is None or snapshot.revision != revision:
+            return None
+        snapshot.checked_at = now
+        self._snapshots.move_to_end(customer_id)
+        return snapshot
+
+    def refresh(self, customer_id: str, snapshot: Snapshot, now: dt.datetime) -> None:
+        """Replace the customer's snapshot by one just saved at `now`, if the customer is
+        kept (one that is only written, never read, is not worth keeping)."""
         if customer_id in self._snapshots:
+            snapshot.checked_at = now
             self._snapshots[customer_id] = snapshot
 
-    def put(self, customer_id: str, snapshot: Snapshot) -> None:
-        """Keep `snapshot`, forgetting the least recently read customer when full."""
-        if self._capacity <= 0:
+    def put(self, customer_id: str, snapshot: Snapshot, now: dt.datetime) -> None:
+        """Keep `snapshot`, found current at `now`, forgetting the least recently read
+        customer when full; one kept that was found current later stays (the consumer
+        saved it while this one was being read)."""
+        kept = self._snapshots.get(customer_id)
+        if self._capacity <= 0 or (kept and kept.checked_at and kept.checked_at > now):
             return
+        snapshot.checked_at = now
         self._snapshots[customer_id] = snapshot
         self._snapshots.move_to_end(customer_id)
         while len(self._snapshots) > self._capacity:
             self._snapshots.popitem(last=False)
+
+    def drop(self, customer_id: str) -> None:
+        """Forget the customer (it was deleted)."""
+        self._snapshots.pop(customer_id, None)

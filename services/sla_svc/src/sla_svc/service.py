@@ -71,11 +71,14 @@ class SlaService:
         )
         saved = [changes for changes, _ in results]
         revisions = await self._store.save(saved)
+        saved_at = self._clock.now()
         for changes in saved:
             cid = changes.customer.customer_id
             details: dict[str, HourDetail | None] = {d.hour: d for d in changes.details}
             details |= dict.fromkeys(changes.expired_details)
-            self._read_cache.refresh(cid, Snapshot(revisions[cid], changes.customer, details))
+            self._read_cache.refresh(
+                cid, Snapshot(revisions[cid], changes.customer, details), saved_at
+            )
         kept = sum(len(d) for d in live.values())
         unchanged = sum(n for _, n in results)
         return Outcome(applied=kept - unchanged, unchanged=unchanged, dropped=len(events) - kept)
@@ -114,6 +117,7 @@ class SlaService:
     async def forget(self, customer_id: str) -> None:
         """Rule 6: the customer was deleted."""
         await self._store.forget(customer_id)
+        self._read_cache.drop(customer_id)
 
     async def _changes(
         self, customer_id: str, delivered: list[Delivered], floor_hour: str
@@ -152,21 +156,29 @@ class SlaService:
     ) -> tuple[Snapshot, dict[str, HourDetail]] | None:
         """The customer's figures and these hour details, from the read cache when current;
         None for a deleted customer."""
-        head = await self._store.head(customer_id)
-        if head.deleted:
-            return None
-        revision = head.revision
-        snapshot = self._read_cache.get(customer_id, revision) if revision else None
+        now = self._clock.now()
+        snapshot = self._read_cache.current(customer_id, now) or await self._read(customer_id, now)
         if snapshot is None:
-            customer = await self._store.customer(customer_id)
-            snapshot = Snapshot(revision or "", customer)
-            if revision:
-                self._read_cache.put(customer_id, snapshot)
+            return None
         missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]
         if missing:
             found = await self._store.details(customer_id, missing)
             snapshot.details.update({h: found.get(h) for h in missing})
         return snapshot, {h: d for h in hours if (d := snapshot.details[h])}
+
+    async def _read(self, customer_id: str, now: dt.datetime) -> Snapshot | None:
+        """The customer's figures at its stored revision (kept ones if that is the kept
+        revision); None for a deleted customer."""
+        head = await self._store.head(customer_id)
+        if head.deleted:
+            return None
+        revision = head.revision
+        snapshot = self._read_cache.get(customer_id, revision, now) if revision else None
+        if snapshot is None:
+            snapshot = Snapshot(revision or "", await self._store.customer(customer_id))
+            if revision:
+                self._read_cache.put(customer_id, snapshot, now)
+        return snapshot
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)

@@ -19,6 +19,7 @@ from services.sla_svc.tests.history import (
     raise_,
     upsert,
 )
+from sla_svc.domain.figures import CustomerSla
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache
@@ -341,3 +342,51 @@ async def test_figures_this_process_saved_are_not_read_again() -> None:
         1,
     )
     assert mine == await service(store).view("c1", "24h")  # as a process reading them sees
+
+
+async def test_a_revision_found_current_is_trusted_for_the_recheck_time() -> None:
+    store, clock = FakeSlaStore(), FixedClock(NOW)
+    writer = service(store)
+    reader = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)))
+    await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
+    assert (await reader.view("c1", "7d")).backup_jobs.total == 1
+    await writer.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+    clock.now_ = NOW + dt.timedelta(milliseconds=999)
+    assert (await reader.view("c1", "7d")).backup_jobs.total == 1  # not asked again yet
+    clock.now_ = NOW + dt.timedelta(seconds=1)
+    assert (await reader.view("c1", "7d")).backup_jobs.total == 2
+
+
+async def test_what_this_process_writes_shows_within_the_recheck_time() -> None:
+    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16, dt.timedelta(minutes=5)))
+    await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
+    await sla.view("c1", "7d")
+    await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+    assert (await sla.view("c1", "7d")).backup_jobs.failed == 1
+    await sla.forget("c1")
+    with pytest.raises(CustomerDeleted):
+        await sla.view("c1", "7d")
+
+
+async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_them() -> None:
+    store, clock = FakeSlaStore(), FixedClock(NOW)
+    sla = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)))
+    await sla.apply(deliver("c1", [upsert("bs-1", 5)]))
+    await sla.view("c1", "7d")  # kept, so this process's saves refresh it
+    await service(store).apply(deliver("c1", [job("j1", "successful", 2)], start=1))  # elsewhere
+    clock.now_ = NOW + dt.timedelta(seconds=2)  # the kept revision is asked again: changed
+    read = store.customer
+    saving = False
+
+    async def read_while_the_consumer_saves(customer_id: str) -> CustomerSla:
+        nonlocal saving
+        figures = await read(customer_id)
+        if not saving:
+            saving = True
+            clock.now_ += dt.timedelta(milliseconds=1)
+            await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+        return figures
+
+    store.customer = read_while_the_consumer_saves  # type: ignore[method-assign]
+    assert (await sla.view("c1", "7d")).backup_jobs.total == 1  # as read
+    assert (await sla.view("c1", "7d")).backup_jobs.total == 2  # as saved since
