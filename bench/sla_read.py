@@ -35,28 +35,25 @@ from pymongo import AsyncMongoClient
 from _harness import Endpoints, Http, infrastructure, measure, say, services
 from msc_platform.clock import SystemClock
 from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.config import Settings
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import AlertRaised, Delivered, SetChanged
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
+from sla_svc.main import configured_read_cache
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import CustomerEvent, SlaService
 
 NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 CUSTOMER = "bench-large"
-RECHECK = dt.timedelta(seconds=1)  # sla_svc's default
-SETUPS: dict[str, tuple[str, dict[str, str], ReadCache]] = {
-    "": ("read cache as configured", {}, ReadCache(256, RECHECK)),
-    "rechecked_": (
-        "revision read each view",
-        {"SLA_SVC_READ_CACHE_RECHECK_MS": "0"},
-        ReadCache(256),
-    ),
-    "uncached_": ("read cache off", {"SLA_SVC_READ_CACHE_CUSTOMERS": "0"}, ReadCache(0)),
+SETUPS: dict[str, tuple[str, dict[str, str]]] = {
+    "": ("read cache as configured", {}),
+    "rechecked_": ("revision read each view", {"SLA_SVC_READ_CACHE_RECHECK_MS": "0"}),
+    "uncached_": ("read cache off", {"SLA_SVC_READ_CACHE_CUSTOMERS": "0"}),
 }
-"""Each way of timing the view: prefix of its figures, label, sla_svc's environment, and
-the read cache of the in-process read path."""
+"""Each way of timing the view: prefix of its figures, label, and sla_svc's environment
+(the in-process read path gets the read cache that environment configures)."""
 
 
 def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
@@ -217,7 +214,7 @@ def main() -> None:
             "SLA_SVC_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:6]}",
         }
         runs: dict[str, dict[str, Any]] = {}
-        for prefix, (label, environment, read_cache) in SETUPS.items():
+        for prefix, (label, environment) in SETUPS.items():
             with services(["sla_svc"], endpoints, extra | environment) as running:
                 say(f"timing the view, {label}")
                 runs[prefix] = asyncio.run(
@@ -228,7 +225,7 @@ def main() -> None:
                         args.requests,
                         args.concurrency,
                         label,
-                        read_cache,
+                        configured_read_cache(Settings.model_validate(environment)),
                     )
                 )
     figures = runs[""]

@@ -32,6 +32,13 @@ from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
+def configured_read_cache(settings: Settings) -> ReadCache:
+    """The read cache these settings ask for."""
+    return ReadCache(
+        settings.read_cache_customers, dt.timedelta(milliseconds=settings.read_cache_recheck_ms)
+    )
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the SLA service; connections open in the lifespan, not here."""
     settings = settings or Settings()
@@ -46,10 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     service = SlaService(
         store,
         clock or SystemClock(),
-        ReadCache(
-            settings.read_cache_customers,
-            dt.timedelta(milliseconds=settings.read_cache_recheck_ms),
-        ),
+        configured_read_cache(settings),
     )
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.
