@@ -38,7 +38,7 @@ from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.config import Settings
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
-from sla_svc.domain.ingest import AlertRaised, Delivered, SetChanged
+from sla_svc.domain.ingest import AlertRaised, Delivered, SetChanged, stream_of
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
 from sla_svc.main import configured_read_cache
@@ -63,7 +63,7 @@ def history(sets: int, days: int, batch: int) -> Iterator[list[CustomerEvent]]:
 
     def deliver(topic: str, change: Any) -> CustomerEvent:
         offsets[topic] += 1
-        return CustomerEvent(CUSTOMER, Delivered(topic, offsets[topic], change))
+        return CustomerEvent(CUSTOMER, Delivered(stream_of(topic, 0), offsets[topic], change))
 
     first = NOW - dt.timedelta(days=days + 1)
     yield [

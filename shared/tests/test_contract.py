@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -144,3 +145,93 @@ def test_rpo_and_usage_bounds() -> None:
             b"c-1",
             topics.BACKUP_USAGE,
         )
+
+
+NOW = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)
+
+
+def with_data(event_type: str, data: dict[str, object]) -> dict[str, object]:
+    return job() | {"type": event_type, "data": data}
+
+
+def usage(**changes: object) -> dict[str, object]:
+    data = {"date": "2026-11-27", "credits_consumed": 1.5, "storage_bytes": 5} | changes
+    return with_data(events.USAGE_REPORTED, data)
+
+
+def upserted(**changes: object) -> dict[str, object]:
+    data = {"backup_set_id": "bs", "name": "n", "workload": "VMware"} | changes
+    return with_data(events.BACKUP_SET_UPSERTED, data)
+
+
+def alert(**changes: object) -> dict[str, object]:
+    data = {"alert_id": "a", "severity": "info", "alert_type": "t", "message": "m"} | changes
+    return with_data(events.ALERT_RAISED, data)
+
+
+def deleted(customer_id: str) -> dict[str, object]:
+    return with_data(events.CUSTOMER_DELETED, {"customer_id": customer_id})
+
+
+LATEST = (NOW + events.CLOCK_SKEW).isoformat()
+TOO_LATE = (NOW + events.CLOCK_SKEW + dt.timedelta(seconds=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("event", "topic", "accepted"),
+    [
+        # timestamps: 2000-01-01 to now + 1 day, on the envelope and in the job
+        (job() | {"time": "2000-01-01T00:00:00Z"}, topics.BACKUP_JOBS, True),
+        (job() | {"time": "1999-12-31T23:59:59Z"}, topics.BACKUP_JOBS, False),
+        (job() | {"time": LATEST}, topics.BACKUP_JOBS, True),
+        (job() | {"time": TOO_LATE}, topics.BACKUP_JOBS, False),
+        (job(ended_at="1970-01-01T00:00:00Z"), topics.BACKUP_JOBS, False),
+        (job(started_at="9999-12-31T00:00:00Z"), topics.BACKUP_JOBS, False),
+        (usage(date="1999-12-31"), topics.BACKUP_USAGE, False),
+        (usage(date=(NOW + dt.timedelta(days=2)).date().isoformat()), topics.BACKUP_USAGE, False),
+        # numbers finite and storable
+        (usage(credits_consumed=1e12), topics.BACKUP_USAGE, True),
+        (usage(credits_consumed=1e309), topics.BACKUP_USAGE, False),
+        (usage(credits_consumed=float("nan")), topics.BACKUP_USAGE, False),
+        (usage(storage_bytes=10**18), topics.BACKUP_USAGE, True),
+        (usage(storage_bytes=2**63), topics.BACKUP_USAGE, False),
+        (job(bytes_transferred=10**19), topics.BACKUP_JOBS, False),
+        # strings: valid Unicode, no control characters in names, bounded
+        (upserted(name="\ud800"), topics.BACKUP_SETS, False),
+        (upserted(name="HQ\x00"), topics.BACKUP_SETS, False),
+        (upserted(name="HQ\nfiles"), topics.BACKUP_SETS, False),
+        (upserted(name="Zürich 東京 ✓"), topics.BACKUP_SETS, True),
+        (upserted(name="n" * events.MAX_NAME_CHARS), topics.BACKUP_SETS, True),
+        (upserted(name="n" * (events.MAX_NAME_CHARS + 1)), topics.BACKUP_SETS, False),
+        (upserted(backup_set_id="b" * (events.MAX_ID_CHARS + 1)), topics.BACKUP_SETS, False),
+        (alert(message="line one\nline two\ttab"), topics.BACKUP_ALERTS, True),
+        (alert(message="bell\x07"), topics.BACKUP_ALERTS, False),
+        (alert(message="m" * (events.MAX_TEXT_CHARS + 1)), topics.BACKUP_ALERTS, False),
+        (job(error_message="e" * (events.MAX_TEXT_CHARS + 1)), topics.BACKUP_JOBS, False),
+        (job() | {"customerid": "c-1\x1b"}, topics.BACKUP_JOBS, False),
+        # a customer named in data must be the event's own
+        (deleted("c-1"), topics.CUSTOMER_EVENTS, True),
+        (deleted("c-2"), topics.CUSTOMER_EVENTS, False),
+    ],
+)
+def test_limits_of_what_an_event_may_carry(
+    event: dict[str, object], topic: str, accepted: bool
+) -> None:
+    key = str(event["customerid"]).encode()
+    if accepted:
+        decode_event(encode(event), key, topic, now=NOW)
+    else:
+        with pytest.raises(InvalidEvent):
+            decode_event(encode(event), key, topic, now=NOW)
+
+
+def test_records_too_large_or_too_deep_are_invalid_without_being_parsed() -> None:
+    with pytest.raises(InvalidEvent, match="more than"):
+        decode_event(b" " * (events.MAX_EVENT_BYTES + 1), b"c-1", topics.BACKUP_JOBS)
+    with pytest.raises(InvalidEvent, match="nested too deeply"):
+        decode_event(b"[" * 3000 + b"]" * 3000, b"c-1", topics.BACKUP_JOBS)
+    deep_inside = encode(job() | {"extension": "DEEP"}).replace(
+        b'"DEEP"', b'{"n":' * 3000 + b"1" + b"}" * 3000
+    )
+    with pytest.raises(InvalidEvent, match="nested too deeply"):
+        decode_event(deep_inside, b"c-1", topics.BACKUP_JOBS)

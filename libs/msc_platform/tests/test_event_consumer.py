@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaConnectionError
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo.errors import AutoReconnect, OperationFailure
 
-from msc_platform.event_consumer import Applied, ConsumerMetrics, EventConsumer, Received
+from msc_platform import event_consumer
+from msc_platform.event_consumer import (
+    MAX_DEAD_LETTER_BYTES,
+    MAX_TYPE_LABELS,
+    Applied,
+    ConsumerMetrics,
+    EventConsumer,
+    Received,
+)
 
 
 def record(
@@ -47,7 +57,7 @@ def cleared(alert_id: str, event_id: str) -> dict[str, Any]:
 
 
 class Harness:
-    def __init__(self, handler: Any) -> None:
+    def __init__(self, handler: Any, stall_after_s: float = 60.0) -> None:
         self.broker = KafkaBroker("127.0.0.1:1")
         self.published: list[tuple[bytes, str, dict[str, str]]] = []
 
@@ -64,6 +74,7 @@ class Harness:
             handler=handler,
             metrics=ConsumerMetrics(self.registry),
             max_backoff_s=0.01,
+            stall_after_s=stall_after_s,
         )
 
     def metric(self, name: str, **labels: str) -> float:
@@ -145,3 +156,136 @@ async def test_non_transient_errors_are_not_retried(error: Exception) -> None:
     h = Harness(handler)
     await h.consumer.process([record(0, cleared("a1", "e1"))])
     assert calls == 1 and len(h.published) == 1
+
+
+async def applied_all(batch: Sequence[Received]) -> Applied:
+    return Applied(applied=len(batch), duplicates=0)
+
+
+async def test_unknown_types_are_counted_under_a_bounded_set_of_labels() -> None:
+    h = Harness(applied_all)
+    unknown = [
+        record(i, cleared("a1", f"e{i}") | {"type": f"com.example.t{i}.v1"}) for i in range(2000)
+    ]
+    await h.consumer.process(unknown)
+    samples = [
+        s
+        for metric in h.registry.collect()
+        if metric.name == "msc_events_skipped_unknown_type"
+        for s in metric.samples
+        if s.name.endswith("_total")
+    ]
+    assert len(samples) == MAX_TYPE_LABELS + 1
+    assert sum(s.value for s in samples) == 2000
+    assert h.metric("msc_events_skipped_unknown_type_total", topic="backup.alerts", type="other")
+
+
+async def test_a_record_too_large_to_dead_letter_whole_is_cut_and_marked() -> None:
+    h = Harness(applied_all)
+    huge = b"x" * (MAX_DEAD_LETTER_BYTES * 3)
+    await h.consumer.process([record(0, huge)])
+    ((value, topic, headers),) = h.published
+    assert topic == "backup.alerts.dlq" and len(value) == MAX_DEAD_LETTER_BYTES
+    assert headers["x-dlq-truncated"].startswith(f"{len(huge)} bytes")
+
+
+async def test_a_record_that_breaks_the_decoder_is_dead_lettered_and_the_rest_applied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+
+    async def handler(batch: Sequence[Received]) -> Applied:
+        seen.extend(r.event.id for r in batch)
+        return Applied(applied=len(batch), duplicates=0)
+
+    real = event_consumer.decode_event
+
+    def decode(value: bytes, key: bytes | None, topic: str) -> Any:
+        if b"boom" in value:
+            raise RuntimeError("a bug in a validator")
+        return real(value, key, topic)
+
+    monkeypatch.setattr(event_consumer, "decode_event", decode)
+    h = Harness(handler)
+    await h.consumer.process([record(0, cleared("boom", "e0")), record(1, cleared("a", "e1"))])
+    assert seen == ["e1"]
+    assert "a bug in a validator" in h.published[0][2]["x-dlq-reason"]
+
+
+async def test_dead_lettering_waits_out_a_broker_that_does_not_answer() -> None:
+    h = Harness(applied_all)
+    sent = h.broker.publish
+    failures = [KafkaConnectionError("broker down"), KafkaConnectionError("still down")]
+
+    async def flaky(value: bytes, **kwargs: Any) -> None:
+        if failures:
+            raise failures.pop(0)
+        await sent(value, **kwargs)
+
+    h.broker.publish = flaky  # type: ignore[method-assign]
+    await h.consumer.process([record(0, b"{not json")])
+    assert len(h.published) == 1 and failures == []
+
+
+class Batch:
+    """What FastStream hands the consumer: the records, ack and nack."""
+
+    def __init__(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        self.raw_message = tuple(records)
+        self.acked = self.nacked = False
+
+    async def ack(self) -> None:
+        self.acked = True
+
+    async def nack(self) -> None:
+        self.nacked = True
+
+
+async def test_a_consumer_stuck_on_a_batch_is_stalled_and_says_so() -> None:
+    release = asyncio.Event()
+
+    async def handler(batch: Sequence[Received]) -> Applied:
+        await release.wait()
+        return Applied(applied=len(batch), duplicates=0)
+
+    h = Harness(handler, stall_after_s=0.05)
+    await h.consumer.probe()
+    task = asyncio.create_task(h.consumer._on_batch(Batch([record(0, cleared("a", "e"))])))
+    await asyncio.sleep(0.1)
+    with pytest.raises(RuntimeError, match="settled no batch"):
+        await h.consumer.probe()
+    assert h.metric("msc_consumer_stalls_total") == 1
+    assert h.metric("msc_consumer_stalled") == 1
+    release.set()
+    await task
+    await h.consumer.probe()
+    assert h.metric("msc_consumer_stalled") == 0
+
+
+async def test_a_rebalance_waits_for_the_batch_and_a_retrying_batch_gives_way() -> None:
+    async def handler(batch: Sequence[Received]) -> Applied:
+        raise AutoReconnect("database down")
+
+    h = Harness(handler)
+    batch = Batch([record(0, cleared("a", "e"))])
+    task = asyncio.create_task(h.consumer._on_batch(batch))
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    await asyncio.wait_for(h.consumer.settle(), timeout=5)
+    assert task.done() and batch.nacked and not batch.acked
+    assert h.published == []  # left for the next owner, not dead-lettered
+
+
+async def test_a_batch_fetched_before_a_rebalance_is_left_to_the_partitions_owner() -> None:
+    calls = 0
+
+    async def handler(batch: Sequence[Received]) -> Applied:
+        nonlocal calls
+        calls += 1
+        return Applied(applied=len(batch), duplicates=0)
+
+    h = Harness(handler)
+    batch = Batch([record(0, cleared("a", "e"))])
+    batch.consumer = type("Consumer", (), {"assignment": lambda self: set()})()  # type: ignore[attr-defined]
+    await h.consumer._on_batch(batch)
+    assert calls == 0 and not batch.acked

@@ -7,7 +7,14 @@ import itertools
 
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
-from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged
+from sla_svc.domain.ingest import (
+    AlertCleared,
+    AlertRaised,
+    Change,
+    Delivered,
+    SetChanged,
+    stream_of,
+)
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
 from sla_svc.service import CustomerEvent
@@ -93,5 +100,5 @@ def deliver(customer_id: str, changes: list[Change], start: int = 0) -> list[Cus
         topic = TOPICS[type(change)]
         offset = offsets.get(topic, start)
         offsets[topic] = offset + 1
-        out.append(CustomerEvent(customer_id, Delivered(topic, offset, change)))
+        out.append(CustomerEvent(customer_id, Delivered(stream_of(topic, 0), offset, change)))
     return out

@@ -4,14 +4,96 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from msc_contracts import topics
 
-NonEmptyStr = Annotated[str, Field(min_length=1)]
+# Limits of what an event may carry (CONTRACT.md section 4): anything outside them breaks
+# the schema and is dead-lettered, so that an accepted event can always be stored and shown.
+MAX_EVENT_BYTES: Final = 64 * 1024
+"""Largest message value decoded; a larger one is dead-lettered unread."""
+EARLIEST_INSTANT: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+"""No timestamp of an event may lie before this."""
+CLOCK_SKEW: Final = dt.timedelta(days=1)
+"""How far past the consumer's clock a timestamp may lie (agents' clocks drift)."""
+MAX_ID_CHARS: Final = 128
+MAX_NAME_CHARS: Final = 200
+MAX_TEXT_CHARS: Final = 4000
+MAX_BYTES: Final = 10**18
+"""Largest byte count (an exabyte), well inside a signed 64-bit integer."""
+MAX_CREDITS: Final = 1e12
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _unicode(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("not valid Unicode (a lone surrogate)") from exc
+    return value
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(_unicode(value)):
+        raise ValueError("holds a control character")
+    return value
+
+
+def _text(value: str) -> str:
+    if _CONTROL_BUT_LINES.search(_unicode(value)):
+        raise ValueError("holds a control character other than a tab or line break")
+    return value
+
+
+def _now(info: ValidationInfo) -> dt.datetime:
+    context = info.context if isinstance(info.context, dict) else {}
+    now = context.get("now")
+    return now if isinstance(now, dt.datetime) else dt.datetime.now(dt.UTC)
+
+
+def _plausible_instant(value: dt.datetime, info: ValidationInfo) -> dt.datetime:
+    latest = _now(info) + CLOCK_SKEW
+    if not EARLIEST_INSTANT <= value <= latest:
+        raise ValueError(
+            f"must lie between {EARLIEST_INSTANT:%Y-%m-%d} and now + {CLOCK_SKEW.days} day"
+        )
+    return value
+
+
+def _plausible_date(value: dt.date, info: ValidationInfo) -> dt.date:
+    latest = (_now(info) + CLOCK_SKEW).date()
+    if not EARLIEST_INSTANT.date() <= value <= latest:
+        raise ValueError(
+            f"must lie between {EARLIEST_INSTANT:%Y-%m-%d} and today + {CLOCK_SKEW.days} day"
+        )
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), AfterValidator(_one_line)]
+"""An identifier: 1-128 characters of valid Unicode, no control characters."""
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
+"""A name shown on one line: at most 200 characters, no control characters."""
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
+"""Free text: at most 4,000 characters; tabs and line breaks are its only control characters."""
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+"""An RFC 3339 timestamp with an offset, from 2000-01-01 to a day past the consumer's clock."""
+Day = Annotated[dt.date, AfterValidator(_plausible_date)]
+"""A UTC day, `YYYY-MM-DD`, in the same range as an `Instant`."""
 
 JobType = Literal["backup", "restore"]
 JobStatus = Literal[
@@ -32,17 +114,19 @@ class EventData(BaseModel):
 class BackupJobReported(EventData):
     """`com.msc.backup.job.v1`: a snapshot of a backup or restore job at the event's `time`."""
 
-    job_id: NonEmptyStr = Field(description="Job identifier, unique per customer.")
-    backup_set_id: NonEmptyStr = Field(description="Backup set the job belongs to.")
+    job_id: Id = Field(description="Job identifier, unique per customer.")
+    backup_set_id: Id = Field(description="Backup set the job belongs to.")
     job_type: JobType = Field(description="`backup` or `restore`.")
     status: JobStatus = Field(description="Job status; the last four values are terminal.")
-    started_at: AwareDatetime | None = Field(default=None, description="When the job started.")
-    ended_at: AwareDatetime | None = Field(
+    started_at: Instant | None = Field(default=None, description="When the job started.")
+    ended_at: Instant | None = Field(
         default=None, description="When the job ended; required when the status is terminal."
     )
-    bytes_transferred: int = Field(default=0, ge=0, description="Bytes moved by the job so far.")
-    error_code: str | None = Field(default=None, description="Agent error code, if any.")
-    error_message: str | None = Field(default=None, description="Agent error text, if any.")
+    bytes_transferred: int = Field(
+        default=0, ge=0, le=MAX_BYTES, description="Bytes moved by the job so far."
+    )
+    error_code: Name | None = Field(default=None, description="Agent error code, if any.")
+    error_message: Text | None = Field(default=None, description="Agent error text, if any.")
 
     @model_validator(mode="after")
     def _terminal_jobs_have_ended(self) -> BackupJobReported:
@@ -54,65 +138,69 @@ class BackupJobReported(EventData):
 class BackupSetUpserted(EventData):
     """`com.msc.backup_set.upserted.v1`: a backup set was created or changed."""
 
-    backup_set_id: NonEmptyStr = Field(description="Backup set identifier.")
-    name: str = Field(description="Display name of the backup set.")
-    workload: str = Field(description="Protected workload, e.g. `File Server`, `VMware`.")
+    backup_set_id: Id = Field(description="Backup set identifier.")
+    name: Name = Field(description="Display name of the backup set.")
+    workload: Name = Field(description="Protected workload, e.g. `File Server`, `VMware`.")
     rpo_hours: int = Field(default=24, ge=1, le=8760, description="Recovery point objective.")
 
 
 class BackupSetDeleted(EventData):
     """`com.msc.backup_set.deleted.v1`: a backup set was removed."""
 
-    backup_set_id: NonEmptyStr = Field(description="Backup set identifier.")
+    backup_set_id: Id = Field(description="Backup set identifier.")
 
 
 class AlertRaised(EventData):
     """`com.msc.alert.raised.v1`: an alert was raised."""
 
-    alert_id: NonEmptyStr = Field(description="Alert identifier.")
+    alert_id: Id = Field(description="Alert identifier.")
     severity: AlertSeverity = Field(description="`critical`, `warning` or `info`.")
-    alert_type: str = Field(description="Kind of alert, e.g. `backup_failed`.")
-    message: str = Field(description="Human-readable alert text.")
-    backup_set_id: str | None = Field(default=None, description="Backup set it concerns, if any.")
+    alert_type: Name = Field(description="Kind of alert, e.g. `backup_failed`.")
+    message: Text = Field(description="Human-readable alert text.")
+    backup_set_id: Id | None = Field(default=None, description="Backup set it concerns, if any.")
 
 
 class AlertCleared(EventData):
     """`com.msc.alert.cleared.v1`: an alert was cleared."""
 
-    alert_id: NonEmptyStr = Field(description="Alert identifier.")
+    alert_id: Id = Field(description="Alert identifier.")
 
 
 class UsageReported(EventData):
     """`com.msc.usage.daily.v1`: credits and storage consumed by a customer on one UTC day."""
 
-    date: dt.date = Field(description="UTC day, `YYYY-MM-DD`.")
-    credits_consumed: float = Field(ge=0, description="Credits consumed that day.")
-    storage_bytes: int = Field(ge=0, description="Storage in use at the end of that day.")
+    date: Day = Field(description="UTC day, `YYYY-MM-DD`.")
+    credits_consumed: float = Field(
+        ge=0, le=MAX_CREDITS, allow_inf_nan=False, description="Credits consumed that day."
+    )
+    storage_bytes: int = Field(
+        ge=0, le=MAX_BYTES, description="Storage in use at the end of that day."
+    )
 
 
 class CustomerSummary(EventData):
     """The customer summary carried by customer lifecycle events."""
 
-    name: str = Field(description="Account name.")
-    customer_name: str | None = Field(default=None, description="Customer's legal name.")
-    plan: str | None = Field(default=None, description="Service plan name.")
-    edition: str | None = Field(default=None, description="Edition of the service plan.")
-    tenant_type: str | None = Field(default=None, description="`commercial` or `evaluation`.")
-    storage_region: str | None = Field(default=None, description="Storage region.")
+    name: Name = Field(description="Account name.")
+    customer_name: Name | None = Field(default=None, description="Customer's legal name.")
+    plan: Name | None = Field(default=None, description="Service plan name.")
+    edition: Name | None = Field(default=None, description="Edition of the service plan.")
+    tenant_type: Name | None = Field(default=None, description="`commercial` or `evaluation`.")
+    storage_region: Name | None = Field(default=None, description="Storage region.")
     expiry_date: dt.date | None = Field(default=None, description="Service plan expiry date.")
 
 
 class CustomerChanged(EventData):
     """`com.msc.customer.created.v1` / `...updated.v1`: the customer and its summary."""
 
-    customer_id: NonEmptyStr = Field(description="Customer identifier.")
+    customer_id: Id = Field(description="Customer identifier.")
     summary: CustomerSummary = Field(description="The customer summary after the change.")
 
 
 class CustomerDeleted(EventData):
     """`com.msc.customer.deleted.v1`: the customer was deleted."""
 
-    customer_id: NonEmptyStr = Field(description="Customer identifier.")
+    customer_id: Id = Field(description="Customer identifier.")
 
 
 DataT = TypeVar("DataT")
@@ -124,11 +212,11 @@ class CloudEvent(BaseModel, Generic[DataT]):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     specversion: Literal["1.0"] = Field(default="1.0", description="CloudEvents version.")
-    id: NonEmptyStr = Field(description="Event id; an id already applied is ignored.")
-    source: NonEmptyStr = Field(description="Producer, e.g. `urn:msc:agent:ag-17`.")
-    type: NonEmptyStr = Field(description="Event type.")
-    time: AwareDatetime = Field(description="When it happened at the source (RFC 3339).")
-    customerid: NonEmptyStr = Field(description="Customer id; equals the Kafka message key.")
+    id: Id = Field(description="Event id; an id already applied is ignored.")
+    source: Name = Field(min_length=1, description="Producer, e.g. `urn:msc:agent:ag-17`.")
+    type: Id = Field(description="Event type.")
+    time: Instant = Field(description="When it happened at the source (RFC 3339).")
+    customerid: Id = Field(description="Customer id; equals the Kafka message key.")
     datacontenttype: str | None = Field(default="application/json", description="Always JSON.")
     data: DataT = Field(description="Type-specific payload.")
 
@@ -185,33 +273,46 @@ class UnknownEventType(Exception):
         self.event_type = event_type
 
 
-def decode_event(value: bytes, key: bytes | None, topic: str) -> CloudEvent[Any]:
+def decode_event(
+    value: bytes, key: bytes | None, topic: str, now: dt.datetime | None = None
+) -> CloudEvent[Any]:
     """Parse and validate one Kafka message of `topic` against the contract.
 
-    Raises `InvalidEvent` (with the reason) for anything that must be dead-lettered and
+    `now` (the consumer's clock, by default the system's) bounds timestamps. Raises
+    `InvalidEvent` (with the reason) for anything that must be dead-lettered and
     `UnknownEventType` for a type that is skipped and counted.
     """
+    if len(value) > MAX_EVENT_BYTES:
+        raise InvalidEvent(f"{len(value)} bytes, more than the {MAX_EVENT_BYTES} an event may have")
     try:
         raw = json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEvent(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidEvent("not valid JSON: nested too deeply") from exc
     if not isinstance(raw, dict):
         raise InvalidEvent("event is not a JSON object")
+    context = {"now": now or dt.datetime.now(dt.UTC)}
     try:
-        envelope = CloudEvent[dict[str, Any]].model_validate(raw)
+        envelope = CloudEvent[dict[str, Any]].model_validate(raw, context=context)
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc)) from exc
     event_type = EVENT_TYPES.get(envelope.type)
     if event_type is None or event_type.topic != topic:
         raise UnknownEventType(envelope.type)
     try:
-        data = event_type.data_model.model_validate(envelope.data)
+        data = event_type.data_model.model_validate(envelope.data, context=context)
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc, prefix="data.")) from exc
     message_key = key.decode("utf-8", errors="replace") if key is not None else None
     if message_key != envelope.customerid:
         raise InvalidEvent(
             f"customerid {envelope.customerid!r} differs from the message key {message_key!r}"
+        )
+    named = getattr(data, "customer_id", envelope.customerid)
+    if named != envelope.customerid:
+        raise InvalidEvent(
+            f"data.customer_id {named!r} differs from customerid {envelope.customerid!r}"
         )
     return CloudEvent[Any].model_construct(**{**envelope.__dict__, "data": data})
 
@@ -224,5 +325,5 @@ def encode_event(event: CloudEvent[Any]) -> bytes:
 def _describe(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(
         f"{prefix}{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-        for err in exc.errors()
+        for err in exc.errors(include_input=False)
     )

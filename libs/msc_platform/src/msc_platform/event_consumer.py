@@ -1,31 +1,43 @@
 """Kafka batch consumption that never loses or double-applies an acknowledged event.
 
-Each batch is decoded against the contract; malformed events go to `<topic>.dlq` with the
-reason and their origin in headers, unknown types are skipped and counted, and the valid
-ones are handed to the service's handler. Transient database errors are retried with
-backoff forever (a message is never skipped); an event that fails for any other reason
-is dead-lettered alone after the batch is split. Offsets are committed only after all of
-that is stored, so a crash redelivers, and the handlers are idempotent.
+Each batch is decoded against the contract; a record that cannot be decoded or breaks the
+contract goes to `<topic>.dlq` with the reason and its origin in headers (cut to fit, and
+marked so, when too large), unknown types are skipped and counted, and the valid events
+are handed to the service's handler. Transient infrastructure errors (database or broker
+unreachable) are retried with backoff and jitter for as long as they last; an event that
+fails for any other reason is dead-lettered alone after the batch is split, so no record
+can hold up the ones behind it. Offsets are committed only after all of that is stored, so
+a crash redelivers, and the handlers are idempotent.
+
+One writer per customer: the group assigns partitions with `CoPartitionAssignor`, and a
+member gives up its partitions in a rebalance only once the batch it is applying is
+settled (`on_partitions_revoked` waits for it), so the next owner never writes beside it.
+A consumer with records waiting that has not settled a batch for `stall_after_s` is
+stalled: its readiness probe fails and `msc_consumer_stalls` counts it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, decode_event
 from msc_contracts.topics import dead_letter_topic
+from msc_platform.copartition import CoPartitionAssignor
+from msc_platform.settings import InfrastructureSettings
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +86,22 @@ class ConsumerMetrics:
         )
         self.skipped = Counter(
             "msc_events_skipped_unknown_type",
-            "Events of an unknown type, skipped.",
+            f"Events of an unknown type, skipped; the first {MAX_TYPE_LABELS} types seen have "
+            "a label of their own, the rest count as `other`.",
             ["topic", "type"],
+            registry=registry,
+        )
+        self._type_labels: set[str] = set()
+        self.stalls = Counter(
+            "msc_consumer_stalls",
+            "Times a consumer with records waiting went `stall_after_s` without settling a batch.",
+            ["consumer"],
+            registry=registry,
+        )
+        self.stalled = Gauge(
+            "msc_consumer_stalled",
+            "1 while the consumer is stalled, else 0.",
+            ["consumer"],
             registry=registry,
         )
         self.retries = Counter(
@@ -91,6 +117,23 @@ class ConsumerMetrics:
             registry=registry,
         )
 
+    def unknown_type(self, topic: str, event_type: str) -> None:
+        """Count an event of an unknown type under a bounded set of labels."""
+        if event_type not in self._type_labels and len(self._type_labels) < MAX_TYPE_LABELS:
+            self._type_labels.add(event_type)
+        label = event_type if event_type in self._type_labels else "other"
+        self.skipped.labels(topic, label).inc()
+
+
+MAX_TYPE_LABELS = 20
+"""Distinct unknown event types with a metric label of their own."""
+MAX_DEAD_LETTER_BYTES = 512 * 1024
+"""Largest value sent to a dead-letter topic (brokers refuse records over 1 MB by default)."""
+
+
+class Revoked(Exception):
+    """The batch's partitions are being revoked: leave it unsettled for the next owner."""
+
 
 @dataclass(frozen=True)
 class DeadLetter:
@@ -101,10 +144,29 @@ class DeadLetter:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for database errors that a retry can cure (lost connection, failover, timeout)."""
-    if isinstance(exc, ConnectionFailure):
+    """True for infrastructure errors that a retry can cure: the database or the broker
+    unreachable, a failover, a timeout, or two upserts of one new document at once (handlers
+    only upsert by `_id`, so reading again and retrying settles it)."""
+    if isinstance(exc, ConnectionFailure | DuplicateKeyError | TimeoutError | ConnectionError):
         return True
+    if isinstance(exc, KafkaError):
+        return isinstance(exc, KafkaTimeoutError) or bool(exc.retriable)
     return isinstance(exc, OperationFailure) and exc.has_error_label("RetryableWriteError")
+
+
+def backoff(attempt: int, cap_s: float) -> float:
+    """Seconds to wait before retry `attempt` (1, 2, ...): exponential from 0.1 s up to
+    `cap_s`, with full jitter so that instances that failed together do not retry together."""
+    return random.uniform(0, min(cap_s, 0.1 * 2 ** (attempt - 1)))
+
+
+def kafka_broker(settings: InfrastructureSettings) -> KafkaBroker:
+    """The service's broker client, as its settings say (not connected yet)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        logger=logging.getLogger("kafka"),
+        metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
+    )
 
 
 class EventConsumer:
@@ -121,6 +183,7 @@ class EventConsumer:
         metrics: ConsumerMetrics,
         max_records: int = 500,
         max_backoff_s: float = 5.0,
+        stall_after_s: float = 60.0,
     ) -> None:
         self._broker = broker
         self._name = name
@@ -128,6 +191,15 @@ class EventConsumer:
         self._handler = handler
         self._metrics = metrics
         self._max_backoff_s = max_backoff_s
+        self._stall_after_s = stall_after_s
+        self._settled = asyncio.Event()
+        self._settled.set()
+        self._revoking = False
+        self._batch_since: float | None = None
+        self._progress_at = time.monotonic()
+        self._waiting = False
+        self._was_stalled = False
+        metrics.stalled.labels(name).set_function(lambda: float(self.stalled_for() is not None))
         self.subscriber = broker.subscriber(
             *self._topics,
             group_id=group_id,
@@ -137,18 +209,76 @@ class EventConsumer:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             decoder=_keep_raw,
+            partition_assignment_strategy=(CoPartitionAssignor,),
+            listener=_SettleBeforeRevoke(self),
         )
         self.subscriber(self._on_batch)
+
+    def stalled_for(self) -> float | None:
+        """Seconds this consumer has gone without settling a batch while records wait, once
+        that is more than `stall_after_s`; None while it is keeping up."""
+        now = time.monotonic()
+        if self._batch_since is not None:
+            idle = now - self._batch_since
+        elif self._waiting:
+            idle = now - self._progress_at
+        else:
+            idle = 0.0
+        stalled = idle > self._stall_after_s
+        if stalled and not self._was_stalled:
+            self._metrics.stalls.labels(self._name).inc()
+            log.error(
+                "consumer %s has settled no batch for %.0f s while records wait",
+                self._name,
+                idle,
+            )
+        self._was_stalled = stalled
+        return idle if stalled else None
+
+    async def probe(self) -> None:
+        """Readiness: fails while the consumer is stalled."""
+        idle = self.stalled_for()
+        if idle is not None:
+            raise RuntimeError(
+                f"consumer {self._name} has settled no batch for {idle:.0f} s while records "
+                "wait; its log says why (a database or broker it cannot reach, most often)"
+            )
+
+    async def settle(self) -> None:
+        """Return once no batch is being applied; the batch under way gives up at its next
+        retry, unsettled, for the partitions' next owner to apply."""
+        self._revoking = True
+        try:
+            await self._settled.wait()
+        finally:
+            self._revoking = False
 
     async def _on_batch(self, message: KafkaMessage) -> None:
         # Nothing may escape: an exception here would end FastStream's consume loop.
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+        if self._revoking or not _still_assigned(message, records):
+            return  # fetched before a rebalance: the partitions' owner reads them again
+        self._settled.clear()
+        self._batch_since = time.monotonic()
+        try:
+            await self._settle_batch(message, records)
+        finally:
+            self._batch_since = None
+            self._settled.set()
+
+    async def _settle_batch(
+        self, message: KafkaMessage, records: tuple[ConsumerRecord[bytes, bytes], ...]
+    ) -> None:
         try:
             await self.process(records)
+        except Revoked:
+            log.info("batch of %d records left to the partitions' next owner", len(records))
+            await _rewind(message)
+            return
         except Exception:
             log.exception("batch of %d records failed; it will be delivered again", len(records))
-            await message.nack()  # rewinds each partition to the batch's first record
-            await asyncio.sleep(self._max_backoff_s)
+            await _rewind(message)
+            await asyncio.sleep(backoff(8, self._max_backoff_s))
             return
         try:
             await message.ack()
@@ -158,6 +288,7 @@ class EventConsumer:
             log.warning("commit refused after a rebalance; the new owner re-applies the batch")
         except KafkaError as exc:
             log.warning("commit failed (%s); the batch will be applied again", exc)
+        self._progress_at = time.monotonic()
         self._record_lag(message, records)
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
@@ -173,8 +304,11 @@ class EventConsumer:
             except InvalidEvent as exc:
                 dead.append(DeadLetter(record, exc.reason))
             except UnknownEventType as exc:
-                self._metrics.skipped.labels(record.topic, exc.event_type).inc()
-                log.info("skipped unknown event type %s at %s", exc.event_type, _where(record))
+                self._metrics.unknown_type(record.topic, exc.event_type)
+                log.info("skipped unknown event type %.100r at %s", exc.event_type, _where(record))
+            except Exception as exc:  # a record no check foresaw must not stop the others
+                log.exception("could not decode %s", _where(record))
+                dead.append(DeadLetter(record, f"could not be decoded: {exc!r}"))
         dead.extend(await self._apply(valid))
         for letter in dead:
             await self._dead_letter(letter)
@@ -199,32 +333,46 @@ class EventConsumer:
         return []
 
     async def _with_retry(self, events: Sequence[Received]) -> Applied:
-        delay = 0.1
+        applied: Applied = await self._retrying(lambda: self._handler(events), "database")
+        return applied
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[Any]], what: str) -> Any:
+        """`attempt()` until it succeeds or fails for a reason a retry cannot cure."""
+        failures = 0
         while True:
+            if self._revoking:
+                raise Revoked
             try:
-                return await self._handler(events)
-            except PyMongoError as exc:
+                return await attempt()
+            except (PyMongoError, KafkaError, OSError, TimeoutError) as exc:
                 if not is_transient(exc):
                     raise
+                failures += 1
+                delay = backoff(failures, self._max_backoff_s)
                 self._metrics.retries.labels(self._name).inc()
-                log.warning("transient database error, retrying in %.1f s: %s", delay, exc)
+                log.warning(
+                    "transient %s error, retry %d in %.1f s: %r", what, failures, delay, exc
+                )
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self._max_backoff_s)
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
         record = letter.record
-        log.warning("dead-lettering %s: %s", _where(record), letter.reason)
+        log.warning("dead-lettering %s: %.300s", _where(record), letter.reason)
+        value = record.value or b""
         headers = {
             "x-dlq-reason": letter.reason[:1000],
             "x-original-topic": record.topic,
             "x-original-partition": str(record.partition),
             "x-original-offset": str(record.offset),
         }
-        await self._broker.publish(
-            record.value or b"",
-            topic=dead_letter_topic(record.topic),
-            key=record.key,
-            headers=headers,
+        if len(value) > MAX_DEAD_LETTER_BYTES:
+            headers["x-dlq-truncated"] = f"{len(value)} bytes cut to {MAX_DEAD_LETTER_BYTES}"
+            value = value[:MAX_DEAD_LETTER_BYTES]
+        await self._retrying(
+            lambda: self._broker.publish(
+                value, topic=dead_letter_topic(record.topic), key=record.key, headers=headers
+            ),
+            "broker",
         )
         self._metrics.dead_lettered.labels(record.topic).inc()
 
@@ -241,12 +389,44 @@ class EventConsumer:
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
             next_offsets[tp] = max(next_offsets.get(tp, 0), record.offset + 1)
+        waiting = False
         for tp, position in next_offsets.items():
             highwater = consumer.highwater(tp)
             if highwater is not None:
-                self._metrics.lag.labels(tp.topic, str(tp.partition)).set(
-                    max(highwater - position, 0)
-                )
+                lag = max(highwater - position, 0)
+                waiting = waiting or lag > 0
+                self._metrics.lag.labels(tp.topic, str(tp.partition)).set(lag)
+        self._waiting = waiting
+
+
+class _SettleBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Holds a rebalance until the batch under way is settled (see the module's docstring)."""
+
+    def __init__(self, consumer: EventConsumer) -> None:
+        self._consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._consumer.settle()
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        return None
+
+
+def _still_assigned(message: Any, records: Sequence[ConsumerRecord[bytes, bytes]]) -> bool:
+    consumer = getattr(message, "consumer", None)
+    if consumer is None or not hasattr(consumer, "assignment"):
+        return True
+    assigned = consumer.assignment()
+    return all(TopicPartition(r.topic, r.partition) in assigned for r in records)
+
+
+async def _rewind(message: Any) -> None:
+    """Seek each partition of the batch back to its first record; partitions no longer
+    assigned are read from their last commit by their next owner anyway."""
+    try:
+        await message.nack()
+    except (IllegalStateError, KafkaError, AssertionError) as exc:
+        log.info("could not rewind the batch (%r); its partitions were reassigned", exc)
 
 
 async def _keep_raw(message: Any) -> None:

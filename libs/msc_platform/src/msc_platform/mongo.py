@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 Document = dict[str, Any]
 
@@ -55,8 +55,15 @@ async def _run(
         reply = await collection.database.command(
             {command: collection.name, field: chunk, "ordered": True}
         )
-        if reply.get("writeErrors") or reply.get("writeConcernError"):
+        errors = reply.get("writeErrors") or []
+        if errors and all(e.get("code") == DUPLICATE_KEY for e in errors):
+            # Two upserts of one new document at once: retrying reads it as it now is.
+            raise DuplicateKeyError(errors[0].get("errmsg", "duplicate key"), DUPLICATE_KEY)
+        if errors or reply.get("writeConcernError"):
             raise BulkWriteError(dict(reply))
+
+
+DUPLICATE_KEY = 11000
 
 
 def packed(state: object) -> str:
@@ -83,10 +90,11 @@ async def check_stored_format(
     meta = db["meta"]
     marker = await meta.find_one({"_id": "format"})
     if marker is None and await witness.find_one({}, {"_id": 1}) is None:
-        await meta.replace_one(
-            {"_id": "format"}, {"_id": "format", "version": version}, upsert=True
-        )
-        return
+        try:
+            await meta.insert_one({"_id": "format", "version": version})
+            return
+        except DuplicateKeyError:  # another instance starting at the same time marked it
+            marker = await meta.find_one({"_id": "format"})
     found = marker["version"] if marker else 1
     if found != version:
         raise StoredFormatMismatch(

@@ -7,7 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class InfrastructureSettings(BaseSettings):
-    """`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL` and `LOG_LEVEL` (CONTRACT.md section 1)."""
+    """`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, `LOG_LEVEL` (CONTRACT.md section 1), and how
+    the consumers watch the topics and themselves (`KAFKA_METADATA_MAX_AGE_MS`,
+    `CONSUMER_STALL_AFTER_S`)."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -19,3 +21,15 @@ class InfrastructureSettings(BaseSettings):
         description="MongoDB connection string (may carry credentials).",
     )
     log_level: str = Field(default="INFO", description="Python log level.")
+    kafka_metadata_max_age_ms: int = Field(
+        default=60_000,
+        ge=1000,
+        description="How often the consumers refresh topic metadata, and so how soon they "
+        "take up partitions added to a topic (Kafka's default is 5 minutes).",
+    )
+    consumer_stall_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A consumer with records waiting that settles no batch for this long is "
+        "stalled: `/readyz` fails and `msc_consumer_stalls_total` counts it.",
+    )

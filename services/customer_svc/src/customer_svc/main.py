@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
@@ -22,7 +20,7 @@ from customer_svc.consumers import usage_handler
 from customer_svc.service import CustomerService
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
 from msc_platform.clock import Clock, SystemClock
-from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
+from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     configure_logging,
@@ -49,7 +47,7 @@ def create_app(
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
+    broker = kafka_broker(settings)
     db = mongo[settings.mongodb_database]
     customers = MongoCustomerRepository(db, clock)
     usage = MongoUsageRepository(db)
@@ -59,13 +57,14 @@ def create_app(
 
     relay = OutboxRelay(customers, publish or publish_to_kafka, on_deleted=usage.purge)
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
-    EventConsumer(
+    consumer = EventConsumer(
         broker,
         name="usage",
         topics=[BACKUP_USAGE],
         group_id=settings.consumer_group,
         handler=usage_handler(service),
         metrics=ConsumerMetrics(registry),
+        stall_after_s=settings.consumer_stall_after_s,
     )
 
     @asynccontextmanager
@@ -89,6 +88,13 @@ def create_app(
     install_request_id(app)
     app.include_router(router)
     app.include_router(
-        health_router({"mongodb": mongo_probe(mongo), "kafka": kafka_probe(broker)}, registry)
+        health_router(
+            {
+                "mongodb": mongo_probe(mongo),
+                "kafka": kafka_probe(broker),
+                "consumer": consumer.probe,
+            },
+            registry,
+        )
     )
     return app

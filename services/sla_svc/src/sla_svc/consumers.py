@@ -10,7 +10,14 @@ from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.event_consumer import Applied, Event, EventHandler, Received
 from sla_svc.domain.alerts import Raised
 from sla_svc.domain.backup_sets import Presence
-from sla_svc.domain.ingest import AlertCleared, AlertRaised, Change, Delivered, SetChanged
+from sla_svc.domain.ingest import (
+    AlertCleared,
+    AlertRaised,
+    Change,
+    Delivered,
+    SetChanged,
+    stream_of,
+)
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
 from sla_svc.service import CustomerEvent, Outcome, SlaService
@@ -53,10 +60,13 @@ def sla_events_handler(service: SlaService) -> EventHandler:
         forgotten = 0
         for received in batch:
             if received.event.type == ev.CUSTOMER_DELETED:
-                await service.forget(received.event.data.customer_id)
+                await service.forget(received.event.customerid)  # equals data.customer_id
                 forgotten += 1
         agent = [
-            CustomerEvent(r.event.customerid, Delivered(r.topic, r.offset, to_change(r.event)))
+            CustomerEvent(
+                r.event.customerid,
+                Delivered(stream_of(r.topic, r.partition), r.offset, to_change(r.event)),
+            )
             for r in batch
             if r.topic != CUSTOMER_EVENTS
         ]

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
 from msc_platform.clock import Clock, SystemClock
-from msc_platform.event_consumer import ConsumerMetrics, EventConsumer
+from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     configure_logging,
@@ -48,7 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=logging.getLogger("kafka"))
+    broker = kafka_broker(settings)
     store = MongoSlaStore(mongo[settings.mongodb_database])
     service = SlaService(
         store,
@@ -57,7 +55,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.
-    EventConsumer(
+    consumer = EventConsumer(
         broker,
         name="sla-events",
         topics=[BACKUP_JOBS, BACKUP_SETS, BACKUP_ALERTS, CUSTOMER_EVENTS],
@@ -65,6 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         handler=sla_events_handler(service),
         metrics=metrics,
         max_records=settings.batch_size,
+        stall_after_s=settings.consumer_stall_after_s,
     )
 
     @asynccontextmanager
@@ -83,6 +82,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_request_id(app)
     app.include_router(router)
     app.include_router(
-        health_router({"mongodb": mongo_probe(mongo), "kafka": kafka_probe(broker)}, registry)
+        health_router(
+            {
+                "mongodb": mongo_probe(mongo),
+                "kafka": kafka_probe(broker),
+                "consumer": consumer.probe,
+            },
+            registry,
+        )
     )
     return app

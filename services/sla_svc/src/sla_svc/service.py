@@ -141,7 +141,7 @@ class SlaService:
             _count_detail(detail, delta)
         for delivered_item in delivered:
             for detail in details.values():
-                detail.advance(delivered_item.topic, delivered_item.offset)
+                detail.advance(delivered_item.stream, delivered_item.offset)
         changes = CustomerChanges(
             customer=customer,
             details=list(details.values()),
@@ -185,7 +185,7 @@ class SlaService:
 
 
 def _count_detail(detail: HourDetail, delta: DetailDelta) -> None:
-    if detail.counts(delta.topic, delta.offset):
+    if detail.counts(delta.stream, delta.offset):
         add(
             detail.jobs if delta.section == "jobs" else detail.alerts,
             delta.instant,

@@ -274,6 +274,21 @@ async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_not
     assert await sla.view("c1", "7d") == expected
 
 
+async def test_events_on_a_partition_added_later_count_in_full() -> None:
+    """A customer whose key moves to a new partition sends events at low offsets there,
+    after higher offsets of its old partition were counted: none is taken for a repeat."""
+    old_partition = HISTORY[:10]
+    new_partition = HISTORY[10:]
+    sla = service()
+    await sla.apply(deliver("c1", old_partition, start=500))
+    moved = [
+        CustomerEvent(e.customer_id, replace(e.delivered, stream=f"{e.delivered.stream}-new"))
+        for e in deliver("c1", new_partition)
+    ]
+    await sla.apply(moved)
+    assert await sla.view("c1", "7d") == await view_after(HISTORY)
+
+
 async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> None:
     sla = service()
     done = job("j1", "successful", 1)

@@ -38,8 +38,9 @@ from sla_svc.ports import CustomerChanges, Head
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
-STORED_FORMAT = 2
-"""Version of the documents' shape: 2 since states are packed into one `state` field."""
+STORED_FORMAT = 3
+"""Version of the documents' shape: 2 since states are packed into one `state` field, 3
+since counted documents remember offsets per partition (`backup.jobs#3`), not per topic."""
 
 
 class MongoSlaStore:

@@ -2,8 +2,10 @@
 
 Counters live in hour buckets on the customer (`CustomerSla`) and, to make the window's two
 partial hours exact, per instant in one `HourDetail` per hour. Each of these documents
-remembers, per topic, the offset of the last event it has counted, so that after a crash
-the redelivered events are counted once (`Counted.counts`).
+remembers, per stream (one partition of one topic), the offset of the last event it has
+counted, so that after a crash the redelivered events are counted once (`Counted.counts`).
+Offsets are ordered only within a partition, and a customer's events may come from several
+partitions of a topic once partitions are added; hence per partition, not per topic.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ class Counted:
 
     offsets: dict[str, int] = field(default_factory=dict)
 
-    def counts(self, topic: str, offset: int) -> bool:
-        """True when the event at `offset` of `topic` is not counted here yet."""
-        return offset > self.offsets.get(topic, -1)
+    def counts(self, stream: str, offset: int) -> bool:
+        """True when the event at `offset` of `stream` is not counted here yet."""
+        return offset > self.offsets.get(stream, -1)
 
-    def advance(self, topic: str, offset: int) -> None:
-        """Remember that everything up to `offset` of `topic` is counted."""
-        if offset > self.offsets.get(topic, -1):
-            self.offsets[topic] = offset
+    def advance(self, stream: str, offset: int) -> None:
+        """Remember that everything up to `offset` of `stream` is counted."""
+        if offset > self.offsets.get(stream, -1):
+            self.offsets[stream] = offset
 
 
 @dataclass

@@ -3,7 +3,8 @@
 The result depends only on the set of events delivered, never on their order or
 repetition: entity states merge (`jobs.merge`, `alerts.*`, `backup_sets.apply_*`), and every
 counter moves by the difference an event makes to an entity's contribution, counted once
-per document thanks to the offsets each `Counted` document keeps.
+per document thanks to the offsets each `Counted` document keeps, per partition of each
+topic (so partitions added while running, whose offsets start at 0, count in full).
 
 Storage must write the counted documents (the customer and its hour details) before the
 job and alert states: then a job state never runs ahead of the counters, and a redelivered
@@ -50,11 +51,17 @@ Change = JobSnapshot | SetChanged | AlertRaised | AlertCleared
 
 @dataclass(frozen=True)
 class Delivered:
-    """An event of one customer with its place in the stream (topic and offset)."""
+    """An event of one customer with its place in the stream: the partition it was read
+    from (`stream`, e.g. `backup.jobs#3`, see `stream_of`) and its offset there."""
 
-    topic: str
+    stream: str
     offset: int
     change: Change
+
+
+def stream_of(topic: str, partition: int) -> str:
+    """The name of one partition of a topic, under which counted documents remember offsets."""
+    return f"{topic}#{partition}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class DetailDelta:
     instant: str
     key: str
     amount: int
-    topic: str
+    stream: str
     offset: int
 
 
@@ -99,7 +106,7 @@ def ingest(
     """
     out = Ingested()
     for item in delivered:
-        fresh = customer.counts(item.topic, item.offset)
+        fresh = customer.counts(item.stream, item.offset)
         change = item.change
         if isinstance(change, JobSnapshot):
             before = jobs.get(change.job_id)
@@ -127,7 +134,7 @@ def ingest(
             if fresh:
                 _move_open(customer, old, new)
             out.unchanged += new == old
-        customer.advance(item.topic, item.offset)
+        customer.advance(item.stream, item.offset)
     out.expired_details = _expire(customer, floor_hour)
     return out
 
@@ -156,7 +163,7 @@ def _count(
     if before == after:
         return
     hours: dict[str, Counts] = customer.job_hours if section == "jobs" else customer.alert_hours
-    fresh = customer.counts(item.topic, item.offset)
+    fresh = customer.counts(item.stream, item.offset)
     for part, amount in ((before, -1), (after, +1)):
         if part is None:
             continue
@@ -168,7 +175,7 @@ def _count(
             add(hours, hour, key, amount)
             customer.detail_hours.add(hour)
         out.detail_deltas.append(
-            DetailDelta(hour, section, instant, key, amount, item.topic, item.offset)
+            DetailDelta(hour, section, instant, key, amount, item.stream, item.offset)
         )
 
 
