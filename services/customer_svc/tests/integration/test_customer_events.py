@@ -40,7 +40,11 @@ async def test_usage_events_fill_the_consumption_block(
     yesterday = today - dt.timedelta(days=1)
     bad = usage_event(cid, today, 1, 1, "2026-11-28T01:00:00Z", "u-bad")
     del bad["data"]["date"]
+    infinite = usage_event(cid, today, 7.25, 1, "2026-11-28T01:00:00Z", "u-inf")
+    poison = b'{"a":' * 3000 + b"1" + b"}" * 3000  # once stopped the consumer for good
     events: list[dict[str, Any] | bytes] = [
+        poison,
+        json.dumps(infinite).replace("7.25", "1e309").encode(),
         usage_event(cid, yesterday, 10, 1000, "2026-11-27T23:00:00Z", "u-1"),
         usage_event(cid, yesterday, 12.5, 1200, "2026-11-27T23:30:00Z", "u-2"),
         usage_event(cid, yesterday, 99, 9900, "2026-11-27T22:00:00Z", "u-0"),  # older: ignored
@@ -48,7 +52,7 @@ async def test_usage_events_fill_the_consumption_block(
         bad,
         usage_event(cid, today, 2, 1300, "2026-11-28T01:00:00Z", "u-3"),
     ]
-    await publish(infrastructure.kafka, BACKUP_USAGE, events)
+    await publish(infrastructure.kafka, BACKUP_USAGE, events, key=cid)
 
     async def consumed() -> dict[str, Any] | None:
         block = (await api.get(f"/api/v1/customers/{cid}")).json()["consumption"]
@@ -62,12 +66,15 @@ async def test_usage_events_fill_the_consumption_block(
         {"date": today.isoformat(), "credits_consumed": 2.0, "storage_bytes": 1300},
     ]
     dead = await read_all(infrastructure.kafka, dead_letter_topic(BACKUP_USAGE), key=cid)
-    assert len(dead) == 1
-    headers = {k: v.decode() for k, v in dead[0].headers}
-    assert "data.date" in headers["x-dlq-reason"]
+    reasons = [{k: v.decode() for k, v in d.headers}["x-dlq-reason"] for d in dead]
+    assert len(dead) == 3, reasons
+    assert "nested too deeply" in reasons[0] and dead[0].value == poison
+    assert "data.credits_consumed" in reasons[1]
+    assert "data.date" in reasons[2]
+    headers = {k: v.decode() for k, v in dead[2].headers}
     assert headers["x-original-topic"] == BACKUP_USAGE
     assert int(headers["x-original-offset"]) >= 0 and int(headers["x-original-partition"]) >= 0
-    assert json.loads(dead[0].value)["id"] == "u-bad"
+    assert json.loads(dead[2].value)["id"] == "u-bad"
 
 
 async def test_every_change_is_announced_once_in_order(

@@ -63,8 +63,22 @@ async def test_bad_events_go_to_the_dead_letter_topic_and_the_next_one_applies(
     cid = f"c-{uuid.uuid4().hex[:10]}"
     missing_field = event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", 5))
     del missing_field["data"]["job_id"]
+    too_old = event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", 5))
+    too_old["data"]["ended_at"] = "1999-12-31T23:59:59Z"
     cases: list[tuple[dict[str, Any] | bytes, str]] = [
         (b"{not json", "not valid JSON"),
+        # Once retried forever, holding up every event behind it on the partition.
+        (b'{"a":' * 3000 + b"1" + b"}" * 3000, "nested too deeply"),
+        (too_old, "data.ended_at"),
+        (
+            event(
+                cid,
+                "com.msc.backup.job.v1",
+                job_data("j0", "failed", 5) | {"error_message": "x" * 5000},
+            ),
+            "data.error_message",
+        ),
+        (b"[" + b" " * 600_000 + b"]", "more than"),  # cut to fit the dead-letter topic
         (missing_field, "data.job_id"),
         (
             event(cid, "com.msc.backup.job.v1", job_data("j0", "failed", None)),
@@ -101,7 +115,9 @@ async def test_bad_events_go_to_the_dead_letter_topic_and_the_next_one_applies(
     assert headers["x-original-topic"] == BACKUP_JOBS
     assert dead[0].value == b"{not json"
     metrics = (await sla_api.get("/metrics")).text
-    assert 'msc_events_dead_lettered_total{topic="backup.jobs"} 5.0' in metrics
+    assert f'msc_events_dead_lettered_total{{topic="backup.jobs"}} {len(cases)}.0' in metrics
+    cut = {k: v.decode() for k, v in dead[4].headers}
+    assert cut["x-dlq-truncated"].startswith("600002 bytes") and len(dead[4].value) < 600_000
     skipped = (
         'msc_events_skipped_unknown_type_total{topic="backup.jobs",type="com.msc.backup.job.v9"}'
     )
@@ -212,3 +228,32 @@ async def test_the_sla_tab_from_sets_jobs_and_alerts(
     late = event(cid, "com.msc.backup.job.v1", job_data("j9", "successful", 1), 1)
     await publish(infrastructure.kafka, BACKUP_JOBS, [late])
     assert (await sla_api.get(f"/api/v1/customers/{cid}/sla")).status_code == 404
+
+
+async def test_a_deletion_naming_another_customer_is_dead_lettered_and_deletes_nothing(
+    sla_api: httpx.AsyncClient, infrastructure: Endpoints
+) -> None:
+    victim, forger = f"c-{uuid.uuid4().hex[:10]}", f"c-{uuid.uuid4().hex[:10]}"
+    jobs = [
+        event(cid, "com.msc.backup.job.v1", job_data("j1", "successful", 5))
+        for cid in (victim, forger)
+    ]
+    await publish(infrastructure.kafka, BACKUP_JOBS, jobs)
+
+    async def both_applied() -> bool:
+        views = [await sla_of(sla_api, cid) for cid in (victim, forger)]
+        return all(v["backup_jobs"]["total"] == 1 for v in views)
+
+    await eventually(both_applied)
+    forged = event(forger, "com.msc.customer.deleted.v1", {"customer_id": victim})
+    await publish(infrastructure.kafka, CUSTOMER_EVENTS, [forged])
+
+    async def dead_lettered() -> list[Any]:
+        return await read_all(
+            infrastructure.kafka, dead_letter_topic(CUSTOMER_EVENTS), key=forger, settle_s=1
+        )
+
+    (dead,) = await eventually(dead_lettered)
+    assert "data.customer_id" in {k: v.decode() for k, v in dead.headers}["x-dlq-reason"]
+    for cid in (victim, forger):
+        assert (await sla_of(sla_api, cid))["backup_jobs"]["total"] == 1
