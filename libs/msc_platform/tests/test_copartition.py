@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from aiokafka.partitioner import murmur2
 
-from msc_platform.copartition import buckets, co_partitioned
+from msc_platform.copartition import buckets, co_partitioned, partition_of
 
 MEMBERS = [f"m{i}" for i in range(13)]
-
-
-def partition_of(key: str, partitions: int) -> int:
-    """Kafka's default partitioner, as Java's and aiokafka's producers compute it."""
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 def owner(plan: dict[str, dict[str, list[int]]], topic: str, partition: int) -> str:
@@ -38,7 +32,7 @@ def test_every_partition_has_one_owner_and_a_customer_one_owner_on_every_topic(
         for p in range(n):
             owner(plan, topic, p)  # exactly one
     for customer in (f"c-{i:04d}" for i in range(500)):
-        owners = {owner(plan, t, partition_of(customer, n)) for t, n in counts.items()}
+        owners = {owner(plan, t, partition_of(customer.encode(), n)) for t, n in counts.items()}
         assert len(owners) == 1, customer
 
 
@@ -48,8 +42,8 @@ def test_a_customer_keeps_its_owner_when_some_topics_gain_partitions() -> None:
     after = before | {"jobs": 12, "sets": 12}
     plan = co_partitioned({t: range(n) for t, n in after.items()}, MEMBERS[:4])
     for customer in (f"c-{i:04d}" for i in range(500)):
-        old = owner(plan, "jobs", partition_of(customer, before["jobs"]))
-        new = owner(plan, "jobs", partition_of(customer, after["jobs"]))
+        old = owner(plan, "jobs", partition_of(customer.encode(), before["jobs"]))
+        new = owner(plan, "jobs", partition_of(customer.encode(), after["jobs"]))
         assert old == new
 
 
