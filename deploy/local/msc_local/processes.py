@@ -179,6 +179,28 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def listener_on(port: int) -> str:
+    """Who listens on `port`: `pid N (command line)` where /proc tells, else how to find out."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                return f"pid {proc.name} ({command[:120]})"
+        except OSError:
+            continue
+    return f"a process that `lsof -i :{port}` or `ss -ltnp` names"
+
+
 def http_ok(url: str) -> bool:
     """True when GET `url` answers 200."""
     try:

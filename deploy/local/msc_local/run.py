@@ -23,6 +23,8 @@ from msc_local.processes import (
     Infrastructure,
     Ports,
     Service,
+    listener_on,
+    port_open,
     service_env,
     start_service,
     stop_services,
@@ -55,8 +57,25 @@ def main() -> int:
         print("make run needs these tools first:\n" + "\n".join(missing), file=sys.stderr)
         return 2
 
+    taken = _taken_ports(Ports(), kafka=not external_kafka, mongo=not external_mongo)
+    if taken:
+        print(
+            "make run needs these ports, already taken (an earlier make run still running, "
+            "or another program); stop it, then run again:\n" + "\n".join(taken),
+            file=sys.stderr,
+        )
+        return 2
+
+    stopping = False
+
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        raise Stop
+        # A supervisor's SIGTERM to the process group reaches this process twice (once
+        # directly, once forwarded by `uv run`): only the first one stops, and nothing
+        # may interrupt the stopping.
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise Stop
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -80,17 +99,34 @@ def main() -> int:
         print(f"[run] {dead.name} exited; see {dead.log_path}. Stopping.", file=sys.stderr)
         return 1
     except Stop:
-        print("\n[run] stopping ...", flush=True)
         return 0
     except Exception as exc:
         print(f"[run] ERROR: {exc}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stopping = True
+        print("\n[run] stopping ...", flush=True)
         stop_services(services)
         infra.stop()
         print("[run] stopped; nothing left running.", flush=True)
+
+
+def _taken_ports(ports: Ports, kafka: bool, mongo: bool) -> list[str]:
+    """`port: who` for each port this run would listen on that something else holds."""
+    wanted = {
+        "gateway": ports.gateway,
+        "customer_svc": ports.customer_svc,
+        "sla_svc": ports.sla_svc,
+    }
+    if kafka:
+        wanted |= {"Kafka": ports.kafka, "Kafka's controller": ports.kafka + 1}
+    if mongo:
+        wanted["FerretDB"] = ports.mongo
+    return [
+        f"  {port} ({name}): {listener_on(port)}"
+        for name, port in wanted.items()
+        if port_open(port)
+    ]
 
 
 def _auth_env(data_dir: Path) -> dict[str, str]:
