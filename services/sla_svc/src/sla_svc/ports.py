@@ -32,7 +32,8 @@ class CustomerChanges:
 
 
 class SlaStore(Protocol):
-    """Where SLA states and figures are kept; one writer per customer (Kafka partitioning)."""
+    """Where SLA states and figures are kept; one writer per customer (Kafka partitioning and
+    the co-partitioned assignment of `msc_platform.copartition`)."""
 
     async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
         """The customers of `customer_ids` that customer_svc has deleted."""

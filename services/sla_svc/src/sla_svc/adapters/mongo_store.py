@@ -2,7 +2,8 @@
 
 Every read and write names one document by `_id` alone: FerretDB's SQLite backend answers
 no other filter from an index. One writer per customer is given by Kafka's partitioning by
-customer id, so writes are plain replacements; the order of `save` is what makes a crash
+customer id and the co-partitioned assignment (`msc_platform.copartition`), so writes are
+plain replacements; the order of `save` is what makes a crash
 harmless (see `domain/ingest.py`).
 """
 
