@@ -3,7 +3,8 @@
 Rule 4 (a day is replaced by a newer report, never added to) is a merge by report order,
 so applying a report twice changes nothing. One writer per customer is given by Kafka's
 partitioning by customer id and the co-partitioned assignment (`msc_platform.copartition`);
-reads and writes go by `_id` alone, the only filter FerretDB answers from an index. The days are packed into one JSON field (`msc_platform.mongo.packed`).
+reads and writes go by `_id` alone, the only filter FerretDB answers from an index. The
+days are packed into one JSON field (`msc_platform.mongo.packed`).
 """
 
 from __future__ import annotations
