@@ -264,7 +264,9 @@ async def test_a_consumer_stuck_on_a_batch_is_stalled_and_says_so() -> None:
 
 async def test_a_rebalance_waits_for_the_batch_and_a_retrying_batch_gives_way() -> None:
     async def handler(batch: Sequence[Received]) -> Applied:
-        raise AutoReconnect("database down")
+        if any(r.event.id == "e" for r in batch):
+            raise AutoReconnect("database down")
+        return Applied(applied=len(batch), duplicates=0)
 
     h = Harness(handler)
     batch = Batch([record(0, cleared("a", "e"))])
@@ -274,6 +276,12 @@ async def test_a_rebalance_waits_for_the_batch_and_a_retrying_batch_gives_way() 
     await asyncio.wait_for(h.consumer.settle(), timeout=5)
     assert task.done() and batch.nacked and not batch.acked
     assert h.published == []  # left for the next owner, not dead-lettered
+    fetched_before = Batch([record(1, cleared("b", "f"))])
+    await h.consumer._on_batch(fetched_before)  # while the group reassigns: left alone
+    assert not fetched_before.acked and not fetched_before.nacked
+    h.consumer.resume()  # the new assignment
+    await h.consumer._on_batch(fetched_before)
+    assert fetched_before.acked
 
 
 async def test_a_batch_fetched_before_a_rebalance_is_left_to_the_partitions_owner() -> None:

@@ -194,7 +194,7 @@ class EventConsumer:
         self._stall_after_s = stall_after_s
         self._settled = asyncio.Event()
         self._settled.set()
-        self._revoking = False
+        self._rebalancing = False
         self._batch_since: float | None = None
         self._progress_at = time.monotonic()
         self._waiting = False
@@ -245,18 +245,20 @@ class EventConsumer:
             )
 
     async def settle(self) -> None:
-        """Return once no batch is being applied; the batch under way gives up at its next
-        retry, unsettled, for the partitions' next owner to apply."""
-        self._revoking = True
-        try:
-            await self._settled.wait()
-        finally:
-            self._revoking = False
+        """A rebalance begins: return once no batch is being applied. The batch under way
+        gives up at its next retry, unsettled, for the partitions' next owner to apply, and
+        no batch starts until `resume` (the new assignment)."""
+        self._rebalancing = True
+        await self._settled.wait()
+
+    def resume(self) -> None:
+        """The rebalance has ended: batches of the new assignment may be applied."""
+        self._rebalancing = False
 
     async def _on_batch(self, message: KafkaMessage) -> None:
         # Nothing may escape: an exception here would end FastStream's consume loop.
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
-        if self._revoking or not _still_assigned(message, records):
+        if self._rebalancing or not _still_assigned(message, records):
             return  # fetched before a rebalance: the partitions' owner reads them again
         self._settled.clear()
         self._batch_since = time.monotonic()
@@ -340,7 +342,7 @@ class EventConsumer:
         """`attempt()` until it succeeds or fails for a reason a retry cannot cure."""
         failures = 0
         while True:
-            if self._revoking:
+            if self._rebalancing:
                 raise Revoked
             try:
                 return await attempt()
@@ -409,7 +411,7 @@ class _SettleBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._consumer.settle()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        self._consumer.resume()
 
 
 def _still_assigned(message: Any, records: Sequence[ConsumerRecord[bytes, bytes]]) -> bool:
