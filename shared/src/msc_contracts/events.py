@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
@@ -36,28 +35,11 @@ MAX_BYTES: Final = 10**18
 """Largest byte count (an exabyte), well inside a signed 64-bit integer."""
 MAX_CREDITS: Final = 1e12
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _unicode(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("not valid Unicode (a lone surrogate)") from exc
-    return value
-
-
-def _one_line(value: str) -> str:
-    if _CONTROL.search(_unicode(value)):
-        raise ValueError("holds a control character")
-    return value
-
-
-def _text(value: str) -> str:
-    if _CONTROL_BUT_LINES.search(_unicode(value)):
-        raise ValueError("holds a control character other than a tab or line break")
-    return value
+# Lone surrogates (not valid Unicode) are refused by pydantic's own string validation.
+ONE_LINE: Final = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""No control character at all: ids and names are shown on one line."""
+TEXT: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+"""No control character but tab and line breaks."""
 
 
 def _now(info: ValidationInfo) -> dt.datetime:
@@ -84,11 +66,11 @@ def _plausible_date(value: dt.date, info: ValidationInfo) -> dt.date:
     return value
 
 
-Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), AfterValidator(_one_line)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ONE_LINE)]
 """An identifier: 1-128 characters of valid Unicode, no control characters."""
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS, pattern=ONE_LINE)]
 """A name shown on one line: at most 200 characters, no control characters."""
-Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS, pattern=TEXT)]
 """Free text: at most 4,000 characters; tabs and line breaks are its only control characters."""
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 """An RFC 3339 timestamp with an offset, from 2000-01-01 to a day past the consumer's clock."""
