@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from msc_contracts import topics
+from msc_contracts.ids import EntityId
 
 # Limits of what an event may carry (CONTRACT.md section 4): anything outside them breaks
 # the schema and is dead-lettered, so that an accepted event can always be stored and shown.
@@ -175,14 +176,14 @@ class CustomerSummary(EventData):
 class CustomerChanged(EventData):
     """`com.msc.customer.created.v1` / `...updated.v1`: the customer and its summary."""
 
-    customer_id: Id = Field(description="Customer identifier.")
+    customer_id: EntityId = Field(description="Customer identifier.")
     summary: CustomerSummary = Field(description="The customer summary after the change.")
 
 
 class CustomerDeleted(EventData):
     """`com.msc.customer.deleted.v1`: the customer was deleted."""
 
-    customer_id: Id = Field(description="Customer identifier.")
+    customer_id: EntityId = Field(description="Customer identifier.")
 
 
 DataT = TypeVar("DataT")
@@ -198,7 +199,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
     source: Name = Field(min_length=1, description="Producer, e.g. `urn:msc:agent:ag-17`.")
     type: Id = Field(description="Event type.")
     time: Instant = Field(description="When it happened at the source (RFC 3339).")
-    customerid: Id = Field(description="Customer id; equals the Kafka message key.")
+    customerid: EntityId = Field(description="Customer id; equals the Kafka message key.")
     datacontenttype: str | None = Field(default="application/json", description="Always JSON.")
     data: DataT = Field(description="Type-specific payload.")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -67,7 +67,12 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
 TenantType = Literal["commercial", "evaluation"]
 Edition = Literal["business", "enterprise", "elite"]
-CreditQuota = Annotated[int, Field(ge=0, strict=True)]
+MAX_CREDIT_QUOTA: Final = 10**12
+"""Largest credit quota: far above any plan, far inside what the database stores (2**63)."""
+MAX_CONTACTS: Final = 100
+"""Most contacts one customer has."""
+CreditQuota = Annotated[int, Field(ge=0, le=MAX_CREDIT_QUOTA, strict=True)]
+Region = Annotated[str, StringConstraints(max_length=64)]
 
 
 class _Body(BaseModel):
@@ -96,7 +101,7 @@ class ServicePlanCreate(_Body):
     """Service plan of a new customer."""
 
     plan: PlanName
-    storage_region: str = Field(description="One of the configured storage regions.")
+    storage_region: Region = Field(description="One of the configured storage regions.")
     tenant_type: TenantType
     edition: Edition
     expiry_date: IsoDate | None = None
@@ -111,7 +116,7 @@ class ServicePlanUpdate(_Body):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
         | None
     ) = None
-    storage_region: str | None = None
+    storage_region: Region | None = None
     tenant_type: TenantType | None = None
     edition: Edition | None = None
     expiry_date: IsoDate | None = None
@@ -143,7 +148,7 @@ class CustomerCreate(_Body):
 
     account: AccountCreate
     service_plan: ServicePlanCreate
-    contacts: list[ContactCreate] = Field(default_factory=list, max_length=100)
+    contacts: list[ContactCreate] = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
 REQUIRED_ON_UPDATE = {

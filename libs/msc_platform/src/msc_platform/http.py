@@ -5,18 +5,23 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from msc_contracts.ids import ID_PATTERN
 from msc_platform.health import Probe, check_all
 
+PathId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="An id (`msc_contracts.ids`); anything else: 404.")
+]
+"""A customer or contact id in a URL path."""
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -89,6 +94,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(err["loc"][:1] == ("path",) for err in exc.errors()):
+            # A path segment that is not an id names nothing: `..`, `%2E`, an encoded `/`.
+            return problem_response(Problem(404, "Not found", "no such resource"))
         errors = validation_errors(exc)
         fields = ", ".join(e["field"] for e in errors)
         return problem_response(
@@ -97,8 +105,119 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}
+        title = titles.get(exc.status_code, "Error")
         return problem_response(Problem(exc.status_code, title, str(exc.detail)))
+
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Default largest request body (1 MiB): far above any valid one, far below what hurts."""
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """The request body passed the limit while it was being read (an HTTP error, so that
+    FastAPI's body reading passes it on instead of calling it a parse error)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request bodies are limited to {max_bytes} bytes")
+
+
+class RequestLimitsMiddleware:
+    """Answers 413 problem+json to a body over `max_bytes` without reading it: at once when
+    `Content-Length` says so, else as soon as the chunks read pass the limit. And 404 to a
+    path holding an encoded `/` or `\\`: routing sees it decoded, so `c-1%2Fcontacts` would
+    otherwise pass for two ids.
+
+    Plain ASGI, outside everything that reads the body.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or b""
+        if any(code in raw_path.lower() for code in (b"%2f", b"%5c")):
+            response = problem_response(Problem(404, "Not found", "no such resource"))
+            await response(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"request bodies are limited to {self.max_bytes} bytes"
+        response = problem_response(
+            Problem(413, "Content too large", limit, headers={"Connection": "close"})
+        )
+        await response(scope, receive, send)
+
+
+SECURITY_HEADERS = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; "
+        b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+
+class SecurityHeadersMiddleware:
+    """Browser hardening on every answer, and answers of `/api/` kept out of every cache
+    (they are per user): `Cache-Control: no-store`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith("/api/")
+
+        async def hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k for k, _ in SECURITY_HEADERS} | (
+                    {b"cache-control"} if private else set()
+                )
+                headers = [h for h in message.get("headers", []) if h[0] not in names]
+                headers += SECURITY_HEADERS
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, hardened)
 
 
 class RequestIdMiddleware:
@@ -134,6 +253,12 @@ class RequestIdMiddleware:
 def install_request_id(app: FastAPI) -> None:
     """Every request gets an `X-Request-ID` (see `RequestIdMiddleware`)."""
     app.add_middleware(RequestIdMiddleware)
+
+
+def install_request_limits(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> None:
+    """Bodies over `max_bytes` are answered 413 unread, encoded slashes in paths 404 (see
+    `RequestLimitsMiddleware`); install it last, so that it runs before other middleware."""
+    app.add_middleware(RequestLimitsMiddleware, max_bytes=max_bytes)
 
 
 class RequestIdFilter(logging.Filter):

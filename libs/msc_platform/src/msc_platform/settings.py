@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from msc_platform.http import MAX_BODY_BYTES
+
 
 class InfrastructureSettings(BaseSettings):
     """`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, `LOG_LEVEL` (CONTRACT.md section 1), and how
@@ -21,6 +23,11 @@ class InfrastructureSettings(BaseSettings):
         description="MongoDB connection string (may carry credentials).",
     )
     log_level: str = Field(default="INFO", description="Python log level.")
+    max_request_body_bytes: int = Field(
+        default=MAX_BODY_BYTES,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 unread.",
+    )
     kafka_metadata_max_age_ms: int = Field(
         default=60_000,
         ge=1000,

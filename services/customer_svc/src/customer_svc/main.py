@@ -27,6 +27,7 @@ from msc_platform.http import (
     health_router,
     install_problem_handlers,
     install_request_id,
+    install_request_limits,
 )
 
 
@@ -86,6 +87,7 @@ def create_app(
     install_problem_handlers(app)
     install_domain_errors(app)
     install_request_id(app)
+    install_request_limits(app, settings.max_request_body_bytes)
     app.include_router(router)
     app.include_router(
         health_router(

@@ -32,6 +32,7 @@ from customer_svc.domain.model import (
 )
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
 from msc_contracts import events
+from msc_contracts.portal import MAX_CONTACTS
 from msc_platform.clock import Clock
 
 
@@ -114,6 +115,8 @@ class CustomerService:
     ) -> tuple[Customer, Contact]:
         """Add a contact; it gets a new id."""
         current = await self._current(customer_id, if_match)
+        if len(current.contacts) >= MAX_CONTACTS:
+            raise InvalidField("contacts", f"a customer has at most {MAX_CONTACTS} contacts")
         added = dataclasses.replace(contact, id=_new_contact_id())
         return await self._save(current, contacts=(*current.contacts, added)), added
 

@@ -68,6 +68,12 @@ async def test_create_then_read(api: httpx.AsyncClient) -> None:
         (lambda b: b["service_plan"].update(expiry_date="30/06/2027"), "service_plan.expiry_date"),
         (lambda b: b["service_plan"].update(credit_quota=-1), "service_plan.credit_quota"),
         (lambda b: b["service_plan"].update(credit_quota=1.5), "service_plan.credit_quota"),
+        (lambda b: b["service_plan"].update(credit_quota=10**23), "service_plan.credit_quota"),
+        (
+            lambda b: b["service_plan"].update(storage_region="r" * 10_000),
+            "service_plan.storage_region",
+        ),
+        (lambda b: b.update(contacts=b["contacts"] * 101), "contacts"),
         (lambda b: b["contacts"][0].update(email="dana@"), "contacts.0.email"),
         (lambda b: b["contacts"][0].update(phone="+1 415"), "contacts.0.phone"),
         (lambda b: b.pop("service_plan"), "service_plan"),
@@ -85,6 +91,22 @@ async def test_invalid_bodies_are_422_naming_the_field(
     problem = answer.json()
     assert problem["status"] == 422 and problem["title"] and problem["type"]
     assert field in [e["field"] for e in problem["errors"]], problem
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/customers/%2E%2E",
+        "/api/v1/customers/c-1%2Fcontacts",
+        "/api/v1/customers/c%20x",
+        "/api/v1/customers/" + "c" * 129,
+    ],
+)
+async def test_paths_whose_ids_are_not_ids_are_not_found(api: httpx.AsyncClient, path: str) -> None:
+    for method in ("GET", "DELETE"):
+        answer = await api.request(method, path, headers={"If-Match": "*"})
+        assert answer.status_code == 404, (method, path, answer.text)
+        assert answer.headers["Content-Type"] == "application/problem+json"
 
 
 async def test_names_are_unique_regardless_of_case(api: httpx.AsyncClient) -> None:

@@ -17,7 +17,7 @@ from customer_svc.domain.errors import (
 from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
-from msc_contracts.portal import DEFAULT_REGIONS
+from msc_contracts.portal import DEFAULT_REGIONS, MAX_CONTACTS
 from msc_testkit.clock import FixedClock
 from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage
 
@@ -110,6 +110,15 @@ async def test_contacts_add_edit_delete(service: CustomerService) -> None:
     assert customer.contacts == ()
     with pytest.raises(ContactNotFound):
         await service.delete_contact(created.id, contact.id, None)
+
+
+async def test_a_customer_has_at_most_its_share_of_contacts(service: CustomerService) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    for i in range(MAX_CONTACTS):
+        await service.add_contact(created.id, Contact("", f"P{i}", f"p{i}@a.example"), None)
+    with pytest.raises(InvalidField) as refused:
+        await service.add_contact(created.id, Contact("", "One more", "x@a.example"), None)
+    assert refused.value.field == "contacts"
 
 
 async def test_delete_hides_the_customer_and_announces_it(

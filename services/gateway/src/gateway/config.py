@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from msc_platform.http import MAX_BODY_BYTES
+
 PLACEHOLDER_SECRETS = frozenset(
     {
         "",
@@ -63,6 +65,12 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("GATEWAY_SLA_TIMEOUT_S"),
         description="How long the details view waits for sla_svc before answering without it.",
+    )
+    max_request_body_bytes: int = Field(
+        default=MAX_BODY_BYTES,
+        ge=1024,
+        validation_alias=AliasChoices("MAX_REQUEST_BODY_BYTES"),
+        description="Largest request body accepted; a larger one is answered 413 unread.",
     )
     log_level: str = Field(default="INFO", description="Python log level.")
 

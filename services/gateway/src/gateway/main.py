@@ -8,23 +8,31 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from gateway.api.errors import install_gateway_errors
+from gateway.api.guard import Guard
 from gateway.api.routes import router
 from gateway.auth import mint
 from gateway.config import Settings
 from gateway.upstream import Connections, Upstream
 from msc_platform.health import Probe
 from msc_platform.http import (
+    SecurityHeadersMiddleware,
     configure_logging,
     health_router,
     install_problem_handlers,
     install_request_id,
+    install_request_limits,
 )
 
 log = logging.getLogger(__name__)
 PORTAL_DIR = Path(__file__).parent / "portal"
+API_DOCS_DIR = Path(__file__).parent / "api_docs"
+"""Swagger UI's page: the assets come from the `swagger-ui-bundle-v2` package, nothing
+from a CDN, and the page has no inline script (the CSP forbids it)."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,17 +61,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         description="Managed Services Center: customers, their Summary and SLA tabs.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     app.state.customers = customers
     app.state.sla = sla
     install_problem_handlers(app)
     install_gateway_errors(app)
+    app.add_middleware(Guard, secret=settings.jwt_secret.get_secret_value())
     install_request_id(app)
+    install_request_limits(app, settings.max_request_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(router)
     app.include_router(health_router({"customer_svc": _ready(customers), "sla_svc": _ready(sla)}))
+    for path in ("/docs", "/redoc"):  # ReDoc is not bundled: both lead to Swagger UI
+        app.add_api_route(path, _to_docs, include_in_schema=False)
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs", StaticFiles(directory=API_DOCS_DIR, html=True), name="docs")
     app.mount("/", StaticFiles(directory=PORTAL_DIR, html=True), name="portal")
     return app
+
+
+async def _to_docs() -> RedirectResponse:
+    return RedirectResponse("/docs/")
 
 
 def _ready(upstream: Upstream) -> Probe:

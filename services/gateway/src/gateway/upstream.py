@@ -112,7 +112,11 @@ class Upstream:
                     json=json,
                     data=content,
                     headers=sent,
+                    allow_redirects=False,
                 ) as response:
+                    if 300 <= response.status < 400:
+                        # Never followed, never passed on: it would point callers inside.
+                        raise ServiceUnavailable(self.name, f"answered {response.status}")
                     body = await response.read()
                     return Answer(response.status, response.headers, body)
         except TimeoutError as exc:

@@ -20,6 +20,7 @@ from msc_platform.http import (
     health_router,
     install_problem_handlers,
     install_request_id,
+    install_request_limits,
 )
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.rendering import RenderedViews
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.rendered_views = RenderedViews(settings.read_cache_customers)
     install_problem_handlers(app)
     install_request_id(app)
+    install_request_limits(app, settings.max_request_body_bytes)
     app.include_router(router)
     app.include_router(
         health_router(

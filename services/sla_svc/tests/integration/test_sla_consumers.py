@@ -257,3 +257,10 @@ async def test_a_deletion_naming_another_customer_is_dead_lettered_and_deletes_n
     assert "data.customer_id" in {k: v.decode() for k, v in dead.headers}["x-dlq-reason"]
     for cid in (victim, forger):
         assert (await sla_of(sla_api, cid))["backup_jobs"]["total"] == 1
+
+
+async def test_paths_whose_ids_are_not_ids_are_not_found(sla_api: httpx.AsyncClient) -> None:
+    for cid in ("%2E%2E", "c-1%2Fx", "c%00", "c" * 129):
+        answer = await sla_api.get(f"/api/v1/customers/{cid}/sla")
+        assert answer.status_code == 404, (cid, answer.text)
+        assert answer.headers["Content-Type"] == "application/problem+json"

@@ -13,7 +13,7 @@ from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.service import CustomerService, summary
 from msc_contracts import portal as schemas
-from msc_platform.http import Problem
+from msc_platform.http import PathId, Problem
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -55,7 +55,9 @@ async def list_customers(
 
 
 @router.get("/{customer_id}", response_model=schemas.CustomerPublic)
-async def get_customer(customer_id: str, service: ServiceDep, response: Response) -> dict[str, Any]:
+async def get_customer(
+    customer_id: PathId, service: ServiceDep, response: Response
+) -> dict[str, Any]:
     """The Summary tab of one customer."""
     customer, usage = await asyncio.gather(
         service.get(customer_id), service.consumption(customer_id)
@@ -65,7 +67,7 @@ async def get_customer(customer_id: str, service: ServiceDep, response: Response
 
 @router.patch("/{customer_id}/account", response_model=schemas.CustomerPublic)
 async def update_account(
-    customer_id: str,
+    customer_id: PathId,
     body: schemas.AccountUpdate,
     service: ServiceDep,
     response: Response,
@@ -79,7 +81,7 @@ async def update_account(
 
 @router.patch("/{customer_id}/service-plan", response_model=schemas.CustomerPublic)
 async def update_service_plan(
-    customer_id: str,
+    customer_id: PathId,
     body: schemas.ServicePlanUpdate,
     service: ServiceDep,
     response: Response,
@@ -97,7 +99,7 @@ async def update_service_plan(
     response_model=schemas.ContactPublic,
 )
 async def add_contact(
-    customer_id: str,
+    customer_id: PathId,
     body: schemas.ContactCreate,
     service: ServiceDep,
     response: Response,
@@ -114,8 +116,8 @@ async def add_contact(
 
 @router.patch("/{customer_id}/contacts/{contact_id}", response_model=schemas.ContactPublic)
 async def update_contact(
-    customer_id: str,
-    contact_id: str,
+    customer_id: PathId,
+    contact_id: PathId,
     body: schemas.ContactUpdate,
     service: ServiceDep,
     response: Response,
@@ -131,7 +133,7 @@ async def update_contact(
 
 @router.delete("/{customer_id}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_contact(
-    customer_id: str, contact_id: str, service: ServiceDep, if_match: IfMatch = None
+    customer_id: PathId, contact_id: PathId, service: ServiceDep, if_match: IfMatch = None
 ) -> Response:
     """Remove a contact."""
     customer = await service.delete_contact(customer_id, contact_id, if_match)
@@ -140,7 +142,7 @@ async def delete_contact(
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_customer(
-    customer_id: str, service: ServiceDep, if_match: IfMatch = None
+    customer_id: PathId, service: ServiceDep, if_match: IfMatch = None
 ) -> Response:
     """Delete the customer with its contacts and usage."""
     await service.delete(customer_id, if_match)

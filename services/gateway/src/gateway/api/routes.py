@@ -1,5 +1,9 @@
 """Portal routes: check the caller, then compose or forward.
 
+`Guard` has checked the token of every request here, and that any change comes from an
+`msp_admin`, before the body was read; the routes check what depends on the customer asked
+for (a `customer_viewer` sees its own) and who may list.
+
 Bodies are validated here with the contract's models (so the OpenAPI document is complete
 and a malformed body never travels further) and forwarded as sent: partial bodies stay
 partial, and customer_svc applies the rules that need its data (unique names, regions).
@@ -16,7 +20,7 @@ from gateway import compose
 from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
 from gateway.upstream import Upstream, customer_path
 from msc_contracts import portal
-from msc_platform.http import PROBLEM_JSON, FastJSONResponse, Problem
+from msc_platform.http import PROBLEM_JSON, FastJSONResponse, PathId, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]
@@ -81,13 +85,12 @@ async def create_customer(
     body: portal.CustomerCreate, who: PrincipalDep, request: Request, customers: CustomersDep
 ) -> Response:
     """Create a customer; the answer carries its `ETag` and `Location`."""
-    who.may_write()
     return await _forward(customers, request, "/api/v1/customers", body)
 
 
 @router.get("/customers/{customer_id}/details", responses=_answers(portal.CustomerDetails, READ))
 async def customer_details(
-    customer_id: str,
+    customer_id: PathId,
     who: PrincipalDep,
     customers: CustomersDep,
     sla: SlaDep,
@@ -102,7 +105,7 @@ async def customer_details(
 
 @router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ))
 async def customer_sla(
-    customer_id: str,
+    customer_id: PathId,
     who: PrincipalDep,
     customers: CustomersDep,
     sla: SlaDep,
@@ -119,7 +122,7 @@ async def customer_sla(
     responses=_answers(portal.CustomerPublic, _problems(404, 409, 412, 422, 503)),
 )
 async def update_account(
-    customer_id: str,
+    customer_id: PathId,
     body: portal.AccountUpdate,
     who: PrincipalDep,
     request: Request,
@@ -127,7 +130,6 @@ async def update_account(
     if_match: IfMatch = None,
 ) -> Response:
     """Edit account details: only the fields sent change."""
-    who.may_write()
     return await _forward(customers, request, customer_path(customer_id, "account"), body)
 
 
@@ -135,7 +137,7 @@ async def update_account(
     "/customers/{customer_id}/service-plan", responses=_answers(portal.CustomerPublic, WRITE)
 )
 async def update_service_plan(
-    customer_id: str,
+    customer_id: PathId,
     body: portal.ServicePlanUpdate,
     who: PrincipalDep,
     request: Request,
@@ -143,7 +145,6 @@ async def update_service_plan(
     if_match: IfMatch = None,
 ) -> Response:
     """Edit the service plan: only the fields sent change."""
-    who.may_write()
     path = customer_path(customer_id, "service-plan")
     return await _forward(customers, request, path, body)
 
@@ -154,7 +155,7 @@ async def update_service_plan(
     responses=_answers(portal.ContactPublic, WRITE, 201),
 )
 async def add_contact(
-    customer_id: str,
+    customer_id: PathId,
     body: portal.ContactCreate,
     who: PrincipalDep,
     request: Request,
@@ -162,7 +163,6 @@ async def add_contact(
     if_match: IfMatch = None,
 ) -> Response:
     """Add a contact."""
-    who.may_write()
     return await _forward(customers, request, customer_path(customer_id, "contacts"), body)
 
 
@@ -171,8 +171,8 @@ async def add_contact(
     responses=_answers(portal.ContactPublic, WRITE),
 )
 async def update_contact(
-    customer_id: str,
-    contact_id: str,
+    customer_id: PathId,
+    contact_id: PathId,
     body: portal.ContactUpdate,
     who: PrincipalDep,
     request: Request,
@@ -180,36 +180,33 @@ async def update_contact(
     if_match: IfMatch = None,
 ) -> Response:
     """Edit a contact: only the fields sent change."""
-    who.may_write()
     path = customer_path(customer_id, "contacts", contact_id)
     return await _forward(customers, request, path, body)
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204, responses=WRITE)
 async def delete_contact(
-    customer_id: str,
-    contact_id: str,
+    customer_id: PathId,
+    contact_id: PathId,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Delete a contact."""
-    who.may_write()
     path = customer_path(customer_id, "contacts", contact_id)
     return await _forward(customers, request, path)
 
 
 @router.delete("/customers/{customer_id}", status_code=204, responses=WRITE)
 async def delete_customer(
-    customer_id: str,
+    customer_id: PathId,
     who: PrincipalDep,
     request: Request,
     customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Delete the customer; its SLA data follows through `customers.events`."""
-    who.may_write()
     return await _forward(customers, request, customer_path(customer_id))
 
 

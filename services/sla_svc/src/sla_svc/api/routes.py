@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from msc_contracts import portal as schemas
-from msc_platform.http import Problem
+from msc_platform.http import PathId, Problem
 from sla_svc.api.rendering import RenderedViews
 from sla_svc.service import CustomerDeleted, SlaService, UnknownWindow
 
@@ -32,7 +32,7 @@ RenderedDep = Annotated[RenderedViews, Depends(get_rendered_views)]
 
 @router.get("/customers/{customer_id}/sla", response_model=schemas.SlaPublic)
 async def get_sla(
-    customer_id: str,
+    customer_id: PathId,
     service: ServiceDep,
     rendered: RenderedDep,
     window: Annotated[str, Query(description="`24h`, `7d` or `30d`.")] = "7d",
