@@ -5,145 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator
 
 import httpx
 import jwt
 import pydantic
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from gateway.auth import mint
 from gateway.config import Settings
 from gateway.main import create_app
 from msc_platform.http import MAX_BODY_BYTES
-
-SECRET = "k" * 40
-SUMMARY = {
-    "id": "c-1",
-    "account": {"name": "Acme", "customer_name": None, "address": None, "phone": None},
-    "service_plan": {"plan": "S"},
-    "consumption": {
-        "window_days": 90,
-        "credits_consumed": 0,
-        "storage_consumed_bytes": 0,
-        "daily": [],
-    },
-    "contacts": [],
-}
-SLA = {"window": "7d", "as_of": "2026-11-28T05:00:00Z", "backup_sets": {"items": []}}
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a service was asked."""
-
-    service: str
-    method: str
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
-    content: bytes
-
-
-Handler = Callable[[Call], Any]
-
-
-def reply(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
-    content_type = (headers or {}).pop("Content-Type", "application/json")
-    return web.Response(
-        status=status, body=json.dumps(body), headers=headers, content_type=content_type
-    )
-
-
-class Services:
-    """Programmable answers of customer_svc and sla_svc over real HTTP, and what they were
-    asked; `stop` takes one off the network (connections refused)."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self.customer: Handler = self.default_customer
-        self.sla: Handler = self.default_sla
-        self.servers: dict[str, TestServer] = {}
-
-    async def start(self) -> None:
-        for name in ("customer_svc", "sla_svc"):
-            server = TestServer(web.Application(), host="127.0.0.1")
-            server.app.router.add_route("*", "/{tail:.*}", self._handler(name))
-            await server.start_server()
-            self.servers[name] = server
-
-    async def stop(self, name: str | None = None) -> None:
-        for server in [self.servers[name]] if name else self.servers.values():
-            await server.close()
-
-    def url(self, name: str) -> str:
-        return str(self.servers[name].make_url("")).rstrip("/")
-
-    def _handler(self, name: str) -> Callable[[web.Request], Any]:
-        async def handle(request: web.Request) -> web.StreamResponse:
-            call = Call(
-                name,
-                request.method,
-                request.path,
-                dict(request.query),
-                dict(request.headers),
-                await request.read(),
-            )
-            self.calls.append(call)
-            result = (self.sla if name == "sla_svc" else self.customer)(call)
-            if asyncio.iscoroutine(result):
-                result = await result
-            assert isinstance(result, web.StreamResponse)
-            return result
-
-        return handle
-
-    @staticmethod
-    def default_sla(call: Call) -> web.Response:
-        if call.path == "/api/v1/sla-health":
-            return reply(200, {"items": {}})
-        return reply(200, SLA)
-
-    @staticmethod
-    def default_customer(call: Call) -> web.Response:
-        if call.path == "/api/v1/customers":
-            return reply(200, {"items": [{"id": "c-1"}, {"id": "c-2"}], "next_cursor": None})
-        if call.path.startswith("/api/v1/customers/c-1"):
-            return reply(200, SUMMARY, {"ETag": '"c-1.v3"'})
-        return reply(404, {"title": "Not found"})
-
-
-@pytest.fixture
-async def services() -> AsyncIterator[Services]:
-    fakes = Services()
-    await fakes.start()
-    yield fakes
-    await fakes.stop()
-
-
-@pytest.fixture
-async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
-        jwt_secret=SECRET,
-        sla_timeout_s=0.3,
-        customer_svc_url=services.url("customer_svc"),
-        sla_svc_url=services.url("sla_svc"),
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
-            yield c
-
-
-def auth(
-    role: str = "msp_admin", customer_id: str | None = None, secret: str = SECRET
-) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint(secret, role, 'u-1', customer_id)}"}  # type: ignore[arg-type]
+from services.gateway.tests.fakes import SECRET, SLA, SUMMARY, Call, Services, auth, reply
 
 
 async def test_missing_or_bad_tokens_are_401(client: httpx.AsyncClient) -> None:

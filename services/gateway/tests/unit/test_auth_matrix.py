@@ -1,0 +1,126 @@
+"""Every route of the portal API against every kind of caller, with the contract's status.
+
+The routes come from the gateway's OpenAPI document: a new route without a row in
+`SAMPLES` fails here, so none is left out of the matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from gateway.config import Settings
+from gateway.main import create_app
+from services.gateway.tests.fakes import SECRET, auth
+
+CUSTOMER, CONTACT = "c-1", "k-1"
+PLAN = {"plan": "Standard", "storage_region": "us-east-1", "tenant_type": "commercial"}
+SAMPLES: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/customers"): None,
+    ("POST", "/api/v1/customers"): {
+        "account": {"name": "Acme"},
+        "service_plan": PLAN | {"edition": "business"},
+    },
+    ("GET", "/api/v1/customers/{customer_id}/details"): None,
+    ("GET", "/api/v1/customers/{customer_id}/sla"): None,
+    ("PATCH", "/api/v1/customers/{customer_id}/account"): {"name": "Acme 2"},
+    ("PATCH", "/api/v1/customers/{customer_id}/service-plan"): {"plan": "Premium"},
+    ("POST", "/api/v1/customers/{customer_id}/contacts"): {"name": "Dana", "email": "d@a.example"},
+    ("PATCH", "/api/v1/customers/{customer_id}/contacts/{contact_id}"): {"name": "Dee"},
+    ("DELETE", "/api/v1/customers/{customer_id}/contacts/{contact_id}"): None,
+    ("DELETE", "/api/v1/customers/{customer_id}"): None,
+}
+"""A valid body (or None) for each route: what an `msp_admin` sends successfully."""
+
+OWN_CUSTOMER_READS = {
+    ("GET", "/api/v1/customers/{customer_id}/details"),
+    ("GET", "/api/v1/customers/{customer_id}/sla"),
+}
+
+
+def api_routes() -> list[tuple[str, str]]:
+    """(method, path) of every operation the gateway publishes in its OpenAPI document."""
+    spec = create_app(Settings(jwt_secret=SECRET)).openapi()
+    return sorted(
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    )
+
+
+def token(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+    full = {"sub": "u-1", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)} | claims
+    return jwt.encode(full, key, algorithm=algorithm)
+
+
+def alg_none() -> str:
+    return jwt.encode(
+        {"sub": "u-1", "role": "msp_admin", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(1)},
+        key=None,
+        algorithm="none",
+    )
+
+
+CALLERS: dict[str, dict[str, str]] = {
+    "no token": {},
+    "bad signature": auth(secret="x" * 40),
+    "expired": {
+        "Authorization": "Bearer "
+        + token({"role": "msp_admin", "exp": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)})
+    },
+    "alg none": {"Authorization": f"Bearer {alg_none()}"},
+    "unknown role": {"Authorization": f"Bearer {token({'role': 'auditor'})}"},
+    "customer_viewer, own": auth("customer_viewer", CUSTOMER),
+    "customer_viewer, other": auth("customer_viewer", "c-2"),
+    "customer_viewer, no customer_id": {
+        "Authorization": f"Bearer {token({'role': 'customer_viewer'})}"
+    },
+    "msp_viewer": auth("msp_viewer"),
+    "msp_admin": auth("msp_admin"),
+}
+
+
+def expected(caller: str, method: str, path: str) -> int | str:
+    """The contract's answer: a status, or "ok" for the route's own success (2xx)."""
+    if caller in {"no token", "bad signature", "expired", "alg none"}:
+        return 401
+    if caller == "customer_viewer, no customer_id":
+        return 401
+    write = method != "GET"
+    if caller == "unknown role":
+        return 403
+    if caller.startswith("customer_viewer"):
+        if write or (method, path) not in OWN_CUSTOMER_READS:
+            return 403
+        return "ok" if caller.endswith("own") else 404
+    if caller == "msp_viewer":
+        return 403 if write else "ok"
+    return "ok"
+
+
+def test_every_route_has_a_row_in_the_matrix() -> None:
+    assert set(api_routes()) == set(SAMPLES)
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_every_route_answers_each_caller_as_the_contract_says(
+    client: httpx.AsyncClient, caller: str
+) -> None:
+    wrong = []
+    for method, path in api_routes():
+        url = path.format(customer_id=CUSTOMER, contact_id=CONTACT)
+        body = SAMPLES[(method, path)]
+        headers = CALLERS[caller] | {"If-Match": "*"}
+        answer = await client.request(method, url, json=body, headers=headers)
+        want = expected(caller, method, path)
+        ok = answer.status_code < 300 if want == "ok" else answer.status_code == want
+        if not ok:
+            wrong.append(f"{method} {path}: {answer.status_code}, expected {want}")
+        if answer.status_code >= 400:
+            assert answer.headers["Content-Type"] == "application/problem+json", (method, path)
+    assert not wrong, wrong
