@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import statistics
 import sys
@@ -27,7 +28,12 @@ from msc_local.processes import (
     stop_services,
     wait_ready,
 )
+from msc_platform.service_token import ServiceCredential
 
+SECRET = secrets.token_hex(32)
+"""MSC_JWT_SECRET of the services a benchmark starts."""
+SERVICE_AUTH = {"Authorization": ServiceCredential(SECRET, "bench").header()}
+"""What a direct call to customer_svc or sla_svc carries (the gateway's own credential)."""
 BENCH_PORTS = Ports(kafka=29092, mongo=27019, gateway=28080, customer_svc=28081, sla_svc=28082)
 
 
@@ -79,6 +85,7 @@ def services(
             "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka,
             "MONGODB_URL": endpoints.mongodb,
             "LOG_LEVEL": "WARNING",
+            "MSC_JWT_SECRET": SECRET,
         }
         | extra,
     )
@@ -122,7 +129,7 @@ class Http:
     async def __aenter__(self) -> Http:
         connector = aiohttp.TCPConnector(limit=self._concurrency)
         self._session = aiohttp.ClientSession(
-            connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+            connector=connector, timeout=aiohttp.ClientTimeout(total=60), headers=SERVICE_AUTH
         )
         return self
 

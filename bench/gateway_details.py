@@ -15,14 +15,13 @@ import asyncio
 import datetime as dt
 import json
 import os
-import secrets
 import uuid
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from _harness import Http, infrastructure, measure, new_customer, say, services
+from _harness import SECRET, Http, infrastructure, measure, new_customer, say, services
 from gateway.auth import mint
 
 
@@ -138,10 +137,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    secret = secrets.token_hex(32)
+    secret = SECRET
     tag = uuid.uuid4().hex[:6]
     extra = {
-        "MSC_JWT_SECRET": secret,
         "CUSTOMER_SVC_MONGODB_DATABASE": f"bench_gw_c_{tag}",
         "SLA_SVC_MONGODB_DATABASE": f"bench_gw_s_{tag}",
         "SLA_SVC_CONSUMER_GROUP": f"bench-gw-{tag}",

@@ -51,7 +51,7 @@ def test_services_get_the_contracts_environment(compose: dict[str, Any]) -> None
     for name in ("customer_svc", "sla_svc"):
         env = services[name]["environment"]
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
-        assert env["MONGODB_URL"] == "mongodb://mongo:27017"
+        assert env["MONGODB_URL"].endswith("@mongo:27017/?authSource=admin")
         assert "MSC_JWT_SECRET" in env
     assert str(services["customer_svc"]["environment"]["CUSTOMER_SVC_PORT"]) == "8081"
     assert str(services["sla_svc"]["environment"]["SLA_SVC_PORT"]) == "8082"
@@ -61,13 +61,24 @@ def test_services_get_the_contracts_environment(compose: dict[str, Any]) -> None
     assert "${MSC_JWT_SECRET:?" in gateway["MSC_JWT_SECRET"], "the secret must come from outside"
 
 
-def test_ports_and_scaling(compose: dict[str, Any]) -> None:
+def test_only_the_gateway_is_published_and_nothing_runs_open(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert "8080:8080" in services["gateway"]["ports"]
-    assert "8081:8081" in services["customer_svc"]["ports"]
-    # A fixed host port would make `docker compose up --scale sla_svc=3` fail.
-    assert "ports" not in services["sla_svc"] and "container_name" not in services["sla_svc"]
-    assert services["sla_svc"]["expose"] == ["8082"]
+    assert services["gateway"]["ports"] == ["8080:8080"]
+    for name in ("customer_svc", "sla_svc", "mongo", "kafka", "kafka-topics"):
+        assert "ports" not in services[name], f"{name} is published on the host"
+    assert services["customer_svc"]["expose"] == ["8081"]
+    assert services["sla_svc"]["expose"] == ["8082"] and "container_name" not in services["sla_svc"]
+    assert "EXTERNAL" not in services["kafka"]["environment"]["KAFKA_LISTENERS"]
+    mongo_env = services["mongo"]["environment"]
+    assert "${MSC_MONGO_PASSWORD:?" in mongo_env["MONGO_INITDB_ROOT_PASSWORD"]
+    for name in ("customer_svc", "sla_svc"):
+        url = services[name]["environment"]["MONGODB_URL"]
+        assert url.startswith("mongodb://msc:${MSC_MONGO_PASSWORD:?"), url
+
+
+def test_the_external_kafka_listener_is_an_opt_in_file() -> None:
+    extra = yaml.safe_load((ROOT / "deploy/docker/kafka-external.yml").read_text())
+    assert extra["services"]["kafka"]["ports"] == ["9094:9094"]
 
 
 def test_topics_created_are_the_contracts(compose: dict[str, Any]) -> None:

@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from msc_platform.http import MAX_BODY_BYTES
 
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "secret",
+        "changeme",
+        "change-me",
+        "change_me",
+        "dev",
+        "test",
+        "placeholder",
+        "your-secret",
+        "jwt-secret",
+        "msc",
+        "password",
+    }
+)
+MIN_SECRET_LENGTH = 32
 
-class InfrastructureSettings(BaseSettings):
+
+class SharedSecretSettings(BaseSettings):
+    """`MSC_JWT_SECRET`, the HS256 key of portal tokens and of the gateway's service token,
+    which every service reads; refused when weak outside dev mode."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("MSC_JWT_SECRET"),
+        description="HS256 key that signs portal tokens and the gateway's service token.",
+    )
+    dev_mode: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("MSC_DEV_MODE"),
+        description="Accept a weak secret and print an msp_admin token (make run only).",
+    )
+
+    @model_validator(mode="after")
+    def _secret_is_safe(self) -> SharedSecretSettings:
+        secret = self.jwt_secret.get_secret_value()
+        weak = secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
+        if weak and not self.dev_mode:
+            raise ValueError(
+                "MSC_JWT_SECRET is missing, a placeholder or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; set a random one "
+                "(e.g. `openssl rand -hex 32`) or MSC_DEV_MODE=1 for a local trial"
+            )
+        return self
+
+
+class InfrastructureSettings(SharedSecretSettings):
     """`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, `LOG_LEVEL` (CONTRACT.md section 1), and how
     the consumers watch the topics and themselves (`KAFKA_METADATA_MAX_AGE_MS`,
     `CONSUMER_STALL_AFTER_S`)."""

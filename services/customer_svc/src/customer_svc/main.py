@@ -29,6 +29,7 @@ from msc_platform.http import (
     install_request_id,
     install_request_limits,
 )
+from msc_platform.service_token import RequireServiceToken
 
 
 def create_app(
@@ -87,6 +88,7 @@ def create_app(
     install_problem_handlers(app)
     install_domain_errors(app)
     install_request_id(app)
+    app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)
     app.include_router(router)
     app.include_router(

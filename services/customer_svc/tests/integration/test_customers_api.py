@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import os
 import uuid
 from typing import Any
 
 import httpx
+import jwt
 import pytest
+
+from msc_platform.service_token import mint_service_token
 
 PLAN = {
     "plan": "Standard",
@@ -263,3 +268,22 @@ async def test_list_search_and_paging(api: httpx.AsyncClient) -> None:
 
 def letter_of(name: str) -> str:
     return name[-1]
+
+
+async def test_only_the_gateway_may_call(api: httpx.AsyncClient) -> None:
+    """Not a way around the gateway: a missing token, a forged one, or even a user's own
+    portal token is refused; the gateway's service token is what the fixture sends."""
+    secret = os.environ["MSC_JWT_SECRET"]
+    user = jwt.encode(
+        {"sub": "u", "role": "msp_admin", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(1)},
+        secret,
+        algorithm="HS256",
+    )
+    forged = mint_service_token("x" * 40)
+    for authorization in ("", f"Bearer {user}", f"Bearer {forged}", "Basic abc"):
+        for method, path in (("GET", "/api/v1/customers"), ("DELETE", "/api/v1/customers/c-1")):
+            answer = await api.request(method, path, headers={"Authorization": authorization})
+            assert answer.status_code == 401, (authorization, method)
+            assert answer.headers["Content-Type"] == "application/problem+json"
+    assert (await api.get("/api/v1/customers")).status_code == 200
+    assert (await api.get("/healthz")).status_code == 200  # probes stay open

@@ -27,6 +27,7 @@ from msc_platform.http import (
     install_request_id,
     install_request_limits,
 )
+from msc_platform.service_token import ServiceCredential
 
 log = logging.getLogger(__name__)
 PORTAL_DIR = Path(__file__).parent / "portal"
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    connections = Connections()
+    connections = Connections(ServiceCredential(settings.jwt_secret.get_secret_value()))
     customers = Upstream(
         connections, "customer_svc", settings.customer_svc_url, settings.customer_timeout_s
     )

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import aiohttp
 
 from msc_platform.http import REQUEST_ID_HEADER, request_id_var
+from msc_platform.service_token import ServiceCredential
 
 
 class ServiceUnavailable(Exception):
@@ -52,9 +53,11 @@ def customer_path(customer_id: str, *below: str) -> str:
 
 
 class Connections:
-    """The pooled client the upstreams share; opened and closed with the app."""
+    """The pooled client the upstreams share, and the credential every call carries (the
+    services answer only the gateway); opened and closed with the app."""
 
-    def __init__(self, max_connections: int = 200) -> None:
+    def __init__(self, credential: ServiceCredential, max_connections: int = 200) -> None:
+        self.credential = credential
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
 
@@ -102,7 +105,10 @@ class Upstream:
         timeout_s: float | None = None,
     ) -> Answer:
         """Send a request and read the answer; `ServiceUnavailable` when it cannot in time."""
-        sent = {REQUEST_ID_HEADER: request_id_var.get()} | dict(headers or {})
+        sent = {
+            REQUEST_ID_HEADER: request_id_var.get(),
+            "Authorization": self._connections.credential.header(),
+        } | dict(headers or {})
         try:
             async with asyncio.timeout(timeout_s or self._timeout_s):
                 async with self._connections.session.request(

@@ -22,6 +22,7 @@ from msc_platform.http import (
     install_request_id,
     install_request_limits,
 )
+from msc_platform.service_token import RequireServiceToken
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.rendering import RenderedViews
 from sla_svc.api.routes import router
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.rendered_views = RenderedViews(settings.read_cache_customers)
     install_problem_handlers(app)
     install_request_id(app)
+    app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)
     app.include_router(router)
     app.include_router(

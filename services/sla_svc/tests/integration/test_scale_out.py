@@ -29,6 +29,7 @@ from msc_local.processes import (
 )
 from msc_platform.copartition import partition_of
 from msc_testkit.kafka import eventually, publish
+from msc_testkit.secrets import service_auth
 from services.sla_svc.tests.fleet import (
     Event,
     customers,
@@ -78,7 +79,9 @@ class Group:
         members = self.alive()
         for i, cid in enumerate(fleet):
             url = members[i % len(members)].url
-            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            async with httpx.AsyncClient(
+                base_url=url, timeout=30, headers=service_auth()
+            ) as client:
                 answer = await client.get(f"/api/v1/customers/{cid}/sla", params={"window": "7d"})
             body: dict[str, Any] = answer.json()
             body.pop("as_of", None)
