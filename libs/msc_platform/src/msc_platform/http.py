@@ -105,9 +105,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not read the body as JSON at all
+            errors = [{"field": "body", "message": "not a JSON document"}]
+            return problem_response(
+                Problem(422, "Validation failed", "invalid fields: body", errors=errors)
+            )
         titles = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}
         title = titles.get(exc.status_code, "Error")
-        return problem_response(Problem(exc.status_code, title, str(exc.detail)))
+        problem = Problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+        return problem_response(problem)
 
 
 MAX_BODY_BYTES = 1024 * 1024

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from gateway import compose
@@ -229,3 +230,27 @@ async def _forward(
     if answer.status_code == 204:
         return Response(status_code=204, headers=passed)
     return Response(answer.content, answer.status_code, headers=passed, media_type=media_type)
+
+
+@router.api_route(
+    "/{rest:path}",
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+    include_in_schema=False,
+)
+async def elsewhere(request: Request) -> Response:
+    """Whatever no route above answers: 405 with the methods the path has, else 404 (the
+    portal's files, served after the API, would otherwise claim every path)."""
+    path = request.url.path
+    allowed = sorted(
+        {
+            method
+            for route in router.routes
+            if isinstance(route, APIRoute) and route.endpoint is not elsewhere
+            if route.path_regex.match(path)
+            for method in route.methods
+        }
+    )
+    if allowed:
+        detail = f"{request.method} is not allowed here"
+        raise Problem(405, "Method not allowed", detail, headers={"Allow": ", ".join(allowed)})
+    raise Problem(404, "Not found", f"no {path} here")
