@@ -112,7 +112,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         titles = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}
         title = titles.get(exc.status_code, "Error")
-        problem = Problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        problem = Problem(exc.status_code, title, str(exc.detail), headers=headers)
         return problem_response(problem)
 
 

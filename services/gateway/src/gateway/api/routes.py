@@ -247,7 +247,7 @@ async def elsewhere(request: Request) -> Response:
             for route in router.routes
             if isinstance(route, APIRoute) and route.endpoint is not elsewhere
             if route.path_regex.match(path)
-            for method in route.methods
+            for method in route.methods or ()
         }
     )
     if allowed:
