@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=lambda route: route.name,  # operationId: the route's name
     )
     app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     app.state.customers = customers

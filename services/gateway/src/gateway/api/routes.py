@@ -51,18 +51,29 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+HEADERS = {
+    "ETag": "The customer's version: send it back in `If-Match` to change the customer.",
+    "Location": "Where the new customer is.",
+}
+
+
 def _answers(
-    model: type[BaseModel], problems: dict[int | str, dict[str, Any]], status: int = 200
+    model: type[BaseModel],
+    problems: dict[int | str, dict[str, Any]],
+    status: int = 200,
+    headers: tuple[str, ...] = ("ETag",),
 ) -> dict[int | str, dict[str, Any]]:
     """Documented, not validated: the services already answer in the contract's shapes."""
-    return {status: {"model": model, "description": "Success."}, **problems}
+    documented = {h: {"description": HEADERS[h], "schema": {"type": "string"}} for h in headers}
+    success = {"model": model, "description": "Success.", "headers": documented}
+    return {status: success, **problems}
 
 
 READ = _problems(404, 422, 503)
 WRITE = _problems(404, 412, 422, 503)
 
 
-@router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503)))
+@router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503), headers=()))
 async def list_customers(
     who: PrincipalDep,
     customers: CustomersDep,
@@ -80,7 +91,7 @@ async def list_customers(
 @router.post(
     "/customers",
     status_code=201,
-    responses=_answers(portal.CustomerPublic, _problems(409, 422, 503), 201),
+    responses=_answers(portal.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")),
 )
 async def create_customer(
     body: portal.CustomerCreate, who: PrincipalDep, request: Request, customers: CustomersDep
@@ -104,7 +115,7 @@ async def customer_details(
     return FastJSONResponse(details.body, headers=headers)
 
 
-@router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ))
+@router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ, headers=()))
 async def customer_sla(
     customer_id: PathId,
     who: PrincipalDep,
