@@ -97,12 +97,16 @@ class Services:
 
     @staticmethod
     def default_sla(call: Call) -> web.Response:
+        if call.path == "/readyz":
+            return reply(200, {"status": "ready"})
         if call.path == "/api/v1/sla-health":
             return reply(200, {"items": {}})
         return reply(200, SLA)
 
     @staticmethod
     def default_customer(call: Call) -> web.Response:
+        if call.path == "/readyz":
+            return reply(200, {"status": "ready"})
         if call.path == "/api/v1/customers":
             return reply(200, {"items": [{"id": "c-1"}, {"id": "c-2"}], "next_cursor": None})
         if call.path.startswith("/api/v1/customers/c-1"):

@@ -316,3 +316,17 @@ async def test_an_upstream_redirect_is_neither_followed_nor_passed_on(
         answer = await client.request(method, path, headers=auth() | {"If-Match": "*"})
         assert answer.status_code == 503 and "location" not in answer.headers
     assert [c.path for c in services.calls if c.path == "/internal-only"] == []
+
+
+async def test_the_gateway_is_ready_without_sla_svc_and_says_it_is_degraded(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    whole = await client.get("/readyz")
+    assert whole.status_code == 200 and whole.json()["status"] == "ready"
+    await services.stop("sla_svc")
+    degraded = await client.get("/readyz")
+    assert degraded.status_code == 200 and degraded.json()["status"] == "degraded"
+    assert degraded.json()["checks"]["sla_svc"] != "ok"
+    assert 'msc_dependency_up{dependency="sla_svc"} 0.0' in (await client.get("/metrics")).text
+    await services.stop("customer_svc")
+    assert (await client.get("/readyz")).status_code == 503
