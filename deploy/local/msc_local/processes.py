@@ -28,6 +28,25 @@ class Ports:
     customer_svc: int = 8081
     sla_svc: int = 8082
 
+    @classmethod
+    def from_env(cls) -> Ports:
+        """The defaults, each changed by its variable: `MSC_KAFKA_PORT`, `MSC_MONGO_PORT`,
+        `GATEWAY_PORT`, `CUSTOMER_SVC_PORT`, `SLA_SVC_PORT`."""
+        names = {
+            "kafka": "MSC_KAFKA_PORT",
+            "mongo": "MSC_MONGO_PORT",
+            "gateway": "GATEWAY_PORT",
+            "customer_svc": "CUSTOMER_SVC_PORT",
+            "sla_svc": "SLA_SVC_PORT",
+        }
+        given = {field: int(os.environ[var]) for field, var in names.items() if var in os.environ}
+        return cls(**given)
+
+    @property
+    def gateway_url(self) -> str:
+        """Where the portal is."""
+        return f"http://127.0.0.1:{self.gateway}"
+
 
 @dataclass
 class Infrastructure:

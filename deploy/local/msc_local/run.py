@@ -57,7 +57,8 @@ def main() -> int:
         print("make run needs these tools first:\n" + "\n".join(missing), file=sys.stderr)
         return 2
 
-    taken = _taken_ports(Ports(), kafka=not external_kafka, mongo=not external_mongo)
+    ports = Ports.from_env()
+    taken = _taken_ports(ports, kafka=not external_kafka, mongo=not external_mongo)
     if taken:
         print(
             "make run needs these ports, already taken (an earlier make run still running, "
@@ -79,18 +80,22 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    infra = Infrastructure(data_dir, Ports())
+    infra = Infrastructure(data_dir, ports)
     services: list[Service] = []
     started = time.monotonic()
     try:
         infra.start(kafka=not external_kafka, mongo=not external_mongo)
-        env = service_env(Ports(), _auth_env(data_dir))
-        for name, port in (("customer_svc", 8081), ("sla_svc", 8082), ("gateway", 8080)):
+        env = service_env(ports, _auth_env(data_dir) | {"MSC_GATEWAY_URL": ports.gateway_url})
+        for name, port in (
+            ("customer_svc", ports.customer_svc),
+            ("sla_svc", ports.sla_svc),
+            ("gateway", ports.gateway),
+        ):
             services.append(start_service(name, port, env, log_dir))
         print("[run] waiting for the services to be ready ...", flush=True)
         wait_ready(services)
-        _banner(data_dir, log_dir, time.monotonic() - started, env)
-        simulator = _fill_if_empty(env, log_dir)
+        _banner(data_dir, log_dir, time.monotonic() - started, env, ports.gateway_url)
+        simulator = _fill_if_empty(env, log_dir, ports.gateway_url)
         if simulator is not None:
             services.append(simulator)
         while all(s.process.poll() is None for s in services if s.name != "simulator"):
@@ -141,7 +146,7 @@ def _auth_env(data_dir: Path) -> dict[str, str]:
     return {"MSC_JWT_SECRET": path.read_text().strip(), "MSC_DEV_MODE": "1"}
 
 
-def _fill_if_empty(env: dict[str, str], log_dir: Path) -> Service | None:
+def _fill_if_empty(env: dict[str, str], log_dir: Path, gateway_url: str) -> Service | None:
     """An empty system gets a believable history from the agent simulator (MSC_SIMULATE=0: no)."""
     if os.environ.get("MSC_SIMULATE", "1") == "0":
         return None
@@ -149,7 +154,7 @@ def _fill_if_empty(env: dict[str, str], log_dir: Path) -> Service | None:
 
     token = mint(env["MSC_JWT_SECRET"], "msp_viewer", "make-run")
     request = urllib.request.Request(
-        "http://127.0.0.1:8080/api/v1/customers?limit=1",
+        f"{gateway_url}/api/v1/customers?limit=1",
         headers={"Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
@@ -184,11 +189,13 @@ def _fill_if_empty(env: dict[str, str], log_dir: Path) -> Service | None:
     return Service("simulator", 0, process, log_path)
 
 
-def _banner(data_dir: Path, log_dir: Path, seconds: float, env: dict[str, str]) -> None:
+def _banner(
+    data_dir: Path, log_dir: Path, seconds: float, env: dict[str, str], gateway_url: str
+) -> None:
     lines = [
         f"MSC is up in {seconds:.0f} s.",
-        "  portal:      http://127.0.0.1:8080/",
-        "  API docs:    http://127.0.0.1:8080/docs",
+        f"  portal:      {gateway_url}/",
+        f"  API docs:    {gateway_url}/docs",
         f"  data:        {data_dir}",
         f"  logs:        {log_dir}",
     ]
