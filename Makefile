@@ -2,7 +2,7 @@
 # Everything else here is what they are made of.
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
-UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONPATH := $(CURDIR)/deploy/local
 export UV_PYTHON_DOWNLOADS := never
 
@@ -14,9 +14,8 @@ run: install ## start Kafka, FerretDB, the three services and the portal, in the
 test: install browser lint typecheck ## the whole suite on real Kafka and a real MongoDB-wire server
 	$(UV) run --frozen --no-sync python -m pytest
 
-install: ## the Python environment from uv.lock (installs uv itself if missing)
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
-		|| python3 -m pip install --quiet "uv==$(UV_VERSION)"
+install: ## the Python environment from uv.lock (installs uv itself into .tools/ if missing)
+	@command -v uv >/dev/null 2>&1 || deploy/local/install-uv.sh $(UV_VERSION) .tools
 	$(UV) sync --frozen --all-packages
 
 browser: ## Debian's Chromium for the portal's browser tests (Playwright's own download cannot work here)
