@@ -45,7 +45,7 @@ infra-stop:
 schemas: install ## export the JSON Schema of every event type into schemas/
 	$(UV) run --frozen --no-sync python -m msc_contracts.schemas schemas
 
-bench: bench-customer bench-sla-ingest bench-sla-read bench-gateway ## every benchmark (about 15 minutes)
+bench: bench-customer bench-sla-ingest bench-sla-read bench-gateway ## every benchmark (how long: README, "Benchmarks")
 
 bench-customer: install
 	PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python bench/customer_api.py
