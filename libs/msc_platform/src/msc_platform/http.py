@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import sys
 import uuid
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from pythonjsonlogger.json import JsonFormatter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -269,20 +271,39 @@ def install_request_limits(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> Non
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request id to every log record as `request_id`."""
+    """Adds the service's name and the current request id to every log record."""
+
+    def __init__(self, service: str = "-") -> None:
+        super().__init__()
+        self.service = service
 
     def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
         record.request_id = request_id_var.get()
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Log lines with time, level, logger and request id."""
+def configure_logging(level: str = "INFO", service: str = "-", log_format: str = "auto") -> None:
+    """One log line per record: JSON (`time`, `level`, `service`, `logger`, `request_id`,
+    `message`, and `exc_info` with a traceback) for log collectors, or text for a person.
+    `log_format` `auto` picks text when standard error is a terminal, else JSON."""
     handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [rid=%(request_id)s] %(message)s")
-    )
+    handler.addFilter(RequestIdFilter(service))
+    text = log_format == "text" or (log_format == "auto" and sys.stderr.isatty())
+    if text:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(service)s %(name)s [rid=%(request_id)s] %(message)s"
+            )
+        )
+    else:
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(service)s %(name)s %(request_id)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                timestamp=False,
+            )
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

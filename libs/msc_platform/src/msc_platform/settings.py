@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +38,12 @@ class SharedSecretSettings(BaseSettings):
         default=SecretStr(""),
         validation_alias=AliasChoices("MSC_JWT_SECRET"),
         description="HS256 key that signs portal tokens and the gateway's service token.",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        validation_alias=AliasChoices("LOG_FORMAT"),
+        description="`json` lines for a log collector, `text` for a person; `auto`: text on "
+        "a terminal, else JSON.",
     )
     dev_mode: bool = Field(
         default=False,

@@ -44,7 +44,7 @@ def create_app(
     """
     settings = settings or Settings()
     clock = clock or SystemClock()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, "customer_svc", settings.log_format)
     registry = CollectorRegistry()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False

@@ -40,7 +40,7 @@ from a CDN, and the page has no inline script (the CSP forbids it)."""
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway."""
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, "gateway", settings.log_format)
     connections = Connections(ServiceCredential(settings.jwt_secret.get_secret_value()))
     customers = Upstream(
         connections, "customer_svc", settings.customer_svc_url, settings.customer_timeout_s

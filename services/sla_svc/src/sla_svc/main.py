@@ -42,7 +42,7 @@ def configured_read_cache(settings: Settings) -> ReadCache:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the SLA service; connections open in the lifespan, not here."""
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, "sla_svc", settings.log_format)
     registry = CollectorRegistry()
     metrics = ConsumerMetrics(registry)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
