@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_fastapi_instrumentator import Instrumentator
 from pythonjsonlogger.json import JsonFormatter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -262,6 +263,18 @@ class RequestIdMiddleware:
 def install_request_id(app: FastAPI) -> None:
     """Every request gets an `X-Request-ID` (see `RequestIdMiddleware`)."""
     app.add_middleware(RequestIdMiddleware)
+
+
+def install_http_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
+    """HTTP rate, errors and duration per route on `/metrics`: `http_requests_total`,
+    `http_request_duration_seconds` and kin, labelled by route template (never the raw path),
+    method and status class; probes and `/metrics` itself are left out."""
+    Instrumentator(
+        registry=registry,
+        should_group_status_codes=True,
+        should_group_untemplated=True,
+        excluded_handlers=["/metrics", "/healthz", "/readyz"],
+    ).instrument(app)
 
 
 def install_request_limits(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> None:

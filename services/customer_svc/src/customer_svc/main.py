@@ -25,6 +25,7 @@ from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     configure_logging,
     health_router,
+    install_http_metrics,
     install_problem_handlers,
     install_request_id,
     install_request_limits,
@@ -90,6 +91,7 @@ def create_app(
     install_request_id(app)
     app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)
+    install_http_metrics(app, registry)
     app.include_router(router)
     app.include_router(
         health_router(

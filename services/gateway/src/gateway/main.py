@@ -24,6 +24,7 @@ from msc_platform.http import (
     SecurityHeadersMiddleware,
     configure_logging,
     health_router,
+    install_http_metrics,
     install_problem_handlers,
     install_request_id,
     install_request_limits,
@@ -79,10 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     # Without sla_svc the details view still answers (`partial: true`): not a reason to
     # take the portal out of service.
+    registry = CollectorRegistry()
+    install_http_metrics(app, registry)
     app.include_router(
         health_router(
             {"customer_svc": _ready(customers)},
-            CollectorRegistry(),
+            registry,
             degraded_without={"sla_svc": _ready(sla)},
         )
     )

@@ -330,3 +330,15 @@ async def test_the_gateway_is_ready_without_sla_svc_and_says_it_is_degraded(
     assert 'msc_dependency_up{dependency="sla_svc"} 0.0' in (await client.get("/metrics")).text
     await services.stop("customer_svc")
     assert (await client.get("/readyz")).status_code == 503
+
+
+async def test_http_metrics_per_route_template_not_per_path(client: httpx.AsyncClient) -> None:
+    for cid in ("c-1", "c-2", "c-3"):
+        await client.get(f"/api/v1/customers/{cid}/details", headers=auth())
+    await client.get("/api/v1/customers/c-1/details")  # 401
+    text = (await client.get("/metrics")).text
+    lines = [line for line in text.splitlines() if line.startswith("http_requests_total{")]
+    details = [line for line in lines if "/customers/{customer_id}/details" in line]
+    assert details and not any("c-2" in line for line in lines)
+    assert any('status="2xx"' in line for line in details)
+    assert any('status="4xx"' in line for line in details)
