@@ -18,7 +18,7 @@ from gateway.api.guard import Guard
 from gateway.api.routes import router
 from gateway.auth import mint
 from gateway.config import Settings
-from gateway.upstream import Connections, Upstream
+from gateway.upstream import Connections, Upstream, UpstreamMetrics
 from msc_platform.health import Probe
 from msc_platform.http import (
     SecurityHeadersMiddleware,
@@ -42,7 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway."""
     settings = settings or Settings()
     configure_logging(settings.log_level, "gateway", settings.log_format)
-    connections = Connections(ServiceCredential(settings.jwt_secret.get_secret_value()))
+    registry = CollectorRegistry()
+    connections = Connections(
+        ServiceCredential(settings.jwt_secret.get_secret_value()), UpstreamMetrics(registry)
+    )
     customers = Upstream(
         connections, "customer_svc", settings.customer_svc_url, settings.customer_timeout_s
     )
@@ -80,7 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     # Without sla_svc the details view still answers (`partial: true`): not a reason to
     # take the portal out of service.
-    registry = CollectorRegistry()
     install_http_metrics(app, registry)
     app.include_router(
         health_router(

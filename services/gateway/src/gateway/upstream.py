@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from msc_platform.http import REQUEST_ID_HEADER, request_id_var
 from msc_platform.service_token import ServiceCredential
@@ -52,12 +54,36 @@ def customer_path(customer_id: str, *below: str) -> str:
     return "/".join(["/api/v1/customers", *(quote(p, safe="") for p in (customer_id, *below))])
 
 
-class Connections:
-    """The pooled client the upstreams share, and the credential every call carries (the
-    services answer only the gateway); opened and closed with the app."""
+class UpstreamMetrics:
+    """Duration of the gateway's calls and their failures, per service."""
 
-    def __init__(self, credential: ServiceCredential, max_connections: int = 200) -> None:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.duration = Histogram(
+            "msc_upstream_request_duration_seconds",
+            "Calls of the gateway to a service, until the answer is read.",
+            ["service"],
+            registry=registry,
+        )
+        self.failures = Counter(
+            "msc_upstream_failures",
+            "Calls that got no usable answer: timed out, unreachable, or a redirect.",
+            ["service", "reason"],
+            registry=registry,
+        )
+
+
+class Connections:
+    """The pooled client the upstreams share, the credential every call carries (the
+    services answer only the gateway) and the calls' metrics; opened and closed with the app."""
+
+    def __init__(
+        self,
+        credential: ServiceCredential,
+        metrics: UpstreamMetrics,
+        max_connections: int = 200,
+    ) -> None:
         self.credential = credential
+        self.metrics = metrics
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
 
@@ -109,6 +135,27 @@ class Upstream:
             REQUEST_ID_HEADER: request_id_var.get(),
             "Authorization": self._connections.credential.header(),
         } | dict(headers or {})
+        started = time.perf_counter()
+        try:
+            return await self._send(method, path, params, json, content, sent, timeout_s)
+        except ServiceUnavailable as exc:
+            self._connections.metrics.failures.labels(self.name, exc.reason).inc()
+            raise
+        finally:
+            self._connections.metrics.duration.labels(self.name).observe(
+                time.perf_counter() - started
+            )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        json: Any,
+        content: bytes | None,
+        sent: dict[str, str],
+        timeout_s: float | None,
+    ) -> Answer:
         try:
             async with asyncio.timeout(timeout_s or self._timeout_s):
                 async with self._connections.session.request(
@@ -122,10 +169,10 @@ class Upstream:
                 ) as response:
                     if 300 <= response.status < 400:
                         # Never followed, never passed on: it would point callers inside.
-                        raise ServiceUnavailable(self.name, f"answered {response.status}")
+                        raise ServiceUnavailable(self.name, "redirect")
                     body = await response.read()
                     return Answer(response.status, response.headers, body)
         except TimeoutError as exc:
             raise ServiceUnavailable(self.name, "timed out") from exc
         except (aiohttp.ClientError, OSError) as exc:
-            raise ServiceUnavailable(self.name, f"unreachable ({exc.__class__.__name__})") from exc
+            raise ServiceUnavailable(self.name, "unreachable") from exc

@@ -316,6 +316,9 @@ async def test_an_upstream_redirect_is_neither_followed_nor_passed_on(
         answer = await client.request(method, path, headers=auth() | {"If-Match": "*"})
         assert answer.status_code == 503 and "location" not in answer.headers
     assert [c.path for c in services.calls if c.path == "/internal-only"] == []
+    metrics = (await client.get("/metrics")).text
+    assert 'msc_upstream_failures_total{reason="redirect",service="customer_svc"} 2.0' in metrics
+    assert 'msc_upstream_request_duration_seconds_count{service="customer_svc"}' in metrics
 
 
 async def test_the_gateway_is_ready_without_sla_svc_and_says_it_is_degraded(
