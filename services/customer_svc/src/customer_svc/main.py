@@ -58,7 +58,9 @@ def create_app(
     async def publish_to_kafka(key: str, value: bytes) -> None:
         await broker.publish(value, topic=CUSTOMER_EVENTS, key=key.encode())
 
-    relay = OutboxRelay(customers, publish or publish_to_kafka, on_deleted=usage.purge)
+    relay = OutboxRelay(
+        customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
+    )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
     consumer = EventConsumer(
         broker,

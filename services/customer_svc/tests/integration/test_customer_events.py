@@ -119,6 +119,7 @@ async def test_an_event_stored_before_a_crash_is_published_once_after_restart(
         assert created.status_code == 201
         cid = created.json()["id"]
         await asyncio.sleep(0.5)  # the relay is now stuck publishing
+        assert "msc_outbox_backlog 1.0" in (await first.get("/metrics")).text
     assert await read_all(infrastructure.kafka, CUSTOMER_EVENTS, key=cid, settle_s=1.0) == []
 
     async with running(create_app(settings)):

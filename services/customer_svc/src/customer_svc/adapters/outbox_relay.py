@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Gauge
+
 from customer_svc.adapters.documents import event_from_document
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.domain.model import PendingEvent
@@ -36,7 +38,13 @@ class OutboxRelay:
         *,
         interval_s: float = 1.0,
         grace: dt.timedelta = dt.timedelta(seconds=10),
+        registry: CollectorRegistry | None = None,
     ) -> None:
+        self._backlog = Gauge(
+            "msc_outbox_backlog",
+            "Stored changes whose lifecycle events are not published yet.",
+            registry=registry,
+        )
         self._repo = repository
         self._publish = publish
         self._on_deleted = on_deleted
@@ -63,7 +71,9 @@ class OutboxRelay:
         """Publish every revision that is visible and unpublished; return how many events."""
         published = 0
         stuck: set[str] = set()
-        for revision in await self._repo.pending_revisions():
+        pending = await self._repo.pending_revisions()
+        self._backlog.set(len(pending))
+        for revision in pending:
             customer_id = revision["customer_id"]
             if customer_id in stuck:
                 continue  # keep one customer's events in version order
@@ -77,6 +87,7 @@ class OutboxRelay:
                     await self._on_deleted(customer_id)
                 published += 1
             await self._repo.mark_published(revision)
+            self._backlog.dec()
         return published
 
     async def _visible(self, revision: dict[str, Any]) -> bool:
