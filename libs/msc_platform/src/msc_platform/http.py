@@ -364,7 +364,7 @@ def health_router(
 
     if registry is not None:
 
-        @router.get("/metrics")
+        @router.get("/metrics", include_in_schema=False)  # Prometheus text, not JSON
         async def metrics() -> Response:
             return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
