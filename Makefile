@@ -42,8 +42,8 @@ infra-start: install
 infra-stop:
 	deploy/local/infra.sh stop
 
-schemas: install ## export the JSON Schema of every event type into schemas/
-	$(UV) run --frozen --no-sync python -m msc_contracts.schemas schemas
+schemas: install ## write docs/asyncapi.yaml and docs/schemas/ from the event models (commit them)
+	$(UV) run --frozen --no-sync python -m msc_contracts.schemas docs
 
 bench: bench-customer bench-sla-ingest bench-sla-read bench-gateway ## every benchmark (how long: README, "Benchmarks")
 

@@ -64,8 +64,9 @@ def test_json_schemas_export_for_every_type(tmp_path: Path) -> None:
     from msc_contracts.schemas import main
 
     assert main(["schemas", str(tmp_path)]) == 0
-    written = sorted(p.name for p in tmp_path.iterdir())
+    written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
     assert written == sorted(f"{name}.schema.json" for name in EVENT_TYPES)
+    assert (tmp_path / "asyncapi.yaml").is_file()
     job = event_schemas()[events.JOB_REPORTED]
     assert set(job["required"]) >= {"id", "source", "type", "time", "customerid", "data"}
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -19,6 +20,7 @@ from gateway.api.routes import router
 from gateway.auth import mint
 from gateway.config import Settings
 from gateway.upstream import Connections, Upstream, UpstreamMetrics
+from msc_contracts.schemas import asyncapi
 from msc_platform.health import Probe
 from msc_platform.http import (
     SecurityHeadersMiddleware,
@@ -93,6 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for path in ("/docs", "/redoc"):  # ReDoc is not bundled: both lead to Swagger UI
         app.add_api_route(path, _to_docs, include_in_schema=False)
+    events_document = asyncapi()  # the event contract, as docs/asyncapi.yaml has it
+
+    async def event_contract() -> dict[str, Any]:
+        return events_document
+
+    app.add_api_route("/asyncapi.json", event_contract, include_in_schema=False)
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.mount("/docs", StaticFiles(directory=API_DOCS_DIR, html=True), name="docs")
     app.mount("/", StaticFiles(directory=PORTAL_DIR, html=True), name="portal")

@@ -345,3 +345,9 @@ async def test_http_metrics_per_route_template_not_per_path(client: httpx.AsyncC
     assert details and not any("c-2" in line for line in lines)
     assert any('status="2xx"' in line for line in details)
     assert any('status="4xx"' in line for line in details)
+
+
+async def test_the_event_contract_is_published(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/asyncapi.json")).json()
+    assert document["asyncapi"].startswith("3.")
+    assert {c["address"] for c in document["channels"].values()} >= {"backup.jobs"}
