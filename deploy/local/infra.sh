@@ -2,7 +2,7 @@
 # Local infrastructure without Docker: a real Apache Kafka broker (KRaft, single node, jars from
 # Maven Central) and FerretDB 1.x (MongoDB wire protocol on SQLite, built from the Go module proxy).
 #
-#   deploy/local/infra.sh provision | start [kafka] [ferretdb] | stop | status
+#   deploy/local/infra.sh provision | start [kafka] [ferretdb] | stop | status | helm
 #
 # Environment (defaults in brackets):
 #   MSC_DATA_DIR [~/.local/share/msc]   documents, Kafka logs and offsets; logs in $MSC_DATA_DIR/logs
@@ -26,6 +26,8 @@ LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
 
 say() { printf '[infra] %s\n' "$*"; }
+HELM_VERSION="v3.22.0"
+HELM_BIN="$CACHE_DIR/bin/helm-$HELM_VERSION"
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 
 need() {
@@ -141,6 +143,20 @@ stop_one() { # name pidfile
   say "$1 stopped"
 }
 
+provision_helm() { # Helm, built with Go from the module proxy like FerretDB; prints its path
+  if [[ -x "$HELM_BIN" ]]; then echo "$HELM_BIN"; return; fi
+  command -v go >/dev/null 2>&1 || die "Go is needed to build Helm: https://go.dev/doc/install"
+  say "building Helm $HELM_VERSION with Go; the first build takes a few minutes ..." >&2
+  local t0=$SECONDS
+  export GOPATH="$CACHE_DIR/gopath" GOMODCACHE="$CACHE_DIR/gopath/pkg/mod" GOCACHE="$CACHE_DIR/gocache"
+  mkdir -p "$CACHE_DIR/bin"
+  GOBIN="$CACHE_DIR/bin/helm-build" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2 \
+    || die "building Helm $HELM_VERSION failed; see the output above"
+  mv "$CACHE_DIR/bin/helm-build/helm" "$HELM_BIN"
+  say "Helm built in $((SECONDS - t0)) s: $HELM_BIN" >&2
+  echo "$HELM_BIN"
+}
+
 cmd="${1:-}"
 mkdir -p "$LOG_DIR" "$RUN_DIR"
 case "$cmd" in
@@ -160,12 +176,15 @@ case "$cmd" in
     stop_one Kafka "$RUN_DIR/kafka.pid"
     stop_one FerretDB "$RUN_DIR/ferretdb.pid"
     ;;
+  helm)
+    provision_helm
+    ;;
   status)
     pid_alive "$RUN_DIR/kafka.pid" && say "Kafka running (pid $(cat "$RUN_DIR/kafka.pid"))" || say "Kafka stopped"
     pid_alive "$RUN_DIR/ferretdb.pid" && say "FerretDB running (pid $(cat "$RUN_DIR/ferretdb.pid"))" || say "FerretDB stopped"
     ;;
   *)
-    echo "usage: $0 provision|start|stop|status" >&2
+    echo "usage: $0 provision|start|stop|status|helm" >&2
     exit 2
     ;;
 esac
