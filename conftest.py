@@ -21,7 +21,7 @@ import pytest
 
 from msc_local.processes import Infrastructure, Ports
 from msc_local.topics import create_topics
-from msc_testkit.secrets import TEST_SECRET
+from msc_testkit.credentials import TEST_SECRET
 
 os.environ.setdefault("MSC_JWT_SECRET", TEST_SECRET)  # every service the tests start
 TEST_PORTS = Ports(kafka=19092, mongo=27018, gateway=18080, customer_svc=18081, sla_svc=18082)

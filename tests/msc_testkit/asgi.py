@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from msc_testkit.secrets import service_auth
+from msc_testkit.credentials import service_auth
 
 
 @asynccontextmanager

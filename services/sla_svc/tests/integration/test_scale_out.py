@@ -28,8 +28,8 @@ from msc_local.processes import (
     wait_ready,
 )
 from msc_platform.copartition import partition_of
+from msc_testkit.credentials import service_auth
 from msc_testkit.kafka import eventually, publish
-from msc_testkit.secrets import service_auth
 from services.sla_svc.tests.fleet import (
     Event,
     customers,
