@@ -28,9 +28,10 @@ PLACEHOLDER_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 
 
-class SharedSecretSettings(BaseSettings):
-    """`MSC_JWT_SECRET`, the HS256 key of portal tokens and of the gateway's service token,
-    which every service reads; refused when weak outside dev mode."""
+class ServiceSettings(BaseSettings):
+    """What every service reads, the gateway included: `MSC_JWT_SECRET` (the HS256 key of
+    portal tokens and of the gateway's service token, refused when weak outside dev mode),
+    how to log, and the request body limit."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -50,9 +51,16 @@ class SharedSecretSettings(BaseSettings):
         validation_alias=AliasChoices("MSC_DEV_MODE"),
         description="Accept a weak secret and print an msp_admin token (make run only).",
     )
+    log_level: str = Field(default="INFO", description="Python log level.")
+    max_request_body_bytes: int = Field(
+        default=MAX_BODY_BYTES,
+        ge=1024,
+        validation_alias=AliasChoices("MAX_REQUEST_BODY_BYTES"),
+        description="Largest request body accepted; a larger one is answered 413 unread.",
+    )
 
     @model_validator(mode="after")
-    def _secret_is_safe(self) -> SharedSecretSettings:
+    def _secret_is_safe(self) -> ServiceSettings:
         secret = self.jwt_secret.get_secret_value()
         weak = secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
         if weak and not self.dev_mode:
@@ -64,10 +72,10 @@ class SharedSecretSettings(BaseSettings):
         return self
 
 
-class InfrastructureSettings(SharedSecretSettings):
-    """`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`, `LOG_LEVEL` (CONTRACT.md section 1), and how
-    the consumers watch the topics and themselves (`KAFKA_METADATA_MAX_AGE_MS`,
-    `CONSUMER_STALL_AFTER_S`)."""
+class InfrastructureSettings(ServiceSettings):
+    """What a service with a database and consumers reads besides: `KAFKA_BOOTSTRAP_SERVERS`,
+    `MONGODB_URL` (CONTRACT.md section 1), and how the consumers watch the topics and
+    themselves (`KAFKA_METADATA_MAX_AGE_MS`, `CONSUMER_STALL_AFTER_S`)."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -77,12 +85,6 @@ class InfrastructureSettings(SharedSecretSettings):
     mongodb_url: SecretStr = Field(
         default=SecretStr("mongodb://127.0.0.1:27017"),
         description="MongoDB connection string (may carry credentials).",
-    )
-    log_level: str = Field(default="INFO", description="Python log level.")
-    max_request_body_bytes: int = Field(
-        default=MAX_BODY_BYTES,
-        ge=1024,
-        description="Largest request body accepted; a larger one is answered 413 unread.",
     )
     kafka_metadata_max_age_ms: int = Field(
         default=60_000,

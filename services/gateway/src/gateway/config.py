@@ -5,11 +5,10 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from msc_platform.http import MAX_BODY_BYTES
-from msc_platform.settings import SharedSecretSettings
+from msc_platform.settings import ServiceSettings
 
 
-class Settings(SharedSecretSettings):
+class Settings(ServiceSettings):
     """Everything the gateway reads from its environment."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -39,10 +38,3 @@ class Settings(SharedSecretSettings):
         validation_alias=AliasChoices("GATEWAY_SLA_TIMEOUT_S"),
         description="How long the details view waits for sla_svc before answering without it.",
     )
-    max_request_body_bytes: int = Field(
-        default=MAX_BODY_BYTES,
-        ge=1024,
-        validation_alias=AliasChoices("MAX_REQUEST_BODY_BYTES"),
-        description="Largest request body accepted; a larger one is answered 413 unread.",
-    )
-    log_level: str = Field(default="INFO", description="Python log level.")

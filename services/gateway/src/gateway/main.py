@@ -73,7 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,  # operationId: the route's name
     )
-    app.state.jwt_secret = settings.jwt_secret.get_secret_value()
     app.state.customers = customers
     app.state.sla = sla
     install_problem_handlers(app)
