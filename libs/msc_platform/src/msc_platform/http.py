@@ -230,6 +230,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, hardened)
 
 
+def bearer_token(scope: Scope) -> str | None:
+    """The token of the request's `Authorization: Bearer <token>` header, if it has one."""
+    value = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+    scheme, _, token = value.decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
 class RequestIdMiddleware:
     """Take or make an `X-Request-ID`, keep it for log lines and echo it in the response.
 

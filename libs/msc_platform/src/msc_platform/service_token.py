@@ -13,7 +13,7 @@ from collections import OrderedDict
 import jwt
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from msc_platform.http import Problem, problem_response
+from msc_platform.http import Problem, bearer_token, problem_response
 
 SERVICE_ROLE = "service"
 TOKEN_LIFETIME = dt.timedelta(hours=1)
@@ -57,12 +57,11 @@ class RequireServiceToken:
         self.app = app
         self._secret = secret
         self._cache_size = cache_size
-        self._verified: OrderedDict[bytes, float] = OrderedDict()
+        self._verified: OrderedDict[str, float] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            value = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
-            reason = self._refusal(value)
+            reason = self._refusal(bearer_token(scope))
             if reason:
                 detail = f"only the gateway calls this service ({reason})"
                 problem = Problem(
@@ -72,13 +71,12 @@ class RequireServiceToken:
                 return
         await self.app(scope, receive, send)
 
-    def _refusal(self, value: bytes) -> str | None:
-        expires = self._verified.get(value)
+    def _refusal(self, token: str | None) -> str | None:
+        if token is None:
+            return "no bearer token"
+        expires = self._verified.get(token)
         if expires is not None and expires > time.time():
             return None
-        scheme, _, token = value.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return "no bearer token"
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=["HS256"], options={"require": ["exp", "role"]}
@@ -87,7 +85,7 @@ class RequireServiceToken:
             return str(exc)
         if claims["role"] != SERVICE_ROLE:
             return f"role {claims['role']!r} is not a service"
-        self._verified[value] = float(claims["exp"])
+        self._verified[token] = float(claims["exp"])
         if len(self._verified) > self._cache_size:
             self._verified.popitem(last=False)
         return None

@@ -6,6 +6,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.api.errors import forbidden, unauthorized
 from gateway.auth import Forbidden, Unauthenticated, decode
+from msc_platform.http import bearer_token
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -27,7 +28,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         try:
-            who = decode(_bearer_token(scope), self._secret)
+            token = bearer_token(scope)
+            if token is None:
+                raise Unauthenticated("missing bearer token")
+            who = decode(token, self._secret)
             if scope["method"] not in READ_METHODS:
                 who.may_write()
         except Unauthenticated as exc:
@@ -38,11 +42,3 @@ class Guard:
             return
         scope.setdefault("state", {})["principal"] = who
         await self.app(scope, receive, send)
-
-
-def _bearer_token(scope: Scope) -> str:
-    value = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
-    scheme, _, token = value.decode("latin-1").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("missing bearer token")
-    return token.strip()
