@@ -20,7 +20,6 @@ More members than `g` leaves some idle (they take over when a member leaves).
 
 from __future__ import annotations
 
-import collections
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -99,10 +98,8 @@ class CoPartitionAssignor(AbstractPartitionAssignor):  # type: ignore[misc]
         out: dict[str, ConsumerProtocolMemberAssignment] = {}
         for member, by_topic in plan.items():
             subscribed = set(members[member].subscription)
-            mine = collections.OrderedDict(
-                (t, ps) for t, ps in sorted(by_topic.items()) if t in subscribed
-            )
-            out[member] = ConsumerProtocolMemberAssignment(cls.version, list(mine.items()), b"")
+            mine = [(t, ps) for t, ps in sorted(by_topic.items()) if t in subscribed]
+            out[member] = ConsumerProtocolMemberAssignment(cls.version, mine, b"")
         return out
 
     @classmethod

@@ -280,7 +280,7 @@ class EventConsumer:
         except Exception:
             log.exception("batch of %d records failed; it will be delivered again", len(records))
             await _rewind(message)
-            await asyncio.sleep(backoff(8, self._max_backoff_s))
+            await asyncio.sleep(random.uniform(0, self._max_backoff_s))  # full jitter
             return
         try:
             await message.ack()

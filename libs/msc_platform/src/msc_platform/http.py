@@ -129,7 +129,11 @@ class BodyTooLarge(StarletteHTTPException):
     FastAPI's body reading passes it on instead of calling it a parse error)."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"request bodies are limited to {max_bytes} bytes")
+        super().__init__(413, _limit(max_bytes))
+
+
+def _limit(max_bytes: int) -> str:
+    return f"request bodies are limited to {max_bytes} bytes"
 
 
 class RequestLimitsMiddleware:
@@ -182,9 +186,10 @@ class RequestLimitsMiddleware:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = f"request bodies are limited to {self.max_bytes} bytes"
         response = problem_response(
-            Problem(413, "Content too large", limit, headers={"Connection": "close"})
+            Problem(
+                413, "Content too large", _limit(self.max_bytes), headers={"Connection": "close"}
+            )
         )
         await response(scope, receive, send)
 

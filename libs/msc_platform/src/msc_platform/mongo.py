@@ -16,6 +16,8 @@ OPS_PER_COMMAND = 20
 """FerretDB 1.x holds one SQLite connection per operation until a multi-operation command
 ends, out of a pool of 100 per database: a command of 100 updates never finishes, nor do
 five of 20 at once. Keep commands small and write to one database one command at a time."""
+DUPLICATE_KEY = 11000
+"""MongoDB's (and FerretDB's) code of a write that collides with an existing `_id`."""
 
 
 async def replace_by_id(collection: AsyncCollection[Document], docs: Sequence[Document]) -> None:
@@ -61,9 +63,6 @@ async def _run(
             raise DuplicateKeyError(errors[0].get("errmsg", "duplicate key"), DUPLICATE_KEY)
         if errors or reply.get("writeConcernError"):
             raise BulkWriteError(dict(reply))
-
-
-DUPLICATE_KEY = 11000
 
 
 def packed(state: object) -> str:
