@@ -95,3 +95,22 @@ def test_an_existing_secret_is_used_and_none_is_made(helm: str) -> None:
     for deployment in of_kind(docs, "Deployment").values():
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["envFrom"] == [{"secretRef": {"name": "prod-msc"}}]
+
+
+def test_traces_are_exported_only_when_a_collector_is_named(helm: str) -> None:
+    def endpoints(docs: list[dict[str, Any]]) -> set[str | None]:
+        return {
+            next(
+                (
+                    e["value"]
+                    for e in d["spec"]["template"]["spec"]["containers"][0]["env"]
+                    if e["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT"
+                ),
+                None,
+            )
+            for d in of_kind(docs, "Deployment").values()
+        }
+
+    assert endpoints(render(helm)) == {None}
+    collector = "http://otel-collector:4318"
+    assert endpoints(render(helm, "--set", f"tracing.otlpEndpoint={collector}")) == {collector}

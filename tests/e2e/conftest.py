@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from conftest import TEST_PORTS, Endpoints
 from gateway.auth import Role, mint
 from msc_local.processes import Service, service_env, start_service, stop_services, wait_ready
+from msc_testkit.otlp import Collector, running_collector
 
 
 @dataclass
@@ -25,6 +26,7 @@ class System:
     jwt_secret: str
     kafka: str
     services: dict[str, Service]
+    traces: Collector
 
     def token(self, role: Role = "msp_admin", customer_id: str | None = None) -> str:
         """A valid token for `role`."""
@@ -36,8 +38,16 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(infrastructure: Endpoints) -> Iterator[System]:
-    """customer_svc, sla_svc and the gateway, started against the test infrastructure."""
+def traces() -> Iterator[Collector]:
+    """Where the system's services export their spans."""
+    with running_collector() as collector:
+        yield collector
+
+
+@pytest.fixture(scope="session")
+def system(infrastructure: Endpoints, traces: Collector) -> Iterator[System]:
+    """customer_svc, sla_svc and the gateway, started against the test infrastructure,
+    with tracing on."""
     secret = secrets.token_hex(32)
     env = service_env(
         TEST_PORTS,
@@ -49,6 +59,8 @@ def system(infrastructure: Endpoints) -> Iterator[System]:
             "SLA_SVC_MONGODB_DATABASE": f"e2e_sla_{secrets.token_hex(4)}",
             "CUSTOMER_SVC_CONSUMER_GROUP": f"e2e-customer-{secrets.token_hex(4)}",
             "SLA_SVC_CONSUMER_GROUP": f"e2e-sla-{secrets.token_hex(4)}",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": traces.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",  # ms: spans reach the test soon
         },
     )
     log_dir = Path(tempfile.mkdtemp(prefix="msc-e2e-logs-"))
@@ -61,7 +73,11 @@ def system(infrastructure: Endpoints) -> Iterator[System]:
     try:
         wait_ready(list(services.values()))
         yield System(
-            f"http://127.0.0.1:{TEST_PORTS.gateway}", secret, infrastructure.kafka, services
+            f"http://127.0.0.1:{TEST_PORTS.gateway}",
+            secret,
+            infrastructure.kafka,
+            services,
+            traces,
         )
     finally:
         stop_services(list(services.values()))

@@ -26,7 +26,10 @@ from msc_platform.event_consumer import (
 
 
 def record(
-    offset: int, value: bytes | dict[str, Any], key: str = "c-1"
+    offset: int,
+    value: bytes | dict[str, Any],
+    key: str = "c-1",
+    headers: tuple[tuple[str, bytes], ...] = (),
 ) -> ConsumerRecord[bytes, bytes]:
     raw = value if isinstance(value, bytes) else json.dumps(value).encode()
     return ConsumerRecord(
@@ -40,7 +43,7 @@ def record(
         checksum=None,
         serialized_key_size=len(key),
         serialized_value_size=len(raw),
-        headers=(),
+        headers=headers,
     )
 
 
@@ -187,6 +190,20 @@ async def test_a_record_too_large_to_dead_letter_whole_is_cut_and_marked() -> No
     ((value, topic, headers),) = h.published
     assert topic == "backup.alerts.dlq" and len(value) == MAX_DEAD_LETTER_BYTES
     assert headers["x-dlq-truncated"].startswith(f"{len(huge)} bytes")
+
+
+async def test_a_dead_letter_stays_in_its_records_trace_and_drops_what_is_no_trace() -> None:
+    traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    h = Harness(applied_all)
+    await h.consumer.process(
+        [
+            record(0, b"not json", headers=(("traceparent", traceparent), ("x-other", b"1"))),
+            record(1, b"not json", headers=(("traceparent", b"0" * 100_000),)),
+        ]
+    )
+    (_, _, kept), (_, _, dropped) = h.published
+    assert kept["traceparent"] == traceparent.decode() and "x-other" not in kept
+    assert "traceparent" not in dropped
 
 
 async def test_a_record_that_breaks_the_decoder_is_dead_lettered_and_the_rest_applied(

@@ -38,6 +38,7 @@ from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, dec
 from msc_contracts.topics import dead_letter_topic
 from msc_platform.copartition import CoPartitionAssignor
 from msc_platform.settings import InfrastructureSettings
+from msc_platform.tracing import RecordSpans, trace_headers
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class EventConsumer:
     ) -> None:
         self._broker = broker
         self._name = name
+        self._group_id = group_id
         self._topics = tuple(topics)
         self._handler = handler
         self._metrics = metrics
@@ -295,14 +297,25 @@ class EventConsumer:
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Decode, apply and dead-letter one batch; returns once every record is settled."""
+        spans = RecordSpans(self._group_id)
+        try:
+            await self._process(records, spans)
+        finally:
+            spans.end()
+
+    async def _process(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]], spans: RecordSpans
+    ) -> None:
         valid: list[tuple[ConsumerRecord[bytes, bytes], Received]] = []
         dead: list[DeadLetter] = []
         for record in records:
+            spans.start(record)
             try:
                 event = decode_event(record.value or b"", record.key, record.topic)
                 valid.append(
                     (record, Received(event, record.topic, record.partition, record.offset))
                 )
+                spans.describe(record, event.type, event.customerid)
             except InvalidEvent as exc:
                 dead.append(DeadLetter(record, exc.reason))
             except UnknownEventType as exc:
@@ -313,6 +326,7 @@ class EventConsumer:
                 dead.append(DeadLetter(record, f"could not be decoded: {exc!r}"))
         dead.extend(await self._apply(valid))
         for letter in dead:
+            spans.fail(letter.record, letter.reason)
             await self._dead_letter(letter)
 
     async def _apply(
@@ -359,7 +373,12 @@ class EventConsumer:
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
         record = letter.record
-        log.warning("dead-lettering %s: %.300s", _where(record), letter.reason)
+        log.warning(
+            "dead-lettering %s: %.300s",
+            _where(record),
+            letter.reason,
+            extra={"customer_id": (record.key or b"-")[:128].decode("latin-1")},
+        )
         value = record.value or b""
         headers = {
             "x-dlq-reason": letter.reason[:1000],
@@ -370,6 +389,8 @@ class EventConsumer:
         if len(value) > MAX_DEAD_LETTER_BYTES:
             headers["x-dlq-truncated"] = f"{len(value)} bytes cut to {MAX_DEAD_LETTER_BYTES}"
             value = value[:MAX_DEAD_LETTER_BYTES]
+        # The dead letter stays in the trace of the record it holds.
+        headers.update((k, v.decode("latin-1")) for k, v in trace_headers(record.headers))
         await self._retrying(
             lambda: self._broker.publish(
                 value, topic=dead_letter_topic(record.topic), key=record.key, headers=headers

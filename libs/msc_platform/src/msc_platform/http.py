@@ -1,10 +1,9 @@
-"""HTTP plumbing shared by the services: health routes, problem+json errors, request ids."""
+"""HTTP plumbing shared by the services: health routes, problem+json errors, request ids,
+request limits and security headers."""
 
 from __future__ import annotations
 
-import contextvars
-import logging
-import sys
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -14,12 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
-from pythonjsonlogger.json import JsonFormatter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from msc_contracts.ids import ID_PATTERN
 from msc_platform.health import Probe, check_all
+from msc_platform.logs import customer_id_var, request_id_var
 
 PathId = Annotated[
     str, Path(pattern=ID_PATTERN, description="An id (`msc_contracts.ids`); anything else: 404.")
@@ -27,7 +26,6 @@ PathId = Annotated[
 """A customer or contact id in a URL path."""
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
 class Problem(Exception):
@@ -244,8 +242,15 @@ def bearer_token(scope: Scope) -> str | None:
     return token.strip() or None
 
 
+CUSTOMER_PATH = re.compile(
+    rf"/api/v1/customers/({ID_PATTERN.removeprefix('^').removesuffix('$')})(?:/|$)"
+)
+"""A path about one customer."""
+
+
 class RequestIdMiddleware:
-    """Take or make an `X-Request-ID`, keep it for log lines and echo it in the response.
+    """Take or make an `X-Request-ID`, keep it (and the customer the path names) for log
+    lines and echo it in the response.
 
     Plain ASGI rather than `BaseHTTPMiddleware`, which costs a task per request.
     """
@@ -261,6 +266,8 @@ class RequestIdMiddleware:
         given = next((v for k, v in scope["headers"] if k == wanted), b"")
         rid = given.decode("latin-1")[:200] or uuid.uuid4().hex
         token = request_id_var.set(rid)
+        about = CUSTOMER_PATH.match(scope["path"])
+        customer = customer_id_var.set(about.group(1) if about else "-")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -272,6 +279,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
+            customer_id_var.reset(customer)
 
 
 def install_request_id(app: FastAPI) -> None:
@@ -295,45 +303,6 @@ def install_request_limits(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> Non
     """Bodies over `max_bytes` are answered 413 unread, encoded slashes in paths 404 (see
     `RequestLimitsMiddleware`); install it last, so that it runs before other middleware."""
     app.add_middleware(RequestLimitsMiddleware, max_bytes=max_bytes)
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds the service's name and the current request id to every log record."""
-
-    def __init__(self, service: str = "-") -> None:
-        super().__init__()
-        self.service = service
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.service = self.service
-        record.request_id = request_id_var.get()
-        return True
-
-
-def configure_logging(level: str = "INFO", service: str = "-", log_format: str = "auto") -> None:
-    """One log line per record: JSON (`time`, `level`, `service`, `logger`, `request_id`,
-    `message`, and `exc_info` with a traceback) for log collectors, or text for a person.
-    `log_format` `auto` picks text when standard error is a terminal, else JSON."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter(service))
-    text = log_format == "text" or (log_format == "auto" and sys.stderr.isatty())
-    if text:
-        handler.setFormatter(
-            logging.Formatter(
-                "%(asctime)s %(levelname)s %(service)s %(name)s [rid=%(request_id)s] %(message)s"
-            )
-        )
-    else:
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(service)s %(name)s %(request_id)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                timestamp=False,
-            )
-        )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
 
 
 def health_router(

@@ -23,14 +23,15 @@ from msc_platform.clock import Clock, SystemClock
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
-    configure_logging,
     health_router,
     install_http_metrics,
     install_problem_handlers,
     install_request_id,
     install_request_limits,
 )
+from msc_platform.logs import configure_logging
 from msc_platform.service_token import RequireServiceToken
+from msc_platform.tracing import Carrier, install_tracing
 
 
 def create_app(
@@ -55,8 +56,13 @@ def create_app(
     customers = MongoCustomerRepository(db, clock)
     usage = MongoUsageRepository(db)
 
-    async def publish_to_kafka(key: str, value: bytes) -> None:
-        await broker.publish(value, topic=CUSTOMER_EVENTS, key=key.encode())
+    async def publish_to_kafka(key: str, value: bytes, headers: Carrier) -> None:
+        await broker.publish(
+            value,
+            topic=CUSTOMER_EVENTS,
+            key=key.encode(),
+            headers=headers,
+        )
 
     relay = OutboxRelay(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
@@ -94,6 +100,7 @@ def create_app(
     app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)
     install_http_metrics(app, registry)
+    install_tracing(app, "customer_svc")
     app.include_router(router)
     app.include_router(
         health_router(

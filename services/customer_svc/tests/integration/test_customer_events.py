@@ -111,7 +111,7 @@ async def test_an_event_stored_before_a_crash_is_published_once_after_restart(
     settings = settings_for(infrastructure)
     broker_never_answers = asyncio.Event()
 
-    async def hang(key: str, value: bytes) -> None:
+    async def hang(key: str, value: bytes, headers: dict[str, str]) -> None:
         await broker_never_answers.wait()
 
     async with running(create_app(settings, publish=hang)) as first:

@@ -24,14 +24,15 @@ from msc_contracts.schemas import asyncapi
 from msc_platform.health import Probe
 from msc_platform.http import (
     SecurityHeadersMiddleware,
-    configure_logging,
     health_router,
     install_http_metrics,
     install_problem_handlers,
     install_request_id,
     install_request_limits,
 )
+from msc_platform.logs import configure_logging
 from msc_platform.service_token import ServiceCredential
+from msc_platform.tracing import install_tracing
 
 log = logging.getLogger(__name__)
 PORTAL_DIR = Path(__file__).parent / "portal"
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Without sla_svc the details view still answers (`partial: true`): not a reason to
     # take the portal out of service.
     install_http_metrics(app, registry)
+    install_tracing(app, "gateway")
     app.include_router(
         health_router(
             {"customer_svc": _ready(customers)},

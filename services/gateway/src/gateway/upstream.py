@@ -17,7 +17,9 @@ from urllib.parse import quote
 import aiohttp
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from msc_platform.http import REQUEST_ID_HEADER, request_id_var
+from msc_platform import tracing
+from msc_platform.http import REQUEST_ID_HEADER
+from msc_platform.logs import request_id_var
 from msc_platform.service_token import ServiceCredential
 
 
@@ -94,7 +96,9 @@ class Connections:
         connector = aiohttp.TCPConnector(
             limit=self._max_connections, ttl_dns_cache=300, keepalive_timeout=4.0
         )
-        self._session = aiohttp.ClientSession(connector=connector, json_serialize=jsonlib.dumps)
+        self._session = aiohttp.ClientSession(
+            connector=connector, json_serialize=jsonlib.dumps, trace_configs=_tracing()
+        )
 
     async def close(self) -> None:
         """Close every pooled connection."""
@@ -176,3 +180,12 @@ class Upstream:
             raise ServiceUnavailable(self.name, "timed out") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise ServiceUnavailable(self.name, "unreachable") from exc
+
+
+def _tracing() -> list[aiohttp.TraceConfig]:
+    """A client span per call, passing the trace on in its headers, when tracing is on."""
+    if not tracing.enabled():
+        return []
+    from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+
+    return [create_trace_config()]

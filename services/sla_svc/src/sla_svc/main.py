@@ -16,14 +16,15 @@ from msc_platform.clock import Clock, SystemClock
 from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
-    configure_logging,
     health_router,
     install_http_metrics,
     install_problem_handlers,
     install_request_id,
     install_request_limits,
 )
+from msc_platform.logs import configure_logging
 from msc_platform.service_token import RequireServiceToken
+from msc_platform.tracing import install_tracing
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.rendering import RenderedViews
 from sla_svc.api.routes import router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)
     install_http_metrics(app, registry)
+    install_tracing(app, "sla_svc")
     app.include_router(router)
     app.include_router(
         health_router(

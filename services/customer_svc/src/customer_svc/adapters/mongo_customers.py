@@ -25,6 +25,7 @@ from customer_svc.adapters.documents import event_to_document, from_document, to
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
 from msc_platform.clock import Clock
+from msc_platform.tracing import current_carrier
 
 Document = dict[str, Any]
 
@@ -106,6 +107,8 @@ class MongoCustomerRepository:
                     "events": [event_to_document(e) for e in customer.pending_events],
                     "published": False,
                     "created_at": self._clock.now(),
+                    # The request's trace, for the relay to continue when it publishes.
+                    "trace": current_carrier(),
                 }
             )
         except DuplicateKeyError as exc:

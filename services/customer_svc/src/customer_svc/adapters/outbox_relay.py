@@ -19,11 +19,13 @@ from customer_svc.adapters.documents import event_from_document
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.domain.model import PendingEvent
 from msc_contracts import events
+from msc_contracts.topics import CUSTOMER_EVENTS
+from msc_platform.tracing import Carrier, publishing
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, bytes], Awaitable[None]]
-"""Publish (key, value) on `customers.events` and return once the broker acknowledged it."""
+Publish = Callable[[str, bytes, Carrier], Awaitable[None]]
+"""Publish (key, value, headers) on `customers.events`; return once the broker acknowledged it."""
 OnDeleted = Callable[[str], Awaitable[None]]
 
 
@@ -82,7 +84,8 @@ class OutboxRelay:
                 continue
             for doc in revision["events"]:
                 event = event_from_document(doc)
-                await self._publish(customer_id, encode(customer_id, event))
+                with publishing(CUSTOMER_EVENTS, revision.get("trace")) as headers:
+                    await self._publish(customer_id, encode(customer_id, event), headers)
                 if event.type == events.CUSTOMER_DELETED:
                     await self._on_deleted(customer_id)
                 published += 1
