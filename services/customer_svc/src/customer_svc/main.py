@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from customer_svc.adapters.directory_feed import DirectoryFeed
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
@@ -68,6 +69,7 @@ def create_app(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
     )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
+    customer_list = DirectoryFeed(service.directory, customers, settings, registry)
     consumer = EventConsumer(
         broker,
         name="usage",
@@ -84,11 +86,17 @@ def create_app(
         await customers.ensure_indexes()
         await broker.start()
         relay.start()
+        customer_list.start()
         try:
             yield
         finally:
             await shut_down(
-                {"outbox relay": relay.stop, "Kafka": broker.stop, "MongoDB": mongo.close}
+                {
+                    "outbox relay": relay.stop,
+                    "customers list": customer_list.stop,
+                    "Kafka": broker.stop,
+                    "MongoDB": mongo.close,
+                }
             )
 
     app = FastAPI(title="MSC customer service", version="1.0", lifespan=lifespan)
@@ -108,6 +116,7 @@ def create_app(
                 "mongodb": mongo_probe(mongo),
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
+                "customer_list": customer_list.probe,
             },
             registry,
         )

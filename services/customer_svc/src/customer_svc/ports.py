@@ -30,7 +30,7 @@ class CustomerRepository(Protocol):
         """
 
     async def all_live(self) -> list[Customer]:
-        """Every customer that is not deleted (for the list, which orders and pages them)."""
+        """Every customer that is not deleted, without contacts (to fill the list at start)."""
 
 
 class UsageRepository(Protocol):

@@ -20,9 +20,10 @@ from customer_svc.domain.errors import (
     ContactNotFound,
     CustomerNotFound,
     InvalidField,
+    ListNotFilled,
     StaleVersion,
 )
-from customer_svc.domain.listing import HISTORY_KEPT, Position, list_page, renamed
+from customer_svc.domain.listing import HISTORY_KEPT, Directory, Position, renamed
 from customer_svc.domain.model import (
     Account,
     Contact,
@@ -58,8 +59,12 @@ class CustomerService:
         clock: Clock,
         relay: RelayTrigger,
         storage_regions: Sequence[str],
+        directory: Directory | None = None,
     ) -> None:
+        """`directory` is the customers list, which the service keeps current with its own
+        writes (what other instances write reaches it through `customers.events`)."""
         self._customers = customers
+        self.directory = directory or Directory()
         self._usage = usage
         self._clock = clock
         self._relay = relay
@@ -82,7 +87,7 @@ class CustomerService:
         )
         customer = self._announce(customer, events.CUSTOMER_CREATED)
         await self._customers.add(customer)
-        self._relay.wake()
+        self._written(customer)
         return customer
 
     async def get(self, customer_id: str) -> Customer:
@@ -148,7 +153,7 @@ class CustomerService:
         gone = current.next_version(deleted=True, contacts=(), updated_at=self._clock.now())
         await self._customers.save(self._announce(gone, events.CUSTOMER_DELETED))
         await self._usage.purge(customer_id)
-        self._relay.wake()
+        self._written(gone)
 
     async def list(self, q: str | None, limit: int, cursor: str | None) -> CustomersPage:
         """Customers ordered by account name, `limit` at a time."""
@@ -156,7 +161,9 @@ class CustomerService:
         after = _decode_cursor(cursor)
         if after is not None and now - after.as_of > HISTORY_KEPT:
             raise InvalidCursor("this list was started too long ago; start again")
-        page = list_page(await self._customers.all_live(), q, limit, now, after)
+        if not self.directory.filled:
+            raise ListNotFilled
+        page = self.directory.page(q, limit, now, after)
         return CustomersPage(page.customers, _encode_cursor(page.next))
 
     async def consumption(self, customer_id: str) -> Consumption:
@@ -185,8 +192,13 @@ class CustomerService:
         updated = current.next_version(updated_at=self._clock.now(), **changes)
         updated = self._announce(updated, events.CUSTOMER_UPDATED)
         await self._customers.save(updated)
-        self._relay.wake()
+        self._written(updated)
         return updated
+
+    def _written(self, customer: Customer) -> None:
+        """A change is stored: its events may go out, and this instance lists it at once."""
+        self._relay.wake()
+        self.directory.put(customer)
 
     def _announce(self, customer: Customer, event_type: str) -> Customer:
         data: dict[str, Any] = {"customer_id": customer.id}

@@ -12,6 +12,7 @@ from customer_svc.domain.errors import (
     CustomerNotFound,
     DuplicateAccountName,
     InvalidField,
+    ListNotFilled,
     StaleVersion,
 )
 from customer_svc.domain.model import Account, Contact, ServicePlan
@@ -39,7 +40,9 @@ def usage() -> FakeUsage:
 
 @pytest.fixture
 def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
-    return CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
+    built = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
+    built.directory.filled = True  # as the feed does at start, the store being empty
+    return built
 
 
 async def test_create_gives_ids_a_first_version_and_a_created_event(
@@ -186,3 +189,12 @@ async def test_list_pages_by_name_without_gaps(service: CustomerService) -> None
     assert [c.account.name for c in found.customers] == ["Bravo"]
     with pytest.raises(InvalidCursor):
         await service.list(None, 2, "not-a-cursor")
+
+
+async def test_the_list_is_not_answered_before_it_is_filled(
+    customers: FakeCustomers, usage: FakeUsage
+) -> None:
+    starting = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
+    await starting.create(Account("Acme"), PLAN)
+    with pytest.raises(ListNotFilled):
+        await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored

@@ -47,7 +47,11 @@ def to_document(customer: Customer) -> dict[str, Any]:
 
 
 def from_document(doc: dict[str, Any]) -> Customer:
-    """The customer a stored document holds."""
+    """The customer a stored document holds (a deleted one: its id and version)."""
+    if doc.get("deleted"):
+        return Customer(
+            doc["_id"], Account(""), ServicePlan(), version=doc["version"], deleted=True
+        )
     plan = dict(doc["service_plan"])
     for key in _PLAN_DATES:
         plan[key] = dt.date.fromisoformat(plan[key]) if plan.get(key) else None

@@ -6,7 +6,7 @@ document `<id>:N`; its `_id` makes the claim unique, atomically, on every server
 revision holds the full new state and the lifecycle events it announces, and only the
 claim's winner then replaces the customer document. So of many writers holding the same
 ETag exactly one wins, and no event can be lost: it is stored before the change is
-visible, and the relay (`outbox_relay.py`) publishes it and marks the revision published.
+visible, and the relay (`outbox_relay.py`) publishes it and then deletes the revision.
 A revision whose writer died before replacing the customer is rolled forward by the
 relay after a grace period.
 """
@@ -44,7 +44,9 @@ class MongoCustomerRepository:
         self._clock = clock
 
     async def ensure_indexes(self) -> None:
-        """Create the indexes the queries and the uniqueness rule need."""
+        """Create the indexes the queries and the uniqueness rule need, and drop the
+        published revisions that versions before 1.1 kept."""
+        await self.revisions.delete_many({"published": True})
         await self.customers.create_index("name_key", unique=True, name="name_key_unique")
         await self.revisions.create_index(
             [("published", ASCENDING), ("customer_id", ASCENDING), ("version", ASCENDING)],
@@ -69,6 +71,12 @@ class MongoCustomerRepository:
         if doc is None or doc.get("deleted"):
             return None
         return from_document(doc)
+
+    async def latest(self, customer_id: str) -> Customer | None:
+        """The last version of the customer, deleted or not, without its contacts; None if
+        it never existed."""
+        doc = await self.customers.find_one({"_id": customer_id}, {"contacts": 0})
+        return None if doc is None else from_document(doc)
 
     async def is_deleted(self, customer_id: str) -> bool:
         """True when a tombstone of the customer exists."""
@@ -144,15 +152,11 @@ class MongoCustomerRepository:
         return True
 
     async def mark_published(self, revision: Document) -> None:
-        """Record that the revision's events are out, and prune the revisions before it."""
-        await self.revisions.update_one({"_id": revision["_id"]}, {"$set": {"published": True}})
-        await self.revisions.delete_many(
-            {
-                "customer_id": revision["customer_id"],
-                "version": {"$lt": revision["version"]},
-                "published": True,
-            }
-        )
+        """The revision's events are out: forget it. So the revisions stored are only the
+        pending ones, and the relay's scan (FerretDB indexes only `_id`) costs the backlog,
+        not the fleet. A writer still holding the version before it fails the check in
+        `save` instead of on the claim."""
+        await self.revisions.delete_one({"_id": revision["_id"]})
 
     def revision_age(self, revision: Document) -> dt.timedelta:
         """How long ago the revision was claimed."""

@@ -1,7 +1,7 @@
 """Publishes the lifecycle events stored with each customer revision, at least once, in order.
 
-An event leaves only after its change is visible, and a revision is marked published only
-after the broker acknowledged all of its events; a restart resumes from what is unmarked.
+An event leaves only after its change is visible, and a revision is deleted only
+after the broker acknowledged all of its events; a restart resumes from what is left.
 """
 
 from __future__ import annotations

@@ -30,3 +30,7 @@ class InvalidField(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ListNotFilled(DomainError):
+    """This instance is still reading the customers list; it answers in a moment."""

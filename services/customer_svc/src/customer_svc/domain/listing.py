@@ -1,4 +1,5 @@
-"""The customers list: ordered by account name, paged without skipping or repeating anyone.
+"""The customers list: ordered by account name, paged without skipping or repeating anyone,
+at a cost that does not grow with the number of customers.
 
 A rename moves a customer in the order, which would make plain keyset paging skip or
 repeat it. So every page is ordered by the names customers had when the first page was
@@ -8,9 +9,11 @@ Customers remember their former name keys for `HISTORY_KEPT`; older cursors are 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+import heapq
+import itertools
+from dataclasses import dataclass, replace
 
 from customer_svc.domain.model import Customer, FormerName, name_key
 
@@ -42,37 +45,83 @@ def listing_key(customer: Customer, as_of: dt.datetime) -> str:
     return name_key(customer.account.name)
 
 
-def matches(customer: Customer, q: str | None) -> bool:
-    """`q` is a case-insensitive substring of the account name or the customer name."""
-    if not q:
-        return True
-    needle = q.casefold()
-    return (
-        needle in customer.account.name.casefold()
-        or needle in (customer.account.customer_name or "").casefold()
-    )
+def searched_names(customer: Customer) -> tuple[str, str]:
+    """What `q` is looked for in: the account name and the customer name, case folded."""
+    return customer.account.name.casefold(), (customer.account.customer_name or "").casefold()
 
 
-def list_page(
-    customers: Iterable[Customer],
-    q: str | None,
-    limit: int,
-    now: dt.datetime,
-    after: Position | None,
-) -> ListPage:
-    """One page of the list: the first one when `after` is None."""
-    as_of = after.as_of if after else now
-    keyed = sorted(
-        ((listing_key(c, as_of), c.id, c) for c in customers if matches(c, q)),
-        key=lambda t: (t[0], t[1]),
-    )
-    if after is not None:
-        keyed = [t for t in keyed if (t[0], t[1]) > (after.key, after.customer_id)]
-    page = keyed[: limit + 1]
-    more = len(page) > limit
-    page = page[:limit]
-    next_position = Position(as_of, page[-1][0], page[-1][1]) if more and page else None
-    return ListPage([c for _, _, c in page], next_position)
+class Directory:
+    """Every live customer's row of the list, kept in list order (name key, then id), so a
+    page costs its own length and not the fleet's: the customers are found by bisection
+    and walked from the cursor, and only those renamed since the list was begun (a few)
+    are placed apart, under the name they had then.
+
+    `put` takes each new version of a customer, in any order: an older version than the
+    one held changes nothing, and a deleted customer leaves the list.
+    """
+
+    def __init__(self) -> None:
+        self._customers: dict[str, Customer] = {}
+        self._versions: dict[str, int] = {}  # of the live and the deleted
+        self._order: list[tuple[str, str]] = []  # (current name key, id), sorted
+        self._renamed: dict[str, Customer] = {}  # those with former names kept
+        self._names: dict[str, tuple[str, str]] = {}  # searched_names of each
+        self.filled = False
+        """True once every stored customer has been put (until then pages would lie)."""
+
+    def __len__(self) -> int:
+        return len(self._customers)
+
+    def put(self, customer: Customer) -> None:
+        """Take `customer`'s version unless a newer one is held."""
+        if self._versions.get(customer.id, 0) >= customer.version:
+            return
+        self._versions[customer.id] = customer.version
+        held = self._customers.pop(customer.id, None)
+        if held is not None:
+            del self._order[bisect.bisect_left(self._order, (name_key(held.account.name), held.id))]
+        self._renamed.pop(customer.id, None)
+        self._names.pop(customer.id, None)
+        if customer.deleted:
+            return
+        customer = replace(customer, contacts=(), pending_events=())  # not on the list
+        self._customers[customer.id] = customer
+        self._names[customer.id] = searched_names(customer)
+        bisect.insort(self._order, (name_key(customer.account.name), customer.id))
+        if customer.former_names:
+            self._renamed[customer.id] = customer
+
+    def page(self, q: str | None, limit: int, now: dt.datetime, after: Position | None) -> ListPage:
+        """One page of the list: the first one when `after` is None."""
+        as_of = after.as_of if after else now
+        start = (after.key, after.customer_id) if after else ("", "")
+        for cid in [c.id for c in self._renamed.values() if _renamed_before(c, now - HISTORY_KEPT)]:
+            del self._renamed[cid]  # no cursor that may still be used is that old
+        moved = {
+            cid: key
+            for cid, c in self._renamed.items()
+            if (key := listing_key(c, as_of)) != name_key(c.account.name)
+        }
+        order = self._order
+        in_place = (
+            order[i]
+            for i in range(bisect.bisect_right(order, start), len(order))
+            if order[i][1] not in moved
+        )
+        apart = sorted((key, cid) for cid, key in moved.items() if (key, cid) > start)
+        rows = heapq.merge(in_place, apart)
+        if q:  # a case-insensitive substring of either name
+            needle = q.casefold()
+            rows = (row for row in rows if any(needle in n for n in self._names[row[1]]))
+        page = list(itertools.islice(rows, limit + 1))
+        more = len(page) > limit
+        page = page[:limit]
+        next_position = Position(as_of, *page[-1]) if more and page else None
+        return ListPage([self._customers[cid] for _, cid in page], next_position)
+
+
+def _renamed_before(customer: Customer, moment: dt.datetime) -> bool:
+    return all(former.until <= moment for former in customer.former_names)
 
 
 def renamed(customer: Customer, new_name: str, now: dt.datetime) -> tuple[FormerName, ...]:
