@@ -7,6 +7,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -55,6 +56,9 @@ class Endpoints:
 def infrastructure(keep: Path | None = None) -> Iterator[Endpoints]:
     """The servers of KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL, or local ones just for this run,
     their data in `keep` (kept for the next run) or in a directory removed afterwards."""
+    # A benchmark stopped with SIGTERM (a supervisor, `timeout`, `kill`) stops its servers
+    # too: the signal unwinds like Ctrl-C instead of ending the process where it stands.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     kafka, mongodb = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
     data_dir = keep or Path(tempfile.mkdtemp(prefix="msc-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -72,6 +76,10 @@ def infrastructure(keep: Path | None = None) -> Iterator[Endpoints]:
         infra.stop()
         if keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @contextlib.contextmanager

@@ -124,7 +124,7 @@ STEPS = st.lists(st.tuples(ACTIONS, st.integers(0, 9), NAMES), min_size=5, max_s
     fleet=st.lists(NAMES, min_size=3, max_size=10),
     steps=STEPS,
     limit=st.integers(1, 3),
-    q=st.sampled_from([None, None, "a", "ETA", "zz"]),
+    q=st.sampled_from([None, None, "a", "ETA", "zz", "a\x00b"]),
 )
 def test_every_page_is_the_page_of_the_whole_fleet_sorted(
     fleet: list[str], steps: list[tuple[str, int, str]], limit: int, q: str | None

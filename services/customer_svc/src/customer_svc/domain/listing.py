@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import heapq
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from customer_svc.domain.model import Customer, FormerName, name_key
@@ -45,9 +46,12 @@ def listing_key(customer: Customer, as_of: dt.datetime) -> str:
     return name_key(customer.account.name)
 
 
-def searched_names(customer: Customer) -> tuple[str, str]:
-    """What `q` is looked for in: the account name and the customer name, case folded."""
-    return customer.account.name.casefold(), (customer.account.customer_name or "").casefold()
+def searched_text(customer: Customer) -> str:
+    """What `q` is looked for in: the account name and the customer name, case folded,
+    apart by a NUL (which no search holds: a `q` with one finds nothing)."""
+    return (
+        f"{customer.account.name.casefold()}\x00{(customer.account.customer_name or '').casefold()}"
+    )
 
 
 class Directory:
@@ -64,8 +68,8 @@ class Directory:
         self._customers: dict[str, Customer] = {}
         self._versions: dict[str, int] = {}  # of the live and the deleted
         self._order: list[tuple[str, str]] = []  # (current name key, id), sorted
+        self._text: list[str] = []  # the searched_text of each row of _order, beside it
         self._renamed: dict[str, Customer] = {}  # those with former names kept
-        self._names: dict[str, tuple[str, str]] = {}  # searched_names of each
         self.filled = False
         """True once every stored customer has been put (until then pages would lie)."""
 
@@ -79,15 +83,17 @@ class Directory:
         self._versions[customer.id] = customer.version
         held = self._customers.pop(customer.id, None)
         if held is not None:
-            del self._order[bisect.bisect_left(self._order, (name_key(held.account.name), held.id))]
+            at = bisect.bisect_left(self._order, (name_key(held.account.name), held.id))
+            del self._order[at], self._text[at]
         self._renamed.pop(customer.id, None)
-        self._names.pop(customer.id, None)
         if customer.deleted:
             return
         customer = replace(customer, contacts=(), pending_events=())  # not on the list
         self._customers[customer.id] = customer
-        self._names[customer.id] = searched_names(customer)
-        bisect.insort(self._order, (name_key(customer.account.name), customer.id))
+        row = (name_key(customer.account.name), customer.id)
+        at = bisect.bisect_left(self._order, row)
+        self._order.insert(at, row)
+        self._text.insert(at, searched_text(customer))
         if customer.former_names:
             self._renamed[customer.id] = customer
 
@@ -102,18 +108,21 @@ class Directory:
             for cid, c in self._renamed.items()
             if (key := listing_key(c, as_of)) != name_key(c.account.name)
         }
-        order = self._order
-        in_place = (
-            order[i]
-            for i in range(bisect.bisect_right(order, start), len(order))
-            if order[i][1] not in moved
+        order, first = self._order, bisect.bisect_right(self._order, start)
+        positions: Iterable[int] = range(first, len(order))
+        needle = q.casefold() if q else ""
+        if "\x00" in needle:
+            return ListPage([], None)
+        if needle:  # a case-insensitive substring of either name
+            found = (needle in text for text in itertools.islice(self._text, first, None))
+            positions = itertools.compress(positions, found)
+        in_place = (order[i] for i in positions if order[i][1] not in moved)
+        apart = sorted(
+            (key, cid)
+            for cid, key in moved.items()
+            if (key, cid) > start and needle in searched_text(self._customers[cid])
         )
-        apart = sorted((key, cid) for cid, key in moved.items() if (key, cid) > start)
-        rows = heapq.merge(in_place, apart)
-        if q:  # a case-insensitive substring of either name
-            needle = q.casefold()
-            rows = (row for row in rows if any(needle in n for n in self._names[row[1]]))
-        page = list(itertools.islice(rows, limit + 1))
+        page = list(itertools.islice(heapq.merge(in_place, apart), limit + 1))
         more = len(page) > limit
         page = page[:limit]
         next_position = Position(as_of, *page[-1]) if more and page else None
