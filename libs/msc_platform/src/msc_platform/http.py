@@ -7,7 +7,6 @@ import re
 import uuid
 from typing import Annotated, Any
 
-import pydantic_core
 from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -58,14 +57,6 @@ class Problem(Exception):
         if self.errors is not None:
             body["errors"] = self.errors
         return body
-
-
-class FastJSONResponse(JSONResponse):
-    """A JSON answer encoded by pydantic-core: plain dicts and lists, about four times
-    faster than `json.dumps` (0.17 against 0.62 ms for a 31 KB SLA view)."""
-
-    def render(self, content: Any) -> bytes:
-        return pydantic_core.to_json(content)
 
 
 def problem_response(problem: Problem) -> JSONResponse:

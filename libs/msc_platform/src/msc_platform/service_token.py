@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import OrderedDict
 
 import jwt
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from msc_platform.http import Problem, bearer_token, problem_response
+from msc_platform.verified_tokens import VerifiedTokens
 
 SERVICE_ROLE = "service"
 TOKEN_LIFETIME = dt.timedelta(hours=1)
@@ -56,8 +56,7 @@ class RequireServiceToken:
     def __init__(self, app: ASGIApp, secret: str, cache_size: int = 64) -> None:
         self.app = app
         self._secret = secret
-        self._cache_size = cache_size
-        self._verified: OrderedDict[str, float] = OrderedDict()
+        self._verified: VerifiedTokens[bool] = VerifiedTokens(cache_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
@@ -74,8 +73,7 @@ class RequireServiceToken:
     def _refusal(self, token: str | None) -> str | None:
         if token is None:
             return "no bearer token"
-        expires = self._verified.get(token)
-        if expires is not None and expires > time.time():
+        if self._verified.get(token):
             return None
         try:
             claims = jwt.decode(
@@ -85,7 +83,5 @@ class RequireServiceToken:
             return str(exc)
         if claims["role"] != SERVICE_ROLE:
             return f"role {claims['role']!r} is not a service"
-        self._verified[token] = float(claims["exp"])
-        if len(self._verified) > self._cache_size:
-            self._verified.popitem(last=False)
+        self._verified.keep(token, True, float(claims["exp"]))
         return None

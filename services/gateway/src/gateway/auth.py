@@ -8,6 +8,8 @@ from typing import Literal
 
 import jwt
 
+from msc_platform.verified_tokens import VerifiedTokens
+
 Role = Literal["msp_admin", "msp_viewer", "customer_viewer"]
 ROLES: frozenset[str] = frozenset({"msp_admin", "msp_viewer", "customer_viewer"})
 
@@ -49,8 +51,9 @@ class Principal:
         return self.role != "customer_viewer" or self.customer_id == customer_id
 
 
-def decode(token: str, secret: str) -> Principal:
-    """The principal of a valid token; `Unauthenticated` otherwise."""
+def decode(token: str, secret: str) -> tuple[Principal, float]:
+    """The principal of a valid token and when the token expires (seconds since the
+    epoch); `Unauthenticated` otherwise."""
     try:
         claims = jwt.decode(
             token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "role"]}
@@ -60,7 +63,24 @@ def decode(token: str, secret: str) -> Principal:
     customer_id = claims.get("customer_id")
     if claims["role"] == "customer_viewer" and not customer_id:
         raise Unauthenticated("a customer_viewer token needs a customer_id claim")
-    return Principal(str(claims["sub"]), str(claims["role"]), customer_id)
+    return Principal(str(claims["sub"]), str(claims["role"]), customer_id), float(claims["exp"])
+
+
+class Authenticator:
+    """Decodes portal tokens, each verified once and then remembered until it expires
+    (at most `cache_size` tokens: the users signed in at once)."""
+
+    def __init__(self, secret: str, cache_size: int = 10_000) -> None:
+        self._secret = secret
+        self._verified: VerifiedTokens[Principal] = VerifiedTokens(cache_size)
+
+    def principal(self, token: str) -> Principal:
+        """The caller a token names; `Unauthenticated` when it is not valid."""
+        who = self._verified.get(token)
+        if who is None:
+            who, expires_at = decode(token, self._secret)
+            self._verified.keep(token, who, expires_at)
+        return who
 
 
 def mint(

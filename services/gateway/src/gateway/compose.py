@@ -8,6 +8,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_json
+
 from gateway.upstream import Answer, ServiceUnavailable, Upstream, customer_path
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,9 @@ class UpstreamFailed(Exception):
 
 @dataclass
 class Details:
-    """The composed view and the customer's ETag."""
+    """The composed view (JSON, ready to send) and the customer's ETag."""
 
-    body: dict[str, Any]
+    body: bytes
     etag: str | None
     errors: list[dict[str, str]] = field(default_factory=list)
 
@@ -37,35 +39,57 @@ class Details:
 async def customer_details(
     customers: Upstream, sla: Upstream, customer_id: str, window: str
 ) -> Details:
-    """Compose the details view; the SLA part may be missing (`partial`)."""
+    """Compose the details view; the SLA part may be missing (`partial`).
+
+    The services' answers are passed on as the bytes they sent, not decoded and encoded
+    again: the SLA answer whole, the customer's without its leading `id` member.
+    """
     summary_call = customers.request("GET", customer_path(customer_id))
     sla_call = sla.request("GET", customer_path(customer_id, "sla"), params={"window": window})
     summary, sla_result = await asyncio.gather(summary_call, sla_call, return_exceptions=True)
     customer = _summary_or_raise(summary)
     errors: list[dict[str, str]] = []
-    sla_body: dict[str, Any] | None = None
+    sla_json = b"null"
     if isinstance(sla_result, ServiceUnavailable):
         errors.append({"source": "sla_svc", "message": sla_result.reason})
     elif isinstance(sla_result, BaseException):
         raise sla_result
     elif sla_result.status_code == 200:
-        sla_body = sla_result.json()
+        sla_json = sla_result.content
     elif sla_result.status_code == 404:
         raise CustomerMissing(customer_id)
     else:
         errors.append({"source": "sla_svc", "message": f"answered {sla_result.status_code}"})
-    body = customer.json()
-    return Details(
-        body={
-            "id": body["id"],
-            "summary": {k: body[k] for k in ("account", "service_plan", "consumption", "contacts")},
-            "sla": sla_body,
-            "partial": sla_body is None,
-            "errors": errors,
-        },
-        etag=customer.headers.get("ETag"),
-        errors=errors,
+    body = b"".join(
+        (
+            b'{"id":',
+            to_json(customer_id),
+            b',"summary":',
+            _summary_json(customer, customer_id),
+            b',"sla":',
+            sla_json,
+            b',"partial":',
+            b"true" if sla_json == b"null" else b"false",
+            b',"errors":',
+            to_json(errors),
+            b"}",
+        )
     )
+    return Details(body=body, etag=customer.headers.get("ETag"), errors=errors)
+
+
+SUMMARY_PARTS = ("account", "service_plan", "consumption", "contacts")
+
+
+def _summary_json(customer: Answer, customer_id: str) -> bytes:
+    """The Summary tab: customer_svc's answer without its `id`. customer_svc writes `id`
+    first (in `CustomerPublic`'s order), so it is cut off the bytes; an answer in any other
+    shape is decoded and the Summary's parts encoded again."""
+    prefix = b'{"id":' + to_json(customer_id) + b","
+    if customer.content.startswith(prefix):
+        return b"{" + customer.content[len(prefix) :]
+    body = customer.json()
+    return to_json({part: body[part] for part in SUMMARY_PARTS})
 
 
 async def customer_sla(

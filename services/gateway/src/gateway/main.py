@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 from swagger_ui_bundle import swagger_ui_path
 
+from gateway.api.deps import Services, document_bearer_auth
 from gateway.api.errors import install_gateway_errors
 from gateway.api.guard import Guard
 from gateway.api.routes import router
@@ -74,8 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,  # operationId: the route's name
     )
-    app.state.customers = customers
-    app.state.sla = sla
+    app.state.services = Services(customers, sla)
+    app.openapi = document_bearer_auth(app)  # type: ignore[method-assign]
     install_problem_handlers(app)
     install_gateway_errors(app)
     app.add_middleware(Guard, secret=settings.jwt_secret.get_secret_value())

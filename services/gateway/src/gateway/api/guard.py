@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.api.errors import forbidden, unauthorized
-from gateway.auth import Forbidden, Unauthenticated, decode
+from gateway.auth import Authenticator, Forbidden, Unauthenticated
 from msc_platform.http import bearer_token
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -21,7 +21,7 @@ class Guard:
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self.app = app
-        self._secret = secret
+        self._tokens = Authenticator(secret)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
@@ -31,7 +31,7 @@ class Guard:
             token = bearer_token(scope)
             if token is None:
                 raise Unauthenticated("missing bearer token")
-            who = decode(token, self._secret)
+            who = self._tokens.principal(token)
             if scope["method"] not in READ_METHODS:
                 who.may_write()
         except Unauthenticated as exc:

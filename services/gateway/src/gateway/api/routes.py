@@ -18,10 +18,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from gateway import compose
-from gateway.api.deps import CustomersDep, PrincipalDep, SlaDep
-from gateway.upstream import Upstream, customer_path
+from gateway.api.deps import caller, services
+from gateway.upstream import customer_path
 from msc_contracts import portal
-from msc_platform.http import PROBLEM_JSON, FastJSONResponse, PathId, Problem
+from msc_platform.http import PROBLEM_JSON, PathId, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]
@@ -75,17 +75,16 @@ WRITE = _problems(404, 412, 422, 503)
 
 @router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503), headers=()))
 async def list_customers(
-    who: PrincipalDep,
-    customers: CustomersDep,
-    sla: SlaDep,
+    request: Request,
     q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> Any:
     """Customers ordered by account name, with `sla_health` (asked of sla_svc once a page)."""
-    who.may_list()
+    caller(request).may_list()
     params = {k: v for k, v in {"q": q, "limit": limit, "cursor": cursor}.items() if v is not None}
-    return await compose.customers_page(customers, sla, params)
+    found = services(request)
+    return await compose.customers_page(found.customers, found.sla, params)
 
 
 @router.post(
@@ -93,40 +92,36 @@ async def list_customers(
     status_code=201,
     responses=_answers(portal.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")),
 )
-async def create_customer(
-    body: portal.CustomerCreate, who: PrincipalDep, request: Request, customers: CustomersDep
-) -> Response:
+async def create_customer(body: portal.CustomerCreate, request: Request) -> Response:
     """Create a customer; the answer carries its `ETag` and `Location`."""
-    return await _forward(customers, request, "/api/v1/customers", body)
+    return await _forward(request, "/api/v1/customers", body)
 
 
 @router.get("/customers/{customer_id}/details", responses=_answers(portal.CustomerDetails, READ))
 async def customer_details(
     customer_id: PathId,
-    who: PrincipalDep,
-    customers: CustomersDep,
-    sla: SlaDep,
+    request: Request,
     window: Window = "7d",
-) -> FastJSONResponse:
+) -> Response:
     """The Customer Details page: Summary and SLA tabs; `partial` when the SLA is missing."""
-    _check_visible(who.sees_customer(customer_id), customer_id)
-    details = await compose.customer_details(customers, sla, customer_id, window)
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    found = services(request)
+    details = await compose.customer_details(found.customers, found.sla, customer_id, window)
     headers = {"ETag": details.etag} if details.etag else {}
-    return FastJSONResponse(details.body, headers=headers)
+    return Response(details.body, media_type="application/json", headers=headers)
 
 
 @router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ, headers=()))
 async def customer_sla(
     customer_id: PathId,
-    who: PrincipalDep,
-    customers: CustomersDep,
-    sla: SlaDep,
+    request: Request,
     window: Window = "7d",
     cursor: Annotated[str | None, Query(max_length=500, description="Next backup sets.")] = None,
 ) -> Any:
     """The SLA tab alone."""
-    _check_visible(who.sees_customer(customer_id), customer_id)
-    return await compose.customer_sla(customers, sla, customer_id, window, cursor)
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    found = services(request)
+    return await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor)
 
 
 @router.patch(
@@ -136,13 +131,11 @@ async def customer_sla(
 async def update_account(
     customer_id: PathId,
     body: portal.AccountUpdate,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Edit account details: only the fields sent change."""
-    return await _forward(customers, request, customer_path(customer_id, "account"), body)
+    return await _forward(request, customer_path(customer_id, "account"), body)
 
 
 @router.patch(
@@ -151,14 +144,12 @@ async def update_account(
 async def update_service_plan(
     customer_id: PathId,
     body: portal.ServicePlanUpdate,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Edit the service plan: only the fields sent change."""
     path = customer_path(customer_id, "service-plan")
-    return await _forward(customers, request, path, body)
+    return await _forward(request, path, body)
 
 
 @router.post(
@@ -169,13 +160,11 @@ async def update_service_plan(
 async def add_contact(
     customer_id: PathId,
     body: portal.ContactCreate,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Add a contact."""
-    return await _forward(customers, request, customer_path(customer_id, "contacts"), body)
+    return await _forward(request, customer_path(customer_id, "contacts"), body)
 
 
 @router.patch(
@@ -186,40 +175,34 @@ async def update_contact(
     customer_id: PathId,
     contact_id: PathId,
     body: portal.ContactUpdate,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Edit a contact: only the fields sent change."""
     path = customer_path(customer_id, "contacts", contact_id)
-    return await _forward(customers, request, path, body)
+    return await _forward(request, path, body)
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204, responses=WRITE)
 async def delete_contact(
     customer_id: PathId,
     contact_id: PathId,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Delete a contact."""
     path = customer_path(customer_id, "contacts", contact_id)
-    return await _forward(customers, request, path)
+    return await _forward(request, path)
 
 
 @router.delete("/customers/{customer_id}", status_code=204, responses=WRITE)
 async def delete_customer(
     customer_id: PathId,
-    who: PrincipalDep,
     request: Request,
-    customers: CustomersDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Delete the customer; its SLA data follows through `customers.events`."""
-    return await _forward(customers, request, customer_path(customer_id))
+    return await _forward(request, customer_path(customer_id))
 
 
 def _check_visible(visible: bool, customer_id: str) -> None:
@@ -227,9 +210,10 @@ def _check_visible(visible: bool, customer_id: str) -> None:
         raise Problem(404, "Not found", f"customer {customer_id} does not exist")
 
 
-async def _forward(
-    upstream: Upstream, request: Request, path: str, body: BaseModel | None = None
-) -> Response:
+async def _forward(request: Request, path: str, body: BaseModel | None = None) -> Response:
+    """Send the change to customer_svc as it came (Guard let only an `msp_admin` here)."""
+    caller(request)
+    upstream = services(request).customers
     headers = {"If-Match": value} if (value := request.headers.get("If-Match")) else {}
     content = None
     if body is not None:
