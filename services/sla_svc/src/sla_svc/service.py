@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from msc_platform.clock import Clock
-from sla_svc.domain.figures import HourDetail, add
-from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, DetailDelta, ingest
+from sla_svc.domain.figures import HourDetail
+from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, count_details, ingest
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import hour_key
 from sla_svc.domain.view import (
@@ -133,18 +133,11 @@ class SlaService:
         )
         customer.customer_id = customer_id
         done = ingest(customer, jobs, alerts, delivered, floor_hour)
-        details = await self._store.details(customer_id, {d.hour for d in done.detail_deltas})
-        for delta in done.detail_deltas:
-            detail = details.setdefault(
-                delta.hour, HourDetail(customer_id=customer_id, hour=delta.hour)
-            )
-            _count_detail(detail, delta)
-        for delivered_item in delivered:
-            for detail in details.values():
-                detail.advance(delivered_item.stream, delivered_item.offset)
+        stored = await self._store.details(customer_id, {d.hour for d in done.detail_deltas})
+        details = count_details(customer_id, stored, done.detail_deltas, delivered)
         changes = CustomerChanges(
             customer=customer,
-            details=list(details.values()),
+            details=details,
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
             expired_details=done.expired_details,
@@ -182,13 +175,3 @@ class SlaService:
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)
-
-
-def _count_detail(detail: HourDetail, delta: DetailDelta) -> None:
-    if detail.counts(delta.stream, delta.offset):
-        add(
-            detail.jobs if delta.section == "jobs" else detail.alerts,
-            delta.instant,
-            delta.key,
-            delta.amount,
-        )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from sla_svc.domain.alerts import AlertState, Raised, clear_alert, raise_alert
 from sla_svc.domain.backup_sets import Presence, apply_job, apply_presence
-from sla_svc.domain.figures import Counts, CustomerSla, add
+from sla_svc.domain.figures import Counts, CustomerSla, HourDetail, add
 from sla_svc.domain.jobs import JobSnapshot, JobState, merge
 from sla_svc.domain.time_keys import hour_of
 
@@ -137,6 +137,29 @@ def ingest(
         customer.advance(item.stream, item.offset)
     out.expired_details = _expire(customer, floor_hour)
     return out
+
+
+def count_details(
+    customer_id: str,
+    details: dict[str, HourDetail],
+    deltas: Sequence[DetailDelta],
+    delivered: Sequence[Delivered],
+) -> list[HourDetail]:
+    """The second half of `ingest`: apply its `detail_deltas` to the hour details they
+    touch (`details`: those stored; the others start empty), each counted once per detail
+    thanks to its offsets, then mark every delivered event as counted in each; return the
+    details to write."""
+    for delta in deltas:
+        detail = details.setdefault(
+            delta.hour, HourDetail(customer_id=customer_id, hour=delta.hour)
+        )
+        if detail.counts(delta.stream, delta.offset):
+            counts = detail.jobs if delta.section == "jobs" else detail.alerts
+            add(counts, delta.instant, delta.key, delta.amount)
+    for item in delivered:
+        for detail in details.values():
+            detail.advance(item.stream, item.offset)
+    return list(details.values())
 
 
 def _job_part(job: JobState | None) -> Contribution:
