@@ -11,7 +11,7 @@ partial, and customer_svc applies the rules that need its data (unique names, re
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
@@ -24,7 +24,7 @@ from msc_contracts import portal
 from msc_platform.http import PROBLEM_JSON, PathId, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
-Window = Annotated[Literal["24h", "7d", "30d"], Query(description="SLA statistics window.")]
+Window = Annotated[portal.Window, Query(description="SLA statistics window.")]
 IfMatch = Annotated[
     str | None, Header(description="The customer's ETag; a stale one is answered 412.")
 ]

@@ -10,6 +10,7 @@ from typing import Literal
 
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
 from sla_svc.domain.figures import Counts, HourDetail
+from sla_svc.domain.jobs import TERMINAL_STATUSES
 from sla_svc.domain.prepared import HourTotals, PreparedSla
 from sla_svc.domain.time_keys import from_instant, hour_key, hour_start, instant
 
@@ -19,7 +20,6 @@ WINDOWS: Mapping[str, dt.timedelta] = {
     "30d": dt.timedelta(days=30),
 }
 LONGEST_WINDOW = max(WINDOWS.values())
-TERMINAL_COUNTS = ("successful", "successful_with_errors", "failed", "canceled")
 SEVERITIES = ("critical", "warning", "info")
 Health = Literal["ok", "warning", "critical", "unknown"]
 
@@ -110,7 +110,7 @@ def window_counts(
 
 def job_counts(counts: Counts, job_type: str) -> JobCounts:
     """The job statistics of one type."""
-    by_status = {s: counts.get(f"{job_type}:{s}", 0) for s in TERMINAL_COUNTS}
+    by_status = {s: counts.get(f"{job_type}:{s}", 0) for s in TERMINAL_STATUSES}
     good = by_status["successful"] + by_status["successful_with_errors"]
     rated = good + by_status["failed"]
     return JobCounts(
