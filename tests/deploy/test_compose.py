@@ -53,8 +53,9 @@ def test_services_get_the_contracts_environment(compose: dict[str, Any]) -> None
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
         assert env["MONGODB_URL"].endswith("@mongo:27017/?authSource=admin")
         assert "MSC_JWT_SECRET" in env
-    assert str(services["customer_svc"]["environment"]["CUSTOMER_SVC_PORT"]) == "8081"
-    assert str(services["sla_svc"]["environment"]["SLA_SVC_PORT"]) == "8082"
+    # Each image listens on the PORT it was built with; the URLs the gateway uses agree.
+    assert services["customer_svc"]["build"]["args"]["PORT"] == "8081"
+    assert services["sla_svc"]["build"]["args"]["PORT"] == "8082"
     gateway = services["gateway"]["environment"]
     assert gateway["CUSTOMER_SVC_URL"] == "http://customer_svc:8081"
     assert gateway["SLA_SVC_URL"] == "http://sla_svc:8082"

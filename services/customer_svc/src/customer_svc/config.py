@@ -14,11 +14,6 @@ from msc_platform.settings import InfrastructureSettings
 class Settings(InfrastructureSettings):
     """Everything the customer service reads from its environment."""
 
-    port: int = Field(
-        default=8081,
-        validation_alias=AliasChoices("CUSTOMER_SVC_PORT"),
-        description="HTTP port.",
-    )
     mongodb_database: str = Field(
         default="msc_customers",
         validation_alias=AliasChoices("CUSTOMER_SVC_MONGODB_DATABASE"),

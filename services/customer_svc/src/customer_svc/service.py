@@ -152,6 +152,9 @@ class CustomerService:
         current = await self._current(customer_id, if_match)
         gone = current.next_version(deleted=True, contacts=(), updated_at=self._clock.now())
         await self._customers.save(self._announce(gone, events.CUSTOMER_DELETED))
+        # Purged now, so the deleted customer's usage is gone at once, and again by the relay
+        # once `customer.deleted` is out: a report applied between the two (its deletion
+        # check ran before the tombstone) would otherwise stay.
         await self._usage.purge(customer_id)
         self._written(gone)
 

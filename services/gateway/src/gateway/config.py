@@ -13,9 +13,6 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    port: int = Field(
-        default=8080, validation_alias=AliasChoices("GATEWAY_PORT"), description="HTTP port."
-    )
     customer_svc_url: str = Field(
         default="http://127.0.0.1:8081",
         validation_alias=AliasChoices("CUSTOMER_SVC_URL"),

@@ -10,9 +10,6 @@ from msc_platform.settings import InfrastructureSettings
 class Settings(InfrastructureSettings):
     """Everything the SLA service reads from its environment."""
 
-    port: int = Field(
-        default=8082, validation_alias=AliasChoices("SLA_SVC_PORT"), description="HTTP port."
-    )
     mongodb_database: str = Field(
         default="msc_sla",
         validation_alias=AliasChoices("SLA_SVC_MONGODB_DATABASE"),

@@ -11,10 +11,10 @@ from sla_svc.domain import jobs, view
 def test_terminal_statuses_are_the_contracts() -> None:
     assert set(jobs.TERMINAL_STATUSES) == events.TERMINAL_JOB_STATUSES == jobs.TERMINAL
     assert jobs.SUCCESSFUL < jobs.TERMINAL
-    assert jobs.TERMINAL < set(get_args(events.JobStatus))
+    assert set(get_args(events.JobStatus)) > jobs.TERMINAL
 
 
 def test_severities_windows_and_health_are_the_contracts() -> None:
-    assert view.SEVERITIES == get_args(events.AlertSeverity)
+    assert get_args(events.AlertSeverity) == view.SEVERITIES
     assert tuple(view.WINDOWS) == get_args(portal.Window)
     assert get_args(view.Health) == get_args(portal.Health)

@@ -28,6 +28,8 @@ Window = Annotated[portal.Window, Query(description="SLA statistics window.")]
 IfMatch = Annotated[
     str | None, Header(description="The customer's ETag; a stale one is answered 412.")
 ]
+"""Declared on each change so the OpenAPI document names the header; `_forward` passes the
+request's own `If-Match` on, so the routes never read the parameter."""
 FORWARDED_HEADERS = ("ETag", "Location")
 
 

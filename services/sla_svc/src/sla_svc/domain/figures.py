@@ -19,7 +19,12 @@ Counts = dict[str, int]
 
 @dataclass
 class Counted:
-    """A document of counters that remembers what it has counted."""
+    """A document of counters that remembers what it has counted.
+
+    Offsets compare only within one partition, and all of one customer's events of a
+    topic must come through partitions whose offsets this document sees in order: so it
+    relies on the topics being keyed by customer id (the contract) and on one writer per
+    customer (`msc_platform.copartition`)."""
 
     offsets: dict[str, int] = field(default_factory=dict)
 
