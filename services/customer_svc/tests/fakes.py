@@ -49,9 +49,6 @@ class FakeCustomers:
         self.rows[customer.id] = customer
         self.published += [(customer.id, e.type) for e in customer.pending_events]
 
-    async def all_live(self) -> list[Customer]:
-        return [c for c in self.rows.values() if not c.deleted]
-
 
 class FakeUsage:
     """Usage in a dict keyed by customer and day."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.model import Customer
@@ -29,8 +29,26 @@ class CustomerRepository(Protocol):
         `DuplicateAccountName` when the new name is taken.
         """
 
-    async def all_live(self) -> list[Customer]:
-        """Every customer that is not deleted, without contacts (to fill the list at start)."""
+
+class Outbox(Protocol):
+    """The stored changes whose lifecycle events are not published yet (each a revision
+    document: `_id`, `customer_id`, `version`, `events`, `trace`), kept with the customers
+    because a change and its events are stored in one write."""
+
+    async def pending_revisions(self) -> list[dict[str, Any]]:
+        """Revisions not yet published, oldest version first per customer."""
+
+    async def current_version(self, customer_id: str) -> int:
+        """The stored version of the customer, 0 when there is none."""
+
+    def revision_age(self, revision: dict[str, Any]) -> dt.timedelta:
+        """How long ago the revision was claimed."""
+
+    async def roll_forward(self, revision: dict[str, Any]) -> bool:
+        """Apply a revision whose writer died; False (and the revision dropped) if it cannot be."""
+
+    async def mark_published(self, revision: dict[str, Any]) -> None:
+        """The revision's events are out."""
 
 
 class UsageRepository(Protocol):

@@ -16,8 +16,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge
 
 from customer_svc.adapters.documents import event_from_document
-from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.domain.model import PendingEvent
+from customer_svc.ports import Outbox
 from msc_contracts import events
 from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.tracing import Carrier, publishing
@@ -30,11 +30,11 @@ OnDeleted = Callable[[str], Awaitable[None]]
 
 
 class OutboxRelay:
-    """The `RelayTrigger` port: a background task that drains pending revisions."""
+    """The `RelayTrigger` port: a background task that drains the `Outbox`."""
 
     def __init__(
         self,
-        repository: MongoCustomerRepository,
+        repository: Outbox,
         publish: Publish,
         on_deleted: OnDeleted,
         *,
