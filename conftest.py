@@ -14,25 +14,16 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from msc_local.processes import Infrastructure, Ports
+from msc_local.processes import Infrastructure
 from msc_local.topics import create_topics
 from msc_testkit.credentials import TEST_SECRET
+from msc_testkit.infrastructure import TEST_PORTS, Endpoints
 
 os.environ.setdefault("MSC_JWT_SECRET", TEST_SECRET)  # every service the tests start
-TEST_PORTS = Ports(kafka=19092, mongo=27018, gateway=18080, customer_svc=18081, sla_svc=18082)
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the test infrastructure listens."""
-
-    kafka: str
-    mongodb: str
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

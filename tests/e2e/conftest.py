@@ -12,9 +12,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from conftest import TEST_PORTS, Endpoints
 from gateway.auth import Role, mint
 from msc_local.processes import Service, service_env, start_service, stop_services, wait_ready
+from msc_testkit.infrastructure import TEST_PORTS, Endpoints
 from msc_testkit.otlp import Collector, running_collector
 
 

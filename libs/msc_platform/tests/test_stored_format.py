@@ -7,8 +7,8 @@ import uuid
 import pytest
 from pymongo import AsyncMongoClient
 
-from conftest import Endpoints
 from msc_platform.mongo import StoredFormatMismatch, check_stored_format
+from msc_testkit.infrastructure import Endpoints
 
 
 async def test_an_empty_database_is_marked_and_an_older_one_refused(

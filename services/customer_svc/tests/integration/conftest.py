@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from conftest import Endpoints
 from customer_svc.config import Settings
 from customer_svc.main import create_app
 from msc_testkit.asgi import running
+from msc_testkit.infrastructure import Endpoints
 
 
 def settings_for(infrastructure: Endpoints, database: str | None = None) -> Settings:

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from conftest import Endpoints
 from customer_svc.main import create_app
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS, dead_letter_topic
 from msc_testkit.asgi import running
+from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish, read_all
 from services.customer_svc.tests.integration.conftest import settings_for
 from services.customer_svc.tests.integration.test_customers_api import create, new_customer

@@ -7,9 +7,9 @@ import uuid
 
 import httpx
 
-from conftest import Endpoints
 from customer_svc.main import create_app
 from msc_testkit.asgi import running
+from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually
 from services.customer_svc.tests.integration.conftest import settings_for
 from services.customer_svc.tests.integration.test_customers_api import create

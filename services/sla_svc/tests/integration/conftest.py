@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from conftest import Endpoints
 from msc_testkit.asgi import running
+from msc_testkit.infrastructure import Endpoints
 from sla_svc.config import Settings
 from sla_svc.main import create_app
 

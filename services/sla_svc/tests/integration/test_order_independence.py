@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
 
-from conftest import Endpoints
 from msc_testkit.clock import FixedClock
+from msc_testkit.infrastructure import Endpoints
 from services.sla_svc.tests.history import NOW, clear, delete_set, deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import AlertRaised, Change, SetChanged

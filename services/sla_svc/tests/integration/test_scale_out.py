@@ -17,7 +17,6 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions
 
-from conftest import Endpoints
 from msc_contracts.topics import BACKUP_JOBS, BACKUP_SETS
 from msc_local.processes import (
     Ports,
@@ -29,6 +28,7 @@ from msc_local.processes import (
 )
 from msc_platform.copartition import partition_of
 from msc_testkit.credentials import service_auth
+from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish
 from services.sla_svc.tests.fleet import (
     Event,

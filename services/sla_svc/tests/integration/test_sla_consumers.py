@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 
-from conftest import Endpoints
 from msc_contracts.topics import (
     BACKUP_ALERTS,
     BACKUP_JOBS,
@@ -16,6 +15,7 @@ from msc_contracts.topics import (
     CUSTOMER_EVENTS,
     dead_letter_topic,
 )
+from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish, read_all
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
