@@ -26,7 +26,6 @@ from msc_platform.logs import configure_logging
 from msc_platform.service_token import RequireServiceToken
 from msc_platform.tracing import install_tracing
 from sla_svc.adapters.mongo_store import MongoSlaStore
-from sla_svc.api.rendering import RenderedViews
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
@@ -81,7 +80,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
     app.state.service = service
-    app.state.rendered_views = RenderedViews(settings.read_cache_customers)
     install_problem_handlers(app)
     install_request_id(app)
     app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())

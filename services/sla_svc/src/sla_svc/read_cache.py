@@ -9,13 +9,16 @@ asked for in quick succession touch no database; figures another instance saves 
 here after at most that long. The figures this process has just saved replace the kept
 ones (`refresh`) and a customer it deletes is dropped (`drop`), so what this process
 writes shows at once. A view asked for again is answered as it was (with the new `as_of`)
-until the first instant at which it could differ (`SlaView.valid_until`).
+until the first instant at which it could differ (`SlaView.valid_until`), and its JSON is
+rendered once (`KeptView.rendered`). So this one object, keyed by customer (its
+revision) and view, owns every cached thing of the read side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -24,18 +27,40 @@ from sla_svc.domain.prepared import PreparedSla
 from sla_svc.domain.view import SlaView
 
 ViewKey = tuple[str, str | None, int]
+"""A view's window, cursor and page size."""
 VIEWS_PER_SNAPSHOT = 16
+Render = Callable[[SlaView], bytes]
+
+
+@dataclass
+class KeptView:
+    """A view computed from a snapshot, and its rendering once asked for. Until
+    `view.valid_until` it is the answer to its key at any `as_of`, so whatever of the
+    rendering does not depend on `as_of` is done once."""
+
+    view: SlaView
+    _rendered: bytes | None = None
+
+    def at(self, as_of: dt.datetime) -> SlaView:
+        """The view as of `as_of`."""
+        return replace(self.view, as_of=as_of)
+
+    def rendered(self, render: Render) -> bytes:
+        """`render(view)`, computed on first use (`render` must not depend on `as_of`)."""
+        if self._rendered is None:
+            self._rendered = render(self.view)
+        return self._rendered
 
 
 @dataclass
 class Snapshot:
     """A customer's figures at one revision, prepared, the hour details read at that
-    revision, and the views last answered from them (window, cursor, limit)."""
+    revision, and the views last answered from them."""
 
     revision: str
     customer: CustomerSla
     details: dict[str, HourDetail | None] = field(default_factory=dict)
-    views: dict[ViewKey, SlaView] = field(default_factory=dict)
+    views: dict[ViewKey, KeptView] = field(default_factory=dict)
     checked_at: dt.datetime | None = None
     """When `revision` was last known to be the stored one."""
 
@@ -44,19 +69,21 @@ class Snapshot:
         """The figures prepared, on first use."""
         return PreparedSla(self.customer)
 
-    def view(self, key: ViewKey, as_of: dt.datetime) -> SlaView | None:
-        """The view kept for `key`, as of `as_of`, when it is still the same then."""
+    def view(self, key: ViewKey, as_of: dt.datetime) -> KeptView | None:
+        """The view kept for `key`, if it is still the answer at `as_of`."""
         kept = self.views.get(key)
-        if kept is None or not kept.as_of <= as_of < kept.valid_until:
+        if kept is None or not kept.view.as_of <= as_of < kept.view.valid_until:
             return None
-        return replace(kept, as_of=as_of)
+        return kept
 
-    def keep(self, key: ViewKey, view: SlaView) -> None:
+    def keep(self, key: ViewKey, view: SlaView) -> KeptView:
         """Keep `view`; only the last few pages asked for are kept."""
+        kept = KeptView(view)
         self.views.pop(key, None)
-        self.views[key] = view
+        self.views[key] = kept
         if len(self.views) > VIEWS_PER_SNAPSHOT:
             del self.views[next(iter(self.views))]
+        return kept
 
 
 class ReadCache:

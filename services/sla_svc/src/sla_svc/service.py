@@ -22,7 +22,7 @@ from sla_svc.domain.view import (
     sla_view,
 )
 from sla_svc.ports import CustomerChanges, SlaStore
-from sla_svc.read_cache import ReadCache, Snapshot
+from sla_svc.read_cache import KeptView, ReadCache, Render, Snapshot
 
 
 class CustomerDeleted(Exception):
@@ -87,6 +87,20 @@ class SlaService:
         self, customer_id: str, window: str, after: str | None = None, limit: int = 100
     ) -> SlaView:
         """The SLA tab of a customer now."""
+        kept, as_of = await self._kept_view(customer_id, window, after, limit)
+        return kept.at(as_of)
+
+    async def rendered_view(
+        self, customer_id: str, window: str, after: str | None, limit: int, render: Render
+    ) -> tuple[SlaView, bytes]:
+        """The SLA tab now, and `render` of it (which must not depend on `as_of`), done
+        once for as long as the view stays the same."""
+        kept, as_of = await self._kept_view(customer_id, window, after, limit)
+        return kept.at(as_of), kept.rendered(render)
+
+    async def _kept_view(
+        self, customer_id: str, window: str, after: str | None, limit: int
+    ) -> tuple[KeptView, dt.datetime]:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
@@ -95,11 +109,10 @@ class SlaService:
             raise CustomerDeleted(customer_id)
         snapshot, details = found
         key = (window, after, limit)
-        if (kept := snapshot.view(key, frame.as_of)) is not None:
-            return kept
-        view = sla_view(snapshot.sla, details, frame, after, limit)
-        snapshot.keep(key, view)
-        return view
+        kept = snapshot.view(key, frame.as_of)
+        if kept is None:
+            kept = snapshot.keep(key, sla_view(snapshot.sla, details, frame, after, limit))
+        return kept, frame.as_of
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
         """The health badge of each customer (deleted ones are left out)."""

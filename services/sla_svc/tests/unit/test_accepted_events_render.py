@@ -17,7 +17,7 @@ from msc_contracts.events import InvalidEvent, decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeSlaStore
-from sla_svc.api.rendering import RenderedViews
+from sla_svc.api.rendering import with_as_of, without_as_of
 from sla_svc.consumers import to_change
 from sla_svc.domain.ingest import Delivered, stream_of
 from sla_svc.domain.view import WINDOWS
@@ -137,10 +137,10 @@ def accepted(raw_events: list[dict[str, Any]]) -> list[CustomerEvent]:
 async def test_every_accepted_event_can_be_shown(raw_events: list[dict[str, Any]]) -> None:
     sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(4))
     await sla.apply(accepted(raw_events))
-    rendered = RenderedViews()
     for window in WINDOWS:
-        view = await sla.view(CUSTOMER, window, limit=2)
-        json.loads(rendered.body(view))
+        view, rest = await sla.rendered_view(CUSTOMER, window, None, 2, without_as_of)
+        json.loads(with_as_of(view, rest))
         if view.next_cursor:
-            json.loads(rendered.body(await sla.view(CUSTOMER, window, view.next_cursor, 2)))
+            page = await sla.rendered_view(CUSTOMER, window, view.next_cursor, 2, without_as_of)
+            json.loads(with_as_of(*page))
     assert set((await sla.health([CUSTOMER])).values()) <= {"ok", "warning", "critical", "unknown"}

@@ -9,7 +9,7 @@ from msc_contracts import portal
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeSlaStore
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
-from sla_svc.api.rendering import RenderedViews, as_of, public
+from sla_svc.api.rendering import as_of, public, with_as_of, without_as_of
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
@@ -19,31 +19,46 @@ def contract_json(view: SlaView) -> dict[str, object]:
     return {"as_of": as_of(view), **public(view)}
 
 
+class CountingRender:
+    """`without_as_of`, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, view: SlaView) -> bytes:
+        self.calls += 1
+        return without_as_of(view)
+
+
 async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
     clock = FixedClock(NOW)
     sla = SlaService(FakeSlaStore(), clock, ReadCache(4))
     await sla.apply(deliver("c1", [upsert("bs-1", 50, rpo=24), job("j1", "successful", 3)]))
-    rendered = RenderedViews()
-    first = await sla.view("c1", "7d")
-    body = json.loads(rendered.body(first))
+    render = CountingRender()
+    first, rest = await sla.rendered_view("c1", "7d", None, 100, render)
+    body = json.loads(with_as_of(first, rest))
     assert body == contract_json(first)
     portal.SlaPublic.model_validate(body)  # the contract's shape
 
     clock.now_ = NOW + dt.timedelta(minutes=7)
-    kept = await sla.view("c1", "7d")
-    assert kept.rows is first.rows  # answered from the kept view ...
-    again = json.loads(rendered.body(kept))
+    kept, rest = await sla.rendered_view("c1", "7d", None, 100, render)
+    assert render.calls == 1  # answered from the kept view, not rendered again ...
+    again = json.loads(with_as_of(kept, rest))
     assert again == contract_json(kept)  # ... with its own as_of
     assert again["as_of"] != body["as_of"]
 
     await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
-    changed = await sla.view("c1", "7d")
-    assert json.loads(rendered.body(changed)) == contract_json(changed)
+    changed, rest = await sla.rendered_view("c1", "7d", None, 100, render)
+    assert render.calls == 2
+    assert json.loads(with_as_of(changed, rest)) == contract_json(changed)
     assert public(changed)["backup_jobs"]["failed"] == 1
 
 
-async def test_nothing_is_kept_without_capacity() -> None:
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(4))
+async def test_without_capacity_every_view_is_rendered_afresh() -> None:
+    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(0))
     await sla.apply(deliver("c1", [upsert("bs-1", 50)]))
-    view = await sla.view("c1", "24h")
-    assert json.loads(RenderedViews(0).body(view)) == contract_json(view)
+    render = CountingRender()
+    for _ in range(2):
+        view, rest = await sla.rendered_view("c1", "24h", None, 100, render)
+        assert json.loads(with_as_of(view, rest)) == contract_json(view)
+    assert render.calls == 2

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from msc_contracts import portal as schemas
 from msc_platform.http import PathId, Problem
-from sla_svc.api.rendering import RenderedViews
+from sla_svc.api import rendering
 from sla_svc.service import CustomerDeleted, SlaService, UnknownWindow
 
 router = APIRouter(prefix="/api/v1", tags=["sla"])
@@ -20,29 +20,23 @@ async def get_service(request: Request) -> SlaService:
     return service
 
 
-async def get_rendered_views(request: Request) -> RenderedViews:
-    """The renderings built by `create_app`."""
-    rendered: RenderedViews = request.app.state.rendered_views
-    return rendered
-
-
 ServiceDep = Annotated[SlaService, Depends(get_service)]
-RenderedDep = Annotated[RenderedViews, Depends(get_rendered_views)]
 
 
 @router.get("/customers/{customer_id}/sla", response_model=schemas.SlaPublic)
 async def get_sla(
     customer_id: PathId,
     service: ServiceDep,
-    rendered: RenderedDep,
     window: Annotated[str, Query(description="`24h`, `7d` or `30d`.")] = "7d",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    """The SLA tab of one customer (rendered by `RenderedViews`, not validated again on the
-    way out: with 100 rows that took longer than computing the view)."""
+    """The SLA tab of one customer (rendered by `rendering`, once per kept view, and not
+    validated again on the way out: with 100 rows that took longer than computing it)."""
     try:
-        view = await service.view(customer_id, window, cursor, limit)
+        view, rest = await service.rendered_view(
+            customer_id, window, cursor, limit, rendering.without_as_of
+        )
     except UnknownWindow as exc:
         raise Problem(
             422,
@@ -52,7 +46,7 @@ async def get_sla(
         ) from exc
     except CustomerDeleted as exc:
         raise Problem(404, "Not found", f"customer {customer_id} was deleted") from exc
-    return Response(rendered.body(view), media_type="application/json")
+    return Response(rendering.with_as_of(view, rest), media_type="application/json")
 
 
 @router.post("/sla-health", response_model=schemas.HealthPublic)
