@@ -3,7 +3,6 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
-export PYTHONPATH := $(CURDIR)/deploy/local
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test unit-newest-python install browser provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
@@ -57,7 +56,7 @@ bench: bench-customer bench-sla-ingest bench-sla-read bench-gateway ## every ben
 
 # Each benchmark keeps its JSON line in bench/results/ (only when it ran to the end) and
 # rewrites bench/results.md, the table of every figure against its baseline and target.
-BENCH_PY = PYTHONPATH=$(PYTHONPATH):bench $(UV) run --frozen --no-sync python
+BENCH_PY = PYTHONPATH=bench $(UV) run --frozen --no-sync python
 define run_bench
 	@mkdir -p bench/results
 	$(BENCH_PY) bench/$(1).py $(2) > bench/results/$(1).json.part

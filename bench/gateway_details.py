@@ -22,7 +22,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from _harness import SECRET, Http, infrastructure, measure, new_customer, say, services
-from gateway.auth import mint
+from msc_local.tokens import mint
 
 
 async def seed(kafka: str, customer_id: str, sets: int) -> None:

@@ -21,6 +21,7 @@ COPY services/customer_svc/pyproject.toml services/customer_svc/
 COPY services/sla_svc/pyproject.toml services/sla_svc/
 COPY services/gateway/pyproject.toml services/gateway/
 COPY tools/simulator/pyproject.toml tools/simulator/
+COPY tools/local/pyproject.toml tools/local/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "${PACKAGE}" --no-install-workspace
 # Then the code of the workspace packages the service is made of.

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from gateway.auth import Role, mint
 from msc_local.processes import Service, service_env, start_service, stop_services, wait_ready
+from msc_local.tokens import Role, mint
 from msc_testkit.infrastructure import TEST_PORTS, Endpoints
 from msc_testkit.otlp import Collector, running_collector
 

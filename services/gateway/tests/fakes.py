@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.auth import mint
+from msc_local.tokens import mint
 
 SECRET = "k" * 40
 SUMMARY = {

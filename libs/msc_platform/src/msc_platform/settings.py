@@ -49,7 +49,7 @@ class ServiceSettings(BaseSettings):
     dev_mode: bool = Field(
         default=False,
         validation_alias=AliasChoices("MSC_DEV_MODE"),
-        description="Accept a weak secret and print an msp_admin token (make run only).",
+        description="Accept a weak secret (make run only, which prints an msp_admin token).",
     )
     log_level: str = Field(default="INFO", description="Python log level.")
     max_request_body_bytes: int = Field(

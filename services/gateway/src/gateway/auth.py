@@ -1,8 +1,8 @@
-"""Portal tokens: HS256 JWTs with `sub`, `role`, `exp` and, for customers, `customer_id`."""
+"""Portal tokens: HS256 JWTs with `sub`, `role`, `exp` and, for customers, `customer_id`,
+verified here (an identity provider issues them; `msc_local.tokens` for dev and tests)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -81,22 +81,3 @@ class Authenticator:
             who, expires_at = decode(token, self._secret)
             self._verified.keep(token, who, expires_at)
         return who
-
-
-def mint(
-    secret: str,
-    role: Role,
-    subject: str,
-    customer_id: str | None = None,
-    ttl: dt.timedelta = dt.timedelta(hours=12),
-) -> str:
-    """A signed token for `role`."""
-    claims: dict[str, object] = {
-        "sub": subject,
-        "role": role,
-        "iat": dt.datetime.now(dt.UTC),
-        "exp": dt.datetime.now(dt.UTC) + ttl,
-    }
-    if customer_id:
-        claims["customer_id"] = customer_id
-    return jwt.encode(claims, secret, algorithm="HS256")

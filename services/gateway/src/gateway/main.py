@@ -18,7 +18,6 @@ from gateway.api.deps import Services, document_bearer_auth
 from gateway.api.errors import install_gateway_errors
 from gateway.api.guard import Guard
 from gateway.api.routes import router
-from gateway.auth import mint
 from gateway.config import Settings
 from gateway.upstream import Connections, Upstream, UpstreamMetrics
 from msc_contracts.schemas import asyncapi
@@ -57,9 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.dev_mode:
-            token = mint(settings.jwt_secret.get_secret_value(), "msp_admin", "dev-admin")
-            log.warning("DEV MODE: msp_admin token for the portal: %s", token)
         connections.open()
         try:
             yield

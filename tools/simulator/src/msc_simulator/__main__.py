@@ -17,7 +17,7 @@ from collections import Counter
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from gateway.auth import mint
+from msc_local.tokens import mint
 from msc_simulator.history import Plan, agent_events, customers
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]  # tools/local/src/msc_local/processes.py
 INFRA = ROOT / "deploy" / "local" / "infra.sh"
 
 

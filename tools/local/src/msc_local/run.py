@@ -30,6 +30,7 @@ from msc_local.processes import (
     stop_services,
     wait_ready,
 )
+from msc_local.tokens import mint
 
 PREREQUISITES = {
     "java": "a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)",
@@ -150,8 +151,6 @@ def _fill_if_empty(env: dict[str, str], log_dir: Path, gateway_url: str) -> Serv
     """An empty system gets a believable history from the agent simulator (MSC_SIMULATE=0: no)."""
     if os.environ.get("MSC_SIMULATE", "1") == "0":
         return None
-    from gateway.auth import mint
-
     token = mint(env["MSC_JWT_SECRET"], "msp_viewer", "make-run")
     request = urllib.request.Request(
         f"{gateway_url}/api/v1/customers?limit=1",
@@ -200,8 +199,6 @@ def _banner(
         f"  logs:        {log_dir}",
     ]
     if env.get("MSC_DEV_MODE") == "1":
-        from gateway.auth import mint
-
         token = mint(env["MSC_JWT_SECRET"], "msp_admin", "dev-admin")
         lines += ["  dev mode:    msp_admin token (12 h):", f"    {token}"]
     lines.append("Press Ctrl-C to stop.")
