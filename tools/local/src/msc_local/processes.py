@@ -126,32 +126,27 @@ def service_env(ports: Ports, extra: Mapping[str, str]) -> dict[str, str]:
     )
 
 
-def start_service(
-    name: str, port: int, env: Mapping[str, str], log_dir: Path, instance: str = ""
-) -> Service:
-    """Run one service under uvicorn, its output in `<log_dir>/<name><instance>.log`."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{name}{instance}.log"
+def spawn(args: list[str], env: Mapping[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Run `python -m args...` in a session of its own, its output appended to `log_path`."""
     with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                SERVICES[name],
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
+        return subprocess.Popen(
+            [sys.executable, "-m", *args],
             env=dict(env),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+
+def start_service(
+    name: str, port: int, env: Mapping[str, str], log_dir: Path, instance: str = ""
+) -> Service:
+    """Run one service under uvicorn, its output in `<log_dir>/<name><instance>.log`."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}{instance}.log"
+    args = ["uvicorn", "--factory", SERVICES[name], "--host", "127.0.0.1", "--port", str(port)]
+    process = spawn([*args, "--no-access-log"], env, log_path)
     return Service(name, port, process, log_path)
 
 

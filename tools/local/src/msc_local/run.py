@@ -12,7 +12,6 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -26,6 +25,7 @@ from msc_local.processes import (
     listener_on,
     port_open,
     service_env,
+    spawn,
     start_service,
     stop_services,
     wait_ready,
@@ -165,26 +165,8 @@ def _fill_if_empty(env: dict[str, str], log_dir: Path, gateway_url: str) -> Serv
         f"of history (progress in {log_path})",
         flush=True,
     )
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "msc_simulator",
-                "simulate",
-                "--customers",
-                "12",
-                "--backup-sets",
-                "8",
-                "--days",
-                "14",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    args = ["simulate", "--customers", "12", "--backup-sets", "8", "--days", "14"]
+    process = spawn(["msc_simulator", *args], env, log_path)
     return Service("simulator", 0, process, log_path)
 
 
