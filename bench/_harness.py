@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -12,14 +13,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from gateway.upstream import Answer
 from msc_local.processes import (
     Infrastructure,
     Ports,
@@ -122,6 +122,24 @@ def new_customer(name: str) -> dict[str, Any]:
         },
         "contacts": [{"name": "Dana Lee", "email": "dana@acme.example"}],
     }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole HTTP answer, read before the connection went back to the pool."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.content.decode("utf-8", "replace")
 
 
 class Http:
