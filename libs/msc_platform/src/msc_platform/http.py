@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +26,23 @@ PathId = Annotated[
 """A customer or contact id in a URL path."""
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class FieldError(BaseModel):
+    """One invalid field."""
+
+    field: str = Field(examples=["account.phone"])
+    message: str = Field(examples=["must be E.164: + and 8 to 15 digits"])
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`)."""
+
+    type: str
+    title: str = Field(examples=["Validation failed"])
+    status: int = Field(examples=[422])
+    detail: str
+    errors: list[FieldError] | None = Field(default=None, description="Validation failures only.")
 
 
 class Problem(Exception):

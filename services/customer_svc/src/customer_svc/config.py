@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import NoDecode
 
-from msc_contracts.portal import DEFAULT_REGIONS
+from msc_contracts.vocabulary import DEFAULT_REGIONS
 from msc_platform.settings import InfrastructureSettings
 
 

@@ -25,6 +25,7 @@ from customer_svc.domain.errors import (
 )
 from customer_svc.domain.listing import HISTORY_KEPT, Directory, Position, renamed
 from customer_svc.domain.model import (
+    MAX_CONTACTS,
     Account,
     Contact,
     Customer,
@@ -33,7 +34,6 @@ from customer_svc.domain.model import (
 )
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
 from msc_contracts import events
-from msc_contracts.portal import MAX_CONTACTS
 from msc_platform.clock import Clock
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from msc_contracts import portal
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeSlaStore
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
+from sla_svc.api import schemas
 from sla_svc.api.rendering import as_of, public, with_as_of, without_as_of
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache
@@ -38,7 +38,7 @@ async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
     first, rest = await sla.rendered_view("c1", "7d", None, 100, render)
     body = json.loads(with_as_of(first, rest))
     assert body == contract_json(first)
-    portal.SlaPublic.model_validate(body)  # the contract's shape
+    schemas.SlaPublic.model_validate(body)  # the contract's shape
 
     clock.now_ = NOW + dt.timedelta(minutes=7)
     kept, rest = await sla.rendered_view("c1", "7d", None, 100, render)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from msc_contracts import events, portal
+from msc_contracts import events, vocabulary
 from sla_svc.domain import jobs, view
 
 
@@ -16,5 +16,5 @@ def test_terminal_statuses_are_the_contracts() -> None:
 
 def test_severities_windows_and_health_are_the_contracts() -> None:
     assert get_args(events.AlertSeverity) == view.SEVERITIES
-    assert tuple(view.WINDOWS) == get_args(portal.Window)
-    assert get_args(view.Health) == get_args(portal.Health)
+    assert tuple(view.WINDOWS) == get_args(vocabulary.Window)
+    assert get_args(view.Health) == get_args(vocabulary.Health)

@@ -11,7 +11,7 @@ from typing import Any
 
 from msc_contracts import events as ev
 from msc_contracts import topics
-from msc_contracts.portal import DEFAULT_REGIONS
+from msc_contracts.vocabulary import DEFAULT_REGIONS
 
 COMPANIES = [
     "Acme",

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
+from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.service import CustomerService, summary
-from msc_contracts import portal as schemas
 from msc_platform.http import PathId, Problem
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])

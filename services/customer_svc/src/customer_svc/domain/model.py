@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+MAX_CONTACTS = 100
+"""Most contacts one customer has (the API refuses more)."""
+
 
 @dataclass(frozen=True)
 class Account:

@@ -18,13 +18,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from gateway import compose
+from gateway.api import schemas
 from gateway.api.deps import caller, services
 from gateway.upstream import customer_path
-from msc_contracts import portal
-from msc_platform.http import PROBLEM_JSON, PathId, Problem
+from msc_contracts import vocabulary
+from msc_platform.http import PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
-Window = Annotated[portal.Window, Query(description="SLA statistics window.")]
+Window = Annotated[vocabulary.Window, Query(description="SLA statistics window.")]
 IfMatch = Annotated[
     str | None, Header(description="The customer's ETag; a stale one is answered 412.")
 ]
@@ -45,7 +46,7 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
     return {
         status: {
-            "model": portal.ProblemDetail,
+            "model": ProblemDetail,
             "description": meaning[status],
             "content": {PROBLEM_JSON: {}},
         }
@@ -75,7 +76,7 @@ READ = _problems(404, 422, 503)
 WRITE = _problems(404, 412, 422, 503)
 
 
-@router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503), headers=()))
+@router.get("/customers", responses=_answers(schemas.CustomerPage, _problems(422, 503), headers=()))
 async def list_customers(
     request: Request,
     q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
@@ -92,14 +93,14 @@ async def list_customers(
 @router.post(
     "/customers",
     status_code=201,
-    responses=_answers(portal.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")),
+    responses=_answers(schemas.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")),
 )
-async def create_customer(body: portal.CustomerCreate, request: Request) -> Response:
+async def create_customer(body: schemas.CustomerCreate, request: Request) -> Response:
     """Create a customer; the answer carries its `ETag` and `Location`."""
     return await _forward(request, "/api/v1/customers", body)
 
 
-@router.get("/customers/{customer_id}/details", responses=_answers(portal.CustomerDetails, READ))
+@router.get("/customers/{customer_id}/details", responses=_answers(schemas.CustomerDetails, READ))
 async def customer_details(
     customer_id: PathId,
     request: Request,
@@ -113,7 +114,7 @@ async def customer_details(
     return Response(details.body, media_type="application/json", headers=headers)
 
 
-@router.get("/customers/{customer_id}/sla", responses=_answers(portal.SlaPublic, READ, headers=()))
+@router.get("/customers/{customer_id}/sla", responses=_answers(schemas.SlaPublic, READ, headers=()))
 async def customer_sla(
     customer_id: PathId,
     request: Request,
@@ -128,11 +129,11 @@ async def customer_sla(
 
 @router.patch(
     "/customers/{customer_id}/account",
-    responses=_answers(portal.CustomerPublic, _problems(404, 409, 412, 422, 503)),
+    responses=_answers(schemas.CustomerPublic, _problems(404, 409, 412, 422, 503)),
 )
 async def update_account(
     customer_id: PathId,
-    body: portal.AccountUpdate,
+    body: schemas.AccountUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -141,11 +142,11 @@ async def update_account(
 
 
 @router.patch(
-    "/customers/{customer_id}/service-plan", responses=_answers(portal.CustomerPublic, WRITE)
+    "/customers/{customer_id}/service-plan", responses=_answers(schemas.CustomerPublic, WRITE)
 )
 async def update_service_plan(
     customer_id: PathId,
-    body: portal.ServicePlanUpdate,
+    body: schemas.ServicePlanUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -157,11 +158,11 @@ async def update_service_plan(
 @router.post(
     "/customers/{customer_id}/contacts",
     status_code=201,
-    responses=_answers(portal.ContactPublic, WRITE, 201),
+    responses=_answers(schemas.ContactPublic, WRITE, 201),
 )
 async def add_contact(
     customer_id: PathId,
-    body: portal.ContactCreate,
+    body: schemas.ContactCreate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -171,12 +172,12 @@ async def add_contact(
 
 @router.patch(
     "/customers/{customer_id}/contacts/{contact_id}",
-    responses=_answers(portal.ContactPublic, WRITE),
+    responses=_answers(schemas.ContactPublic, WRITE),
 )
 async def update_contact(
     customer_id: PathId,
     contact_id: PathId,
-    body: portal.ContactUpdate,
+    body: schemas.ContactUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:

@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from msc_contracts import portal as schemas
 from msc_platform.http import PathId, Problem
-from sla_svc.api import rendering
+from sla_svc.api import rendering, schemas
 from sla_svc.service import CustomerDeleted, SlaService, UnknownWindow
 
 router = APIRouter(prefix="/api/v1", tags=["sla"])

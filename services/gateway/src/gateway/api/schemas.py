@@ -1,7 +1,9 @@
-"""The portal API's bodies (CONTRACT.md section 3): every field rule, and every answer's shape.
+"""The portal API's bodies and answers, as the gateway validates and documents them.
 
-Shared by customer_svc and sla_svc, which answer with them, and the gateway, which
-validates and documents them.
+The bodies and the Summary and SLA shapes are copies of customer_svc's and sla_svc's (the
+services answer them; the gateway passes their JSON on): `tests/contract/test_http_schemas.py`
+fails when a copy drifts. The composed answers (the customers page, the details view) are
+the gateway's own.
 """
 
 from __future__ import annotations
@@ -19,17 +21,7 @@ from pydantic import (
     StringConstraints,
 )
 
-DEFAULT_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-south-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-)
-"""The storage regions allowed unless configured otherwise (`MSC_STORAGE_REGIONS`)."""
+from msc_contracts.vocabulary import Health, Window
 
 _E164 = re.compile(r"^\+[0-9]{8,15}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -151,13 +143,6 @@ class CustomerCreate(_Body):
     contacts: list[ContactCreate] = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
-REQUIRED_ON_UPDATE = {
-    "account": {"name"},
-    "service_plan": {"plan", "storage_region", "tenant_type", "edition"},
-    "contact": {"name", "email"},
-}
-
-
 class AccountPublic(BaseModel):
     """Account details as shown."""
 
@@ -235,10 +220,7 @@ class CustomerList(BaseModel):
     next_cursor: str | None
 
 
-# ---- the SLA tab ----
-
-Window = Literal["24h", "7d", "30d"]
-Health = Literal["ok", "warning", "critical", "unknown"]
+# ---- the SLA tab (sla_svc's answer) ----
 
 
 class JobCountsPublic(BaseModel):
@@ -311,18 +293,6 @@ class SlaPublic(BaseModel):
     backup_sets: BackupSetsPublic
 
 
-class HealthQuery(BaseModel):
-    """`POST /sla-health` body."""
-
-    customer_ids: list[str] = Field(max_length=500)
-
-
-class HealthPublic(BaseModel):
-    """`sla_health` of each customer asked about (deleted customers are left out)."""
-
-    items: dict[str, Health]
-
-
 # ---- the gateway's composed answers ----
 
 
@@ -365,20 +335,3 @@ class CustomerDetails(BaseModel):
     )
     partial: bool = Field(description="True when a part is missing; `errors` says which.")
     errors: list[SourceError]
-
-
-class FieldError(BaseModel):
-    """One invalid field."""
-
-    field: str = Field(examples=["account.phone"])
-    message: str = Field(examples=["must be E.164: + and 8 to 15 digits"])
-
-
-class ProblemDetail(BaseModel):
-    """An RFC 9457 problem (`application/problem+json`)."""
-
-    type: str
-    title: str = Field(examples=["Validation failed"])
-    status: int = Field(examples=[422])
-    detail: str
-    errors: list[FieldError] | None = Field(default=None, description="Validation failures only.")

@@ -1,0 +1,223 @@
+"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3): every field rule.
+
+The gateway keeps a copy of the public ones in `gateway/api/schemas.py` to validate and
+document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Final, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from customer_svc.domain.model import MAX_CONTACTS
+
+_E164 = re.compile(r"^\+[0-9]{8,15}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    if not isinstance(value, str | dt.date):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _e164(value: str) -> str:
+    if not _E164.match(value):
+        raise ValueError("must be in E.164 form: + and 8 to 15 digits")
+    return value
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("must be a valid email address")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Phone = Annotated[str, AfterValidator(_e164), Field(examples=["+14155550100"])]
+AccountName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PlanName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
+TenantType = Literal["commercial", "evaluation"]
+Edition = Literal["business", "enterprise", "elite"]
+MAX_CREDIT_QUOTA: Final = 10**12
+"""Largest credit quota: far above any plan, far inside what the database stores (2**63)."""
+CreditQuota = Annotated[int, Field(ge=0, le=MAX_CREDIT_QUOTA, strict=True)]
+Region = Annotated[str, StringConstraints(max_length=64)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountCreate(_Body):
+    """Account details of a new customer."""
+
+    name: AccountName = Field(description="Account name, unique without regard to case.")
+    customer_name: Text | None = Field(default=None, description="The customer's legal name.")
+    address: Text | None = Field(default=None, description="Postal address.")
+    phone: Phone | None = Field(default=None, description="Phone in E.164.")
+
+
+class AccountUpdate(_Body):
+    """A partial change of the account details: only the fields sent change."""
+
+    name: AccountName | None = None
+    customer_name: Text | None = None
+    address: Text | None = None
+    phone: Phone | None = None
+
+
+class ServicePlanCreate(_Body):
+    """Service plan of a new customer."""
+
+    plan: PlanName
+    storage_region: Region = Field(description="One of the configured storage regions.")
+    tenant_type: TenantType
+    edition: Edition
+    expiry_date: IsoDate | None = None
+    credit_quota: CreditQuota | None = None
+    credit_quota_effective_date: IsoDate | None = None
+
+
+class ServicePlanUpdate(_Body):
+    """A partial change of the service plan."""
+
+    plan: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+    storage_region: Region | None = None
+    tenant_type: TenantType | None = None
+    edition: Edition | None = None
+    expiry_date: IsoDate | None = None
+    credit_quota: CreditQuota | None = None
+    credit_quota_effective_date: IsoDate | None = None
+
+
+class ContactCreate(_Body):
+    """A new contact."""
+
+    name: PersonName
+    email: Email
+    phone: Phone | None = None
+
+
+class ContactUpdate(_Body):
+    """A partial change of a contact."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class CustomerCreate(_Body):
+    """`POST /customers` body."""
+
+    account: AccountCreate
+    service_plan: ServicePlanCreate
+    contacts: list[ContactCreate] = Field(default_factory=list, max_length=MAX_CONTACTS)
+
+
+REQUIRED_ON_UPDATE = {
+    "account": {"name"},
+    "service_plan": {"plan", "storage_region", "tenant_type", "edition"},
+    "contact": {"name", "email"},
+}
+
+
+class AccountPublic(BaseModel):
+    """Account details as shown."""
+
+    name: str
+    customer_name: str | None
+    address: str | None
+    phone: str | None
+
+
+class ServicePlanPublic(BaseModel):
+    """Service plan as shown."""
+
+    plan: str | None
+    storage_region: str | None
+    tenant_type: str | None
+    expiry_date: dt.date | None
+    edition: str | None
+    credit_quota: int | None
+    credit_quota_effective_date: dt.date | None
+
+
+class ContactPublic(BaseModel):
+    """A contact as shown."""
+
+    id: str
+    name: str
+    email: str
+    phone: str | None
+
+
+class DailyUsagePublic(BaseModel):
+    """One day of usage."""
+
+    date: dt.date
+    credits_consumed: float
+    storage_bytes: int
+
+
+class ConsumptionPublic(BaseModel):
+    """Credits and storage of the last 90 UTC days."""
+
+    window_days: int
+    credits_consumed: float
+    storage_consumed_bytes: int
+    daily: list[DailyUsagePublic]
+
+
+class CustomerPublic(BaseModel):
+    """A customer: the Summary tab."""
+
+    id: str
+    account: AccountPublic
+    service_plan: ServicePlanPublic
+    consumption: ConsumptionPublic
+    contacts: list[ContactPublic]
+
+
+class CustomerListItem(BaseModel):
+    """One row of the customers list (the gateway adds `sla_health`)."""
+
+    id: str
+    name: str
+    customer_name: str | None
+    plan: str | None
+    edition: str | None
+    tenant_type: str | None
+    storage_region: str | None
+    expiry_date: dt.date | None
+
+
+class CustomerList(BaseModel):
+    """A page of the customers list (customer_svc's answer, without `sla_health`)."""
+
+    items: list[CustomerListItem]
+    next_cursor: str | None

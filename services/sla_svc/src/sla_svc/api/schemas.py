@@ -1,0 +1,94 @@
+"""sla_svc's HTTP answers: the SLA tab (CONTRACT.md) and the health badges of a page of
+customers. The gateway keeps a copy of the SLA tab's shape in `gateway/api/schemas.py`;
+`tests/contract/test_http_schemas.py` keeps the two alike.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from msc_contracts.vocabulary import Health, Window
+
+
+class JobCountsPublic(BaseModel):
+    """Terminal jobs of one type that ended in the window."""
+
+    total: int
+    successful: int
+    successful_with_errors: int
+    failed: int
+    canceled: int
+    success_rate: float | None
+
+
+class SeverityCounts(BaseModel):
+    """Alerts by severity."""
+
+    critical: int
+    warning: int
+    info: int
+
+
+class AlertsPublic(BaseModel):
+    """Open alerts and alerts raised in the window."""
+
+    open: SeverityCounts
+    raised_in_window: SeverityCounts
+
+
+class JobPublic(BaseModel):
+    """`last_backup` / `last_restore`."""
+
+    job_id: str
+    status: str
+    started_at: str | None
+    ended_at: str | None
+
+
+class BackupSetPublic(BaseModel):
+    """One row of the backup set table."""
+
+    backup_set_id: str
+    name: str | None
+    workload: str | None
+    rpo_hours: int
+    rpo_status: Literal["ok", "breached", "never"]
+    last_successful_backup_at: str | None
+    last_backup: JobPublic | None
+    last_restore: JobPublic | None
+    open_alerts: int
+
+
+class BackupSetsPublic(BaseModel):
+    """The backup set table, one page of it."""
+
+    total: int
+    rpo_breached: int
+    never_backed_up: int
+    items: list[BackupSetPublic]
+    next_cursor: str | None
+
+
+class SlaPublic(BaseModel):
+    """The SLA tab."""
+
+    window: Window
+    as_of: str = Field(examples=["2026-11-28T05:00:00Z"])
+    backup_jobs: JobCountsPublic
+    restore_jobs: JobCountsPublic
+    alerts: AlertsPublic
+    backup_sets: BackupSetsPublic
+
+
+class HealthQuery(BaseModel):
+    """`POST /sla-health` body."""
+
+    customer_ids: list[str] = Field(max_length=500)
+
+
+class HealthPublic(BaseModel):
+    """`sla_health` of each customer asked about (deleted customers are left out)."""
+
+    items: dict[str, Health]
