@@ -13,8 +13,9 @@ from sla_svc.domain.jobs import JobState
 
 @dataclass(frozen=True)
 class Head:
-    """What a read of a customer checks first: deleted or not, and the revision of its figures
-    (a token that changes with every save; None before the first)."""
+    """What a read of a customer checks first, as a repository's head names its tip: deleted
+    or not, and the revision of its figures (a token that changes with every save; None
+    before the first)."""
 
     deleted: bool = False
     revision: str | None = None

@@ -54,8 +54,8 @@ class KeptView:
 
 @dataclass
 class Snapshot:
-    """A customer's figures at one revision, prepared, the hour details read at that
-    revision, and the views last answered from them."""
+    """A snapshot of a customer's stored figures at one revision: the figures, prepared, the
+    hour details read at that revision, and the views last answered from them."""
 
     revision: str
     customer: CustomerSla

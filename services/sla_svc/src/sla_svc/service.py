@@ -43,7 +43,9 @@ class CustomerEvent:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a batch did: events that changed something, that changed nothing, that were dropped."""
+    """What a batch did: events that changed something, that changed nothing, that were
+    dropped (their customer is deleted). The service's own account, in business terms; the
+    consumer reports it to the Kafka plumbing as `msc_platform.event_consumer.Applied`."""
 
     applied: int
     unchanged: int

@@ -20,7 +20,8 @@ RpoStatus = Literal["ok", "breached", "never"]
 
 @dataclass(frozen=True)
 class Presence:
-    """The latest `upserted` or `deleted` event of a set."""
+    """Whether a set is present (upserted, with its name, workload and RPO) or deleted, as
+    the latest `upserted` or `deleted` event of the set says."""
 
     order: str
     deleted: bool
