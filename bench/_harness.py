@@ -13,12 +13,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiokafka import AIOKafkaProducer
 
 from msc_local.processes import (
     Infrastructure,
@@ -231,3 +233,54 @@ async def measure(
     figures = Figures(name, len(latencies), elapsed, cuts[49] * 1000, cuts[98] * 1000, calls)
     say(figures.line())
     return figures
+
+
+async def produce(bootstrap: str, events: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
+    """Publish (topic, key, event) as an agent would, in batches; return how many."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024, acks="all"
+    )
+    await producer.start()
+    sent = 0
+    try:
+        pending = []
+        for topic, key, event in events:
+            pending.append(await producer.send(topic, json.dumps(event).encode(), key=key.encode()))
+            sent += 1
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+def metric_sum(url: str, names: tuple[str, ...]) -> float:
+    """The sum of these counters on a service's `/metrics`."""
+    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(names) and "_created" not in line
+    )
+
+
+SETTLED = (
+    "msc_events_applied_total",
+    "msc_events_duplicates_ignored_total",
+    "msc_events_dead_lettered_total",
+    "msc_events_skipped",
+)
+"""Every way a consumed event is settled."""
+
+
+def wait_applied(url: str, total: int) -> None:
+    """Wait until the service has settled `total` events, showing progress."""
+    started = time.perf_counter()
+    last = -1.0
+    while (seen := metric_sum(url, SETTLED)) < total:
+        if int(seen) // 20000 != int(last) // 20000:
+            say(f"  {int(seen):>7} / {total} applied after {time.perf_counter() - started:.0f} s")
+        last = seen
+        time.sleep(0.25)

@@ -16,15 +16,14 @@ import datetime as dt
 import json
 import random
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
-from _harness import Endpoints, infrastructure, say, services
+from _harness import Endpoints, infrastructure, produce, say, services, wait_applied
 from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_platform.mongo import replace_by_id
@@ -157,32 +156,6 @@ def history(
     return out
 
 
-async def produce(bootstrap: str, events: list[tuple[str, str, dict[str, Any]]]) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024, acks="all"
-    )
-    await producer.start()
-    try:
-        pending = []
-        for topic, key, event in events:
-            pending.append(await producer.send(topic, json.dumps(event).encode(), key=key.encode()))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
-
-
-def metric_sum(url: str, names: tuple[str, ...]) -> float:
-    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith(names) and "_created" not in line
-    )
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -263,20 +236,7 @@ def main() -> None:
         with services(["sla_svc"], endpoints, extra) as running:
             sla = running["sla_svc"]
             started = time.perf_counter()
-            names = (
-                "msc_events_applied_total",
-                "msc_events_duplicates_ignored_total",
-                "msc_events_dead_lettered_total",
-                "msc_events_skipped",
-            )
-            last = -1.0
-            while (seen := metric_sum(sla.url, names)) < len(events):
-                if int(seen) // 20000 != int(last) // 20000:
-                    say(
-                        f"  {int(seen):>7} / {len(events)} applied after {time.perf_counter() - started:.0f} s"
-                    )
-                last = seen
-                time.sleep(0.25)
+            wait_applied(sla.url, len(events))
             elapsed = time.perf_counter() - started
             rss = peak_rss_mb(sla.process.pid)
         rate = len(events) / elapsed
