@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,3 +287,18 @@ def wait_applied(url: str, total: int) -> None:
             say(f"  {int(seen):>7} / {total} applied after {time.perf_counter() - started:.0f} s")
         last = seen
         time.sleep(0.25)
+
+
+def cloud_event(
+    rng: random.Random, customer_id: str, type_: str, time: dt.datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    """An event as an agent publishes it, its id drawn from `rng` (so a run repeats)."""
+    return {
+        "specversion": "1.0",
+        "id": uuid.UUID(int=rng.getrandbits(128)).hex,
+        "source": "urn:msc:agent:bench",
+        "type": type_,
+        "time": time.isoformat(),
+        "customerid": customer_id,
+        "data": data,
+    }

@@ -23,7 +23,15 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
-from _harness import Endpoints, infrastructure, produce, say, services, wait_applied
+from _harness import (
+    Endpoints,
+    cloud_event,
+    infrastructure,
+    produce,
+    say,
+    services,
+    wait_applied,
+)
 from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_platform.mongo import replace_by_id
@@ -40,15 +48,7 @@ def history(
     out: list[tuple[str, str, dict[str, Any]]] = []
 
     def event(cid: str, type_: str, time: dt.datetime, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "specversion": "1.0",
-            "id": uuid.UUID(int=rng.getrandbits(128)).hex,
-            "source": "urn:msc:agent:bench",
-            "type": type_,
-            "time": time.isoformat(),
-            "customerid": cid,
-            "data": data,
-        }
+        return cloud_event(rng, cid, type_, time, data)
 
     cids = [f"bench-{i:04d}" for i in range(customers)]
     for cid in cids:

@@ -35,6 +35,7 @@ from pymongo import AsyncMongoClient
 from _harness import (
     Endpoints,
     Http,
+    cloud_event,
     infrastructure,
     measure,
     produce,
@@ -60,15 +61,7 @@ def history(sets: int, days: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
     rng = random.Random(3)
 
     def event(type_: str, time: dt.datetime, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "specversion": "1.0",
-            "id": uuid.UUID(int=rng.getrandbits(128)).hex,
-            "source": "urn:msc:agent:bench",
-            "type": type_,
-            "time": time.isoformat(),
-            "customerid": CUSTOMER,
-            "data": data,
-        }
+        return cloud_event(rng, CUSTOMER, type_, time, data)
 
     first = NOW - dt.timedelta(days=days + 1)
     for s in range(sets):
