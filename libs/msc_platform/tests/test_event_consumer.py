@@ -15,11 +15,10 @@ from prometheus_client import CollectorRegistry
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from msc_platform import event_consumer
+from msc_platform.consumer_metrics import MAX_TYPE_LABELS, ConsumerMetrics
 from msc_platform.event_consumer import (
     MAX_DEAD_LETTER_BYTES,
-    MAX_TYPE_LABELS,
     Applied,
-    ConsumerMetrics,
     EventConsumer,
     Received,
 )

@@ -21,7 +21,8 @@ from customer_svc.consumers import usage_handler
 from customer_svc.service import CustomerService
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
 from msc_platform.clock import Clock, SystemClock
-from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
+from msc_platform.consumer_metrics import ConsumerMetrics
+from msc_platform.event_consumer import EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     health_router,

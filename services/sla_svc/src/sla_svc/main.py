@@ -13,7 +13,8 @@ from pymongo import AsyncMongoClient
 
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
 from msc_platform.clock import Clock, SystemClock
-from msc_platform.event_consumer import ConsumerMetrics, EventConsumer, kafka_broker
+from msc_platform.consumer_metrics import ConsumerMetrics
+from msc_platform.event_consumer import EventConsumer, kafka_broker
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     health_router,
