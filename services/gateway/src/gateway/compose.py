@@ -94,7 +94,7 @@ def _summary_json(customer: Answer, customer_id: str) -> bytes:
 
 async def customer_sla(
     customers: Upstream, sla: Upstream, customer_id: str, window: str, cursor: str | None = None
-) -> Any:
+) -> bytes:
     """The SLA part alone (a page of backup sets), for a customer that exists."""
     exists_call = customers.request("GET", customer_path(customer_id))
     params = {"window": window} | ({"cursor": cursor} if cursor else {})
@@ -107,10 +107,10 @@ async def customer_sla(
         raise CustomerMissing(customer_id)
     if sla_result.status_code != 200:
         raise UpstreamFailed(sla_result)
-    return sla_result.json()
+    return sla_result.content  # sla_svc's JSON, passed on as it came
 
 
-async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, Any]) -> Any:
+async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, Any]) -> bytes:
     """The customers list with `sla_health`, asked of sla_svc in one call for the whole page."""
     page = await customers.request("GET", "/api/v1/customers", params=params)
     if page.status_code != 200:
@@ -129,7 +129,7 @@ async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, A
             log.warning("customers list without health badges: %s", exc)
     for item in body["items"]:
         item["sla_health"] = health.get(item["id"], "unknown")
-    return body
+    return to_json(body)
 
 
 def _summary_or_raise(result: Answer | BaseException) -> Answer:

@@ -82,12 +82,13 @@ async def list_customers(
     q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
-) -> Any:
+) -> Response:
     """Customers ordered by account name, with `sla_health` (asked of sla_svc once a page)."""
     caller(request).may_list()
     params = {k: v for k, v in {"q": q, "limit": limit, "cursor": cursor}.items() if v is not None}
     found = services(request)
-    return await compose.customers_page(found.customers, found.sla, params)
+    page = await compose.customers_page(found.customers, found.sla, params)
+    return Response(page, media_type="application/json")
 
 
 @router.post(
@@ -120,11 +121,12 @@ async def customer_sla(
     request: Request,
     window: Window = "7d",
     cursor: Annotated[str | None, Query(max_length=500, description="Next backup sets.")] = None,
-) -> Any:
+) -> Response:
     """The SLA tab alone."""
     _check_visible(caller(request).sees_customer(customer_id), customer_id)
     found = services(request)
-    return await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor)
+    sla = await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor)
+    return Response(sla, media_type="application/json")
 
 
 @router.patch(
