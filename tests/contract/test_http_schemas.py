@@ -22,6 +22,7 @@ CUSTOMER_SVC_SHAPES = [
     "ContactPublic",
     "CustomerListItem",
     "CustomerList",
+    "StorageRegions",
 ]
 SLA_SVC_SHAPES = ["SlaPublic"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -43,6 +44,14 @@ async def browser() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def new_customer(gateway: httpx.AsyncClient, system: System, name: str) -> str:
+    """The id of a customer just created through the API under `name`."""
+    body = {**NEW_CUSTOMER, "account": {**NEW_CUSTOMER["account"], "name": name}}
+    created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
 
 
 async def sign_in(page: Page, system: System) -> None:
@@ -156,18 +165,45 @@ async def test_an_msp_admin_works_through_the_customer_details_page(
     await page.close()
 
 
+async def test_the_service_plan_reads_as_an_operator_thinks_of_it(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Plan {uuid.uuid4().hex[:6]}")
+    regions = (await gateway.get("/api/v1/storage-regions", headers=system.headers())).json()
+    assert "us-east-1" in regions["items"] and len(regions["items"]) > 1
+
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    plan = page.locator("#card-service-plan")
+    await expect(plan).to_contain_text("Commercial")  # labels, not the contract's words
+    await expect(plan).to_contain_text("Enterprise")
+    await expect(plan).to_contain_text(re.compile(r"2027-06-30 \(expires in \d+ days\)"))
+    await expect(plan).to_contain_text("5,000 (0.0 % used in the last 90 days)")
+
+    await plan.get_by_role("button", name="Edit").click()
+    region = page.locator("#service-plan-storage_region")
+    options = await region.locator("option").evaluate_all("(all) => all.map((o) => o.value)")
+    assert options == regions["items"]  # the choices the API publishes
+    other = next(r for r in regions["items"] if r != "us-east-1")
+    await region.select_option(other)
+    await plan.get_by_role("button", name="Save").click()
+    await expect(page.locator("#flash")).to_contain_text("Service Plan saved")
+    await page.reload()
+    await expect(page.locator("#card-service-plan")).to_contain_text(other)
+    await page.close()
+
+
 async def test_a_customer_viewer_sees_only_its_own_customer(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
     name = f"Own {uuid.uuid4().hex[:6]}"
-    body = {**NEW_CUSTOMER, "account": {**NEW_CUSTOMER["account"], "name": name}}
-    created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
-    own = created.json()["id"]
+    own = await new_customer(gateway, system, name)
     page = await browser.new_page()
     await page.goto(f"{system.gateway_url}/")
     await page.get_by_label("Token").fill(system.token("customer_viewer", own))
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name=body["account"]["name"])).to_be_visible()
+    await expect(page.get_by_role("heading", name=name)).to_be_visible()
     await expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     await page.goto(f"{system.gateway_url}/#/customers/c-someone-else/summary")
     await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()

@@ -109,6 +109,8 @@ class Services:
             return reply(200, {"status": "ready"})
         if call.path == "/api/v1/customers":
             return reply(200, {"items": [{"id": "c-1"}, {"id": "c-2"}], "next_cursor": None})
+        if call.path == "/api/v1/storage-regions":
+            return reply(200, {"items": ["us-east-1", "eu-west-1"]})
         if call.path.startswith("/api/v1/customers/c-1"):
             return reply(200, SUMMARY, {"ETag": '"c-1.v3"'})
         return reply(404, {"title": "Not found"})

@@ -15,7 +15,7 @@ from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
 from customer_svc.api.errors import install_domain_errors
-from customer_svc.api.routes import router
+from customer_svc.api.routes import router, settings_router
 from customer_svc.config import Settings
 from customer_svc.consumers import usage_handler
 from customer_svc.service import CustomerService
@@ -111,6 +111,7 @@ def create_app(
     install_http_metrics(app, registry)
     install_tracing(app, "customer_svc")
     app.include_router(router)
+    app.include_router(settings_router)
     app.include_router(
         health_router(
             {

@@ -70,6 +70,11 @@ class CustomerService:
         self._relay = relay
         self._regions = tuple(storage_regions)
 
+    @property
+    def storage_regions(self) -> tuple[str, ...]:
+        """The storage regions a service plan may name, in the configured order."""
+        return self._regions
+
     async def create(
         self, account: Account, plan: ServicePlan, contacts: Sequence[Contact] = ()
     ) -> Customer:

@@ -37,8 +37,12 @@ class Principal:
 
     def may_list(self) -> None:
         """Only MSP staff see the customers list."""
+        self.is_msp_staff("list customers")
+
+    def is_msp_staff(self, to: str) -> None:
+        """Only `msp_admin` and `msp_viewer` may do `to` (what is not about one customer)."""
         if self.role not in {"msp_admin", "msp_viewer"}:
-            raise Forbidden(f"role {self.role} may not list customers")
+            raise Forbidden(f"role {self.role} may not {to}")
 
     def may_write(self) -> None:
         """Only `msp_admin` changes anything."""

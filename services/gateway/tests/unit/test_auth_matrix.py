@@ -22,6 +22,7 @@ CUSTOMER, CONTACT = "c-1", "k-1"
 PLAN = {"plan": "Standard", "storage_region": "us-east-1", "tenant_type": "commercial"}
 SAMPLES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/customers"): None,
+    ("GET", "/api/v1/storage-regions"): None,
     ("POST", "/api/v1/customers"): {
         "account": {"name": "Acme"},
         "service_plan": PLAN | {"edition": "business"},

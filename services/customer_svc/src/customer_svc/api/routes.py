@@ -16,6 +16,13 @@ from customer_svc.service import CustomerService, summary
 from msc_platform.http import PathId, Problem
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+settings_router = APIRouter(prefix="/api/v1", tags=["settings"])
+
+
+@settings_router.get("/storage-regions", response_model=schemas.StorageRegions)
+async def storage_regions(service: ServiceDep) -> dict[str, Any]:
+    """The storage regions a service plan may name (`MSC_STORAGE_REGIONS`)."""
+    return {"items": list(service.storage_regions)}
 
 
 async def get_service(request: Request) -> CustomerService:

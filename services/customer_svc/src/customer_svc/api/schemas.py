@@ -203,6 +203,12 @@ class CustomerPublic(BaseModel):
     contacts: list[ContactPublic]
 
 
+class StorageRegions(BaseModel):
+    """The storage regions a service plan may name, in the order to offer them."""
+
+    items: list[str] = Field(examples=[["us-east-1", "eu-west-1"]])
+
+
 class CustomerListItem(BaseModel):
     """One row of the customers list (the gateway adds `sla_health`)."""
 

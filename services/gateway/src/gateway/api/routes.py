@@ -91,6 +91,19 @@ async def list_customers(
     return Response(page, media_type="application/json")
 
 
+@router.get(
+    "/storage-regions",
+    responses=_answers(schemas.StorageRegions, _problems(503), headers=()),
+)
+async def storage_regions(request: Request) -> Response:
+    """The storage regions a service plan may name (for MSP staff, who edit plans)."""
+    caller(request).is_msp_staff("read the storage regions")
+    answer = await services(request).customers.request("GET", "/api/v1/storage-regions")
+    if answer.status_code != 200:
+        raise Problem(503, "Service unavailable", "customer_svc could not list the regions")
+    return Response(answer.content, media_type="application/json")
+
+
 @router.post(
     "/customers",
     status_code=201,

@@ -25,6 +25,26 @@ function h(tag, attrs = {}, ...children) {
 const text = (value, empty = "—") => (value === null || value === undefined || value === "" ? empty : String(value));
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
 const badge = (value) => h("span", { class: `badge ${value}` }, text(value).replaceAll("_", " "));
+// Human labels of the contract's enum values.
+const LABELS = {
+  tenant_type: { commercial: "Commercial", evaluation: "Evaluation" },
+  edition: { business: "Business", enterprise: "Enterprise", elite: "Elite" },
+};
+const labelOf = (field, value) => (LABELS[field] && LABELS[field][value]) || text(value);
+const choices = (field) => Object.entries(LABELS[field]);
+
+function expiryNote(isoDate) {
+  if (!isoDate) return "";
+  const days = Math.ceil((Date.parse(`${isoDate}T00:00:00Z`) - Date.now()) / 86400000);
+  if (days < 0) return " (expired)";
+  if (days === 0) return " (expires today)";
+  return ` (expires in ${days} day${days === 1 ? "" : "s"})`;
+}
+
+function quotaNote(quota, used) {
+  if (!quota) return "";
+  return ` (${((100 * used) / quota).toFixed(1)} % used in the last 90 days)`;
+}
 
 // ---------- session ----------
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
@@ -123,7 +143,7 @@ async function customersList() {
     const { body: page } = await api("GET", `/customers?${params}`);
     body.replaceChildren(...page.items.map((c) => h("tr", { class: "clickable", "data-id": c.id, onclick: () => { location.hash = `#/customers/${c.id}/summary`; } },
       h("td", {}, h("a", { href: `#/customers/${c.id}/summary` }, c.name)), h("td", {}, text(c.customer_name)),
-      h("td", {}, text(c.plan)), h("td", {}, text(c.edition)), h("td", {}, text(c.storage_region)),
+      h("td", {}, text(c.plan)), h("td", {}, labelOf("edition", c.edition)), h("td", {}, text(c.storage_region)),
       h("td", {}, text(c.expiry_date)), h("td", {}, badge(c.sla_health)))));
     if (!page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No customers match.")));
     next.disabled = !page.next_cursor;
@@ -136,7 +156,9 @@ async function customersList() {
 async function customerDetails(id, tab, window) {
   try {
     const { body: details, etag } = await api("GET", `/customers/${id}/details?window=${window}`);
-    const state = { id, etag, details, window };
+    // The regions a plan may name, for the plan's editor (only an msp_admin edits).
+    const regions = canEdit() ? (await api("GET", "/storage-regions")).body.items : [];
+    const state = { id, etag, details, window, regions };
     const tabs = h("nav", { class: "tabs" },
       h("a", { href: `#/customers/${id}/summary`, class: tab === "summary" ? "active" : "" }, "Summary"),
       h("a", { href: `#/customers/${id}/sla?window=${window}`, class: tab === "sla" ? "active" : "" }, "SLA"));
@@ -165,29 +187,40 @@ function summaryTab(state) {
       ["address", "Address", account.address], ["phone", "Phone (E.164)", account.phone, "tel"],
     ]),
     editableCard(state, "Service Plan", "service-plan", "service_plan", [
-      ["plan", "Plan", plan.plan], ["edition", "Edition", plan.edition, ["business", "enterprise", "elite"]],
-      ["tenant_type", "Tenant type", plan.tenant_type, ["commercial", "evaluation"]],
-      ["storage_region", "Storage region", plan.storage_region], ["expiry_date", "Expiry date", plan.expiry_date, "date"],
-      ["credit_quota", "Credit quota", plan.credit_quota, "number"],
+      ["plan", "Plan", plan.plan],
+      ["edition", "Edition", plan.edition, choices("edition"), labelOf("edition", plan.edition)],
+      ["tenant_type", "Tenant type", plan.tenant_type, choices("tenant_type"), labelOf("tenant_type", plan.tenant_type)],
+      ["storage_region", "Storage region", plan.storage_region, regionChoices(state.regions, plan.storage_region)],
+      ["expiry_date", "Expiry date", plan.expiry_date, "date", `${text(plan.expiry_date)}${expiryNote(plan.expiry_date)}`],
+      ["credit_quota", "Credit quota", plan.credit_quota, "number",
+        plan.credit_quota === null ? text(null) : `${plan.credit_quota.toLocaleString()}${quotaNote(plan.credit_quota, consumption.credits_consumed)}`],
       ["credit_quota_effective_date", "Credit quota effective", plan.credit_quota_effective_date, "date"],
     ]),
     consumptionCard(consumption),
     contactsCard(state, contacts));
 }
 
+// The regions the API publishes, as choices; a plan's region no longer offered stays shown.
+function regionChoices(regions, current) {
+  const offered = current && !regions.includes(current) ? [current, ...regions] : regions;
+  return offered.map((region) => [region, region]);
+}
+
+// fields: [name, label, value, kind, shown]: kind is an input type or a list of
+// [value, label] choices; shown is what the card displays (the value by default).
 function editableCard(state, title, path, prefix, fields) {
   const card = h("section", { class: "card", id: `card-${path}` });
   const notice = h("p", { class: "notice", role: "status" });
   const show = () => card.replaceChildren(
     h("header", {}, h("h2", {}, title), canEdit() ? h("button", { class: "secondary", onclick: edit }, "Edit") : null),
-    h("dl", {}, fields.map(([, label, value]) => [h("dt", {}, label), h("dd", {}, text(value))])), notice);
+    h("dl", {}, fields.map(([, label, value, , shown]) => [h("dt", {}, label), h("dd", {}, shown ?? text(value))])), notice);
   const edit = () => {
     const inputs = {};
     const errors = {};
     const rows = fields.map(([name, label, value, kind]) => {
       const inputId = `${path}-${name}`;
       inputs[name] = Array.isArray(kind)
-        ? h("select", { id: inputId, name }, kind.map((option) => h("option", { value: option, selected: option === value }, option)))
+        ? h("select", { id: inputId, name }, kind.map(([option, shown]) => h("option", { value: option, selected: option === value }, shown)))
         : h("input", { id: inputId, name, type: kind || "text", value: value ?? "" });
       errors[name] = h("p", { class: "field-error", id: `${inputId}-error`, role: "alert" });
       return [h("label", { for: inputId }, label), inputs[name], errors[name]];
