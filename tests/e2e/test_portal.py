@@ -194,6 +194,30 @@ async def test_the_service_plan_reads_as_an_operator_thinks_of_it(
     await page.close()
 
 
+async def test_a_contact_is_edited_in_place_with_errors_beside_its_fields(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Contacts {uuid.uuid4().hex[:6]}")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    dana = page.locator("#card-contacts tbody tr", has_text="Dana Lee")
+    await dana.get_by_role("button", name="Edit").click()
+    editing = page.locator("#card-contacts tr.editing")
+    await editing.get_by_label("Email").fill("dana-at-acme")
+    await editing.get_by_role("button", name="Save").click()
+    await expect(editing.locator("[id$='-email-error']")).to_contain_text("valid email")
+    await editing.get_by_label("Email").fill("dana.lee@acme.example")
+    await editing.get_by_label("Phone (E.164)").fill("+14155550999")
+    await editing.get_by_role("button", name="Save").click()
+    await expect(page.locator("#flash")).to_contain_text("Contact saved")
+    await page.reload()
+    saved = page.locator("#card-contacts tbody tr", has_text="Dana Lee")
+    await expect(saved).to_contain_text("dana.lee@acme.example")
+    await expect(saved).to_contain_text("+14155550999")
+    await page.close()
+
+
 async def test_a_customer_viewer_sees_only_its_own_customer(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:

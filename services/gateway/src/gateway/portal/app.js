@@ -308,9 +308,13 @@ function formatBytes(bytes) {
 }
 
 function contactsCard(state, contacts) {
-  const rows = contacts.map((c) => h("tr", { "data-contact": c.id },
-    h("td", {}, c.name), h("td", {}, c.email), h("td", {}, text(c.phone)),
-    h("td", {}, canEdit() ? h("button", { class: "danger", onclick: () => removeContact(state, c) }, "Delete") : null)));
+  const rows = contacts.map((c) => {
+    const row = h("tr", { "data-contact": c.id },
+      h("td", {}, c.name), h("td", {}, c.email), h("td", {}, text(c.phone)),
+      h("td", {}, canEdit() ? [h("button", { class: "secondary", onclick: () => editContact(state, c, row) }, "Edit"), " ",
+        h("button", { class: "danger", onclick: () => removeContact(state, c) }, "Delete")] : null));
+    return row;
+  });
   const card = h("section", { class: "card", id: "card-contacts" }, h("h2", {}, "Contact Details"),
     h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Email", "Phone", ""].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No contacts yet.")))));
@@ -336,6 +340,41 @@ function contactsCard(state, contacts) {
   });
   card.append(form, formError);
   return card;
+}
+
+// A contact's row becomes its form; errors show under the field they are about.
+function editContact(state, contact, row) {
+  const inputs = {};
+  const errors = {};
+  const cells = [["name", "Name"], ["email", "Email"], ["phone", "Phone (E.164)"]].map(([name, label]) => {
+    const inputId = `contact-${contact.id}-${name}`;
+    inputs[name] = h("input", { id: inputId, name, type: name === "email" ? "email" : "text", "aria-label": label, value: contact[name] ?? "" });
+    errors[name] = h("p", { class: "field-error", id: `${inputId}-error`, role: "alert" });
+    return h("td", {}, inputs[name], errors[name]);
+  });
+  const formError = h("p", { class: "error", role: "alert" });
+  const save = h("button", { type: "button" }, "Save");
+  const editor = h("tr", { "data-contact": contact.id, class: "editing" }, cells,
+    h("td", {}, save, " ", h("button", { type: "button", class: "secondary", onclick: () => editor.replaceWith(row) }, "Cancel"), formError));
+  save.addEventListener("click", async () => {
+    Object.values(errors).forEach((el) => { el.textContent = ""; });
+    formError.textContent = "";
+    const change = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      const next = input.value.trim() || null;
+      if (next !== (contact[name] ?? null)) change[name] = next;
+    }
+    save.disabled = true;
+    try {
+      await api("PATCH", `/customers/${state.id}/contacts/${contact.id}`, change, { "If-Match": state.etag });
+      route("Contact saved.");
+    } catch (error) {
+      save.disabled = false;
+      showProblem(error, errors, formError, "contact");
+    }
+  });
+  row.replaceWith(editor);
+  inputs.name.focus();
 }
 
 async function removeContact(state, contact) {
