@@ -218,6 +218,32 @@ async def test_a_contact_is_edited_in_place_with_errors_beside_its_fields(
     await page.close()
 
 
+async def test_an_msp_admin_adds_a_customer_from_the_list(system: System, browser: Browser) -> None:
+    name = f"Added {uuid.uuid4().hex[:6]}"
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await page.get_by_role("button", name="Add customer").click()
+    form = page.locator("#new-customer")
+    await form.get_by_role("button", name="Create customer").click()
+    await expect(page.locator("#new-account-name-error")).not_to_be_empty()  # required
+    await page.get_by_label("Account name").fill(name)
+    await page.get_by_label("Plan", exact=True).fill("Standard")
+    await page.get_by_label("Phone (E.164)").fill("555")
+    await page.get_by_label("Tenant type").select_option(label="Evaluation")
+    await form.get_by_role("button", name="Create customer").click()
+    await expect(page.locator("#new-account-phone-error")).to_contain_text("E.164")
+    await expect(page.locator("#new-account-name-error")).to_be_empty()
+    await page.get_by_label("Phone (E.164)").fill("+14155550142")
+    await form.get_by_role("button", name="Create customer").click()
+    await expect(page.locator("#flash")).to_contain_text(f"Customer {name} created")
+    await page.locator("#flash").get_by_role("link", name="open it").click()
+    await expect(page.get_by_role("heading", name=name)).to_be_visible()
+    await expect(page.locator("#card-service-plan")).to_contain_text("Evaluation")
+    await page.reload()
+    await expect(page.get_by_role("heading", name=name)).to_be_visible()
+    await page.close()
+
+
 async def test_a_customer_viewer_sees_only_its_own_customer(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:

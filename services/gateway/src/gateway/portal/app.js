@@ -124,7 +124,8 @@ async function customersList() {
   const next = h("button", { class: "secondary", disabled: true }, "Next");
   view.replaceChildren(
     h("h1", {}, "Customers"),
-    h("div", { class: "toolbar" }, search),
+    h("div", { class: "toolbar" }, search,
+      canEdit() ? h("button", { id: "add-customer", onclick: () => addCustomer() }, "Add customer") : null),
     h("table", { id: "customers" },
       h("thead", {}, h("tr", {}, ["Account", "Customer", "Plan", "Edition", "Region", "Expires", "SLA health"].map((c) => h("th", {}, c)))),
       body),
@@ -150,6 +151,60 @@ async function customersList() {
     next.addEventListener("click", () => { listState.cursors.push(page.next_cursor); customersList(); });
   } catch (error) { failure(error); }
   search.focus();
+}
+
+// A new customer: the API's rules answer for the fields, each error under its field; on
+// success the list says so with a link to the new customer.
+async function addCustomer() {
+  let regions = [];
+  try { regions = (await api("GET", "/storage-regions")).body.items; } catch (error) { return failure(error); }
+  const fields = [
+    ["account.name", "Account name", "text"], ["account.customer_name", "Customer name", "text"],
+    ["account.phone", "Phone (E.164)", "tel"], ["service_plan.plan", "Plan", "text"],
+    ["service_plan.storage_region", "Storage region", regions.map((r) => [r, r])],
+    ["service_plan.tenant_type", "Tenant type", choices("tenant_type")],
+    ["service_plan.edition", "Edition", choices("edition")],
+    ["service_plan.expiry_date", "Expiry date", "date"], ["service_plan.credit_quota", "Credit quota", "number"],
+  ];
+  const inputs = {};
+  const errors = {};
+  const rows = fields.map(([name, label, kind]) => {
+    const inputId = `new-${name.replace(".", "-")}`;
+    inputs[name] = Array.isArray(kind)
+      ? h("select", { id: inputId, name }, kind.map(([value, shown]) => h("option", { value }, shown)))
+      : h("input", { id: inputId, name, type: kind });
+    errors[name] = h("p", { class: "field-error", id: `${inputId}-error`, role: "alert" });
+    return [h("label", { for: inputId }, label), inputs[name], errors[name]];
+  });
+  const formError = h("p", { class: "error", role: "alert" });
+  const create = h("button", { type: "submit" }, "Create customer");
+  const form = h("form", { id: "new-customer", novalidate: true }, rows, formError,
+    h("div", { class: "actions" }, create, h("button", { type: "button", class: "secondary", onclick: () => customersList() }, "Cancel")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    Object.values(errors).forEach((el) => { el.textContent = ""; });
+    formError.textContent = "";
+    const body = { account: {}, service_plan: {}, contacts: [] };
+    for (const [name, , kind] of fields) {
+      const [part, field] = name.split(".");
+      const raw = inputs[name].value.trim();
+      if (raw !== "") body[part][field] = kind === "number" ? Number(raw) : raw;
+    }
+    create.disabled = true;
+    try {
+      const { body: created } = await api("POST", "/customers", body);
+      listState.q = ""; listState.cursors = [null];
+      await customersList();
+      view.prepend(h("p", { class: "notice", role: "status", id: "flash" }, `Customer ${created.account.name} created: `,
+        h("a", { href: `#/customers/${created.id}/summary` }, "open it")));
+    } catch (error) {
+      create.disabled = false;
+      showProblem(error, errors, formError, "");
+    }
+  });
+  view.replaceChildren(h("p", {}, h("a", { href: "#/customers", onclick: () => customersList() }, "← Customers")),
+    h("h1", {}, "Add customer"), h("section", { class: "card" }, form));
+  inputs["account.name"].focus();
 }
 
 // ---------- customer details ----------
