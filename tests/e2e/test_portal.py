@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from msc_local.tokens import mint
 from msc_testkit.kafka import publish
 from tests.e2e.conftest import System
 from tests.e2e.test_backup_job_journey import NEW_CUSTOMER
@@ -56,7 +57,7 @@ async def new_customer(gateway: httpx.AsyncClient, system: System, name: str) ->
 
 async def sign_in(page: Page, system: System) -> None:
     await page.goto(f"{system.gateway_url}/")
-    await page.get_by_label("Token").fill(system.token("msp_admin"))
+    await page.get_by_label("Token", exact=True).fill(system.token("msp_admin"))
     await page.get_by_role("button", name="Sign in").click()
 
 
@@ -244,6 +245,53 @@ async def test_an_msp_admin_adds_a_customer_from_the_list(system: System, browse
     await page.close()
 
 
+async def test_a_stale_edit_shows_the_current_values_and_says_so(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Stale {uuid.uuid4().hex[:6]}")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    account = page.locator("#card-account")
+    await account.get_by_role("button", name="Edit").click()
+    meanwhile = await gateway.patch(
+        f"/api/v1/customers/{customer_id}/account",
+        json={"address": "1 Elsewhere Rd"},
+        headers=system.headers() | {"If-Match": "*"},
+    )
+    assert meanwhile.status_code == 200, meanwhile.text
+    await page.locator("#account-address").fill("2 Mine St")
+    await account.get_by_role("button", name="Save").click()
+    await expect(page.locator("#flash")).to_contain_text("Someone else changed this customer")
+    await expect(page.locator("#card-account")).to_contain_text("1 Elsewhere Rd")
+    await page.close()
+
+
+async def test_an_expired_token_asks_for_a_new_one_and_keeps_the_form(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Expiring {uuid.uuid4().hex[:6]}")
+    short = mint(system.jwt_secret, "msp_admin", "short", ttl=dt.timedelta(seconds=4))
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(f"{system.gateway_url}/")
+    await page.get_by_label("Token", exact=True).fill(short)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    account = page.locator("#card-account")
+    await account.get_by_role("button", name="Edit").click()
+    await page.locator("#account-address").fill("3 Patient Way")
+    await page.wait_for_timeout(5000)  # the token expires while the form is filled in
+    await account.get_by_role("button", name="Save").click()
+    dialog = page.get_by_role("dialog", name="Sign in again")
+    await expect(dialog).to_be_visible()
+    await expect(page.locator("#account-address")).to_have_value("3 Patient Way")  # still there
+    await dialog.get_by_label("New token").fill(system.token("msp_admin"))
+    await dialog.get_by_role("button", name="Continue").click()
+    await expect(page.locator("#flash")).to_contain_text("Account Details saved")
+    await expect(page.locator("#card-account")).to_contain_text("3 Patient Way")
+    await page.close()
+
+
 async def test_a_customer_viewer_sees_only_its_own_customer(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
@@ -251,10 +299,12 @@ async def test_a_customer_viewer_sees_only_its_own_customer(
     own = await new_customer(gateway, system, name)
     page = await browser.new_page()
     await page.goto(f"{system.gateway_url}/")
-    await page.get_by_label("Token").fill(system.token("customer_viewer", own))
+    await page.get_by_label("Token", exact=True).fill(system.token("customer_viewer", own))
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", name=name)).to_be_visible()
     await expect(page.get_by_role("button", name="Edit")).to_have_count(0)
+    await expect(page.get_by_role("link", name="← Customers")).to_have_count(0)  # no dead links
+    await expect(page.locator(".brand")).to_have_attribute("href", f"#/customers/{own}/summary")
     await page.goto(f"{system.gateway_url}/#/customers/c-someone-else/summary")
     await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     await page.close()

@@ -53,6 +53,9 @@ function claims() {
   catch { return {}; }
 }
 const canEdit = () => claims().role === "msp_admin";
+const canList = () => ["msp_admin", "msp_viewer"].includes(claims().role);
+// Where a caller starts: the list for MSP staff, its own customer for a customer_viewer.
+const home = () => (canList() ? "#/customers" : `#/customers/${encodeURIComponent(claims().customer_id || "")}/summary`);
 
 function showWho() {
   const who = document.getElementById("who");
@@ -61,6 +64,7 @@ function showWho() {
     const c = claims();
     who.textContent = `${c.sub || "?"} (${c.role || "?"})`;
     signOut.hidden = false;
+    document.querySelector(".brand").setAttribute("href", home());
   } else {
     who.textContent = "";
     signOut.hidden = true;
@@ -77,8 +81,7 @@ function signIn(message = "") {
   document.getElementById("sign-in-form").addEventListener("submit", (e) => {
     e.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value.trim());
-    const c = claims();
-    location.hash = c.role === "customer_viewer" && c.customer_id ? `#/customers/${c.customer_id}/summary` : "#/customers";
+    location.hash = home();
     route();
   });
 }
@@ -92,13 +95,34 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body, headers = {}) {
+// A refused or expired token: a dialog asks for a new one over the page, so a form being
+// filled in is not lost; the request is then sent again. Signing out leaves the page.
+function askForToken() {
+  const dialog = document.getElementById("resign-in");
+  const field = document.getElementById("resign-token");
+  field.value = "";
+  return new Promise((resolve) => {
+    const done = (value) => { dialog.close(); resolve(value); };
+    document.getElementById("resign-in-form").onsubmit = (e) => { e.preventDefault(); done(field.value.trim()); };
+    document.getElementById("resign-cancel").onclick = () => done("");
+    dialog.showModal();
+    field.focus();
+  });
+}
+
+async function api(method, path, body, headers = {}, retried = false) {
   const answer = await fetch(`/api/v1${path}`, {
     method,
     headers: { Authorization: `Bearer ${token()}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (answer.status === 401) {
+    const fresh = retried ? "" : await askForToken();
+    if (fresh) {
+      sessionStorage.setItem(TOKEN_KEY, fresh);
+      showWho();
+      return api(method, path, body, headers, true);
+    }
     sessionStorage.removeItem(TOKEN_KEY);
     signIn("Your token was refused or has expired; paste a new one.");
     throw new ApiError(401, {});
@@ -111,7 +135,12 @@ async function api(method, path, body, headers = {}) {
 function failure(error) {
   if (error.status === 401) return;
   view.replaceChildren(h("section", { class: "card" }, h("h1", {}, "Something went wrong"),
-    h("p", { class: "error" }, error.message), h("p", {}, h("a", { href: "#/customers" }, "Back to customers"))));
+    h("p", { class: "error" }, error.message), canList() ? h("p", {}, h("a", { href: "#/customers" }, "Back to customers")) : null));
+}
+
+// What stays on the page while a fetch runs.
+function loading(what) {
+  view.replaceChildren(h("p", { class: "loading", role: "status" }, `Loading ${what}…`));
 }
 
 // ---------- customers list ----------
@@ -140,6 +169,7 @@ async function customersList() {
   if (listState.q) params.set("q", listState.q);
   const cursor = listState.cursors[listState.cursors.length - 1];
   if (cursor) params.set("cursor", cursor);
+  body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "loading" }, "Loading customers…")));
   try {
     const { body: page } = await api("GET", `/customers?${params}`);
     body.replaceChildren(...page.items.map((c) => h("tr", { class: "clickable", "data-id": c.id, onclick: () => { location.hash = `#/customers/${c.id}/summary`; } },
@@ -209,6 +239,7 @@ async function addCustomer() {
 
 // ---------- customer details ----------
 async function customerDetails(id, tab, window) {
+  loading("the customer");
   try {
     const { body: details, etag } = await api("GET", `/customers/${id}/details?window=${window}`);
     // The regions a plan may name, for the plan's editor (only an msp_admin edits).
@@ -217,20 +248,27 @@ async function customerDetails(id, tab, window) {
     const tabs = h("nav", { class: "tabs" },
       h("a", { href: `#/customers/${id}/summary`, class: tab === "summary" ? "active" : "" }, "Summary"),
       h("a", { href: `#/customers/${id}/sla?window=${window}`, class: tab === "sla" ? "active" : "" }, "SLA"));
-    const title = h("div", { class: "toolbar" }, h("h1", {}, details.summary.account.name),
-      canEdit() ? h("button", { class: "danger", onclick: () => deleteCustomer(state) }, "Delete customer") : null);
+    const deleteNotice = h("span", { class: "inline-notice", role: "alert" });
+    const deleteButton = canEdit() ? h("button", { class: "danger" }, "Delete customer") : null;
+    deleteButton?.addEventListener("click", () => deleteCustomer(state, deleteButton, deleteNotice));
+    const title = h("div", { class: "toolbar" }, h("h1", {}, details.summary.account.name), deleteButton, deleteNotice);
     const banner = details.partial ? h("p", { class: "banner", role: "status" }, "SLA figures are unavailable right now; the summary is current.") : null;
-    view.replaceChildren(...[h("p", {}, h("a", { href: "#/customers" }, "← Customers")), title, banner, tabs,
+    view.replaceChildren(...[canList() ? h("p", {}, h("a", { href: "#/customers" }, "← Customers")) : null, title, banner, tabs,
       tab === "summary" ? summaryTab(state) : slaTab(state)].filter(Boolean));
   } catch (error) { failure(error); }
 }
 
-async function deleteCustomer(state) {
+async function deleteCustomer(state, button, notice) {
   if (!confirm(`Delete ${state.details.summary.account.name}? This removes its contacts, usage and SLA data.`)) return;
+  button.disabled = true;
   try {
     await api("DELETE", `/customers/${state.id}`, null, { "If-Match": state.etag });
     location.hash = "#/customers";
-  } catch (error) { failure(error); }
+  } catch (error) {
+    button.disabled = false;
+    if (error.status === 412) return route(STALE);
+    notice.textContent = error.message;
+  }
 }
 
 // Summary tab
@@ -281,8 +319,9 @@ function editableCard(state, title, path, prefix, fields) {
       return [h("label", { for: inputId }, label), inputs[name], errors[name]];
     });
     const formError = h("p", { class: "error", role: "alert" });
+    const save = h("button", { type: "submit" }, "Save");
     const form = h("form", {}, rows, formError,
-      h("div", { class: "actions" }, h("button", { type: "submit" }, "Save"), h("button", { type: "button", class: "secondary", onclick: show }, "Cancel")));
+      h("div", { class: "actions" }, save, h("button", { type: "button", class: "secondary", onclick: show }, "Cancel")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       Object.values(errors).forEach((el) => { el.textContent = ""; });
@@ -294,10 +333,12 @@ function editableCard(state, title, path, prefix, fields) {
         else if (next === "") next = null;
         if (next !== (value ?? null)) change[name] = next;
       }
+      save.disabled = true;
       try {
         await api("PATCH", `/customers/${state.id}/${path}`, change, { "If-Match": state.etag });
         route(`${title} saved.`);
       } catch (error) {
+        save.disabled = false;
         showProblem(error, errors, formError, prefix);
       }
     });
@@ -308,12 +349,11 @@ function editableCard(state, title, path, prefix, fields) {
   return card;
 }
 
+const STALE = "Someone else changed this customer meanwhile: these are the current values. Make your change again.";
+
 function showProblem(error, fieldErrors, formError, prefix) {
   if (error.status === 401) return;
-  if (error.status === 412) {
-    formError.textContent = "Someone else changed this customer meanwhile. Cancel to see the current values, then edit again.";
-    return;
-  }
+  if (error.status === 412) return route(STALE);
   let placed = false;
   for (const { field, message } of error.problem.errors || []) {
     const name = field.startsWith(`${prefix}.`) ? field.slice(prefix.length + 1) : field;
@@ -363,14 +403,15 @@ function formatBytes(bytes) {
 }
 
 function contactsCard(state, contacts) {
+  const contactsNotice = h("p", { class: "inline-notice", role: "alert" });
   const rows = contacts.map((c) => {
     const row = h("tr", { "data-contact": c.id },
       h("td", {}, c.name), h("td", {}, c.email), h("td", {}, text(c.phone)),
       h("td", {}, canEdit() ? [h("button", { class: "secondary", onclick: () => editContact(state, c, row) }, "Edit"), " ",
-        h("button", { class: "danger", onclick: () => removeContact(state, c) }, "Delete")] : null));
+        h("button", { class: "danger", onclick: () => removeContact(state, c, contactsNotice) }, "Delete")] : null));
     return row;
   });
-  const card = h("section", { class: "card", id: "card-contacts" }, h("h2", {}, "Contact Details"),
+  const card = h("section", { class: "card", id: "card-contacts" }, h("h2", {}, "Contact Details"), contactsNotice,
     h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Email", "Phone", ""].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No contacts yet.")))));
   if (!canEdit()) return card;
@@ -382,16 +423,21 @@ function contactsCard(state, contacts) {
     return h("div", {}, inputs[name], errors[name]);
   });
   const formError = h("p", { class: "error", role: "alert" });
-  const form = h("form", { class: "inline-form", novalidate: true }, cells, h("button", { type: "submit" }, "Add contact"));
+  const add = h("button", { type: "submit" }, "Add contact");
+  const form = h("form", { class: "inline-form", novalidate: true }, cells, add);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     Object.values(errors).forEach((el) => { el.textContent = ""; });
     const contact = {};
     for (const [name, input] of Object.entries(inputs)) if (input.value.trim()) contact[name] = input.value.trim();
+    add.disabled = true;
     try {
       await api("POST", `/customers/${state.id}/contacts`, contact, { "If-Match": state.etag });
       route("Contact added.");
-    } catch (error) { showProblem(error, errors, formError, "contact"); }
+    } catch (error) {
+      add.disabled = false;
+      showProblem(error, errors, formError, "contact");
+    }
   });
   card.append(form, formError);
   return card;
@@ -432,12 +478,15 @@ function editContact(state, contact, row) {
   inputs.name.focus();
 }
 
-async function removeContact(state, contact) {
+async function removeContact(state, contact, notice) {
   if (!confirm(`Delete the contact ${contact.name}?`)) return;
   try {
     await api("DELETE", `/customers/${state.id}/contacts/${contact.id}`, null, { "If-Match": state.etag });
     route("Contact deleted.");
-  } catch (error) { failure(error); }
+  } catch (error) {
+    if (error.status === 412) return route(STALE);
+    if (error.status !== 401) notice.textContent = error.message;
+  }
 }
 
 // SLA tab
@@ -464,20 +513,25 @@ function slaTab(state) {
     h("td", {}, String(s.open_alerts)))));
   addRows(sla.backup_sets.items);
   let cursor = sla.backup_sets.next_cursor;
+  const moreNotice = h("span", { class: "inline-notice", role: "alert" });
   more.addEventListener("click", async () => {
+    more.disabled = true;
+    moreNotice.textContent = "";
     try {
       const { body: page } = await api("GET", `/customers/${state.id}/sla?window=${state.window}&cursor=${encodeURIComponent(cursor)}`);
       addRows(page.backup_sets.items);
       cursor = page.backup_sets.next_cursor;
       more.hidden = !cursor;
-    } catch (error) { failure(error); }
+    } catch (error) {
+      if (error.status !== 401) moreNotice.textContent = `${error.message}; try again.`;
+    } finally { more.disabled = false; }
   });
   return h("div", {},
     h("div", { class: "toolbar" }, switcher, h("span", { class: "muted" }, `as of ${when(sla.as_of)}`)),
     h("div", { class: "stats" }, jobs("Backup jobs", sla.backup_jobs), jobs("Restore jobs", sla.restore_jobs), alerts),
     h("section", { class: "card" }, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
       h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Open alerts"].map((t) => h("th", {}, t)))), body),
-      h("div", { class: "pager" }, more)));
+      h("div", { class: "pager" }, moreNotice, more)));
 }
 
 // ---------- routing ----------
@@ -494,6 +548,8 @@ function route(message = "") {
       if (flash) view.prepend(h("p", { class: "notice", role: "status", id: "flash" }, flash));
     });
   }
+  if (!canList() && !claims().customer_id) return signIn("This token names no customer; paste another.");
+  if (!canList()) { location.hash = home(); return undefined; }  // the hash change routes again
   return customersList();
 }
 
