@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from msc_local.tokens import mint
 from msc_testkit.kafka import publish
@@ -55,10 +55,18 @@ async def new_customer(gateway: httpx.AsyncClient, system: System, name: str) ->
     return str(created.json()["id"])
 
 
-async def sign_in(page: Page, system: System) -> None:
+async def sign_in(page: Page, system: System, token: str | None = None) -> None:
     await page.goto(f"{system.gateway_url}/")
-    await page.get_by_label("Token", exact=True).fill(system.token("msp_admin"))
+    await page.get_by_label("Token", exact=True).fill(token or system.token("msp_admin"))
     await page.get_by_role("button", name="Sign in").click()
+
+
+async def edit_account(page: Page, system: System, customer_id: str) -> Locator:
+    """The customer's Account Details card, open for editing."""
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    account = page.locator("#card-account")
+    await account.get_by_role("button", name="Edit").click()
+    return account
 
 
 async def test_an_msp_admin_works_through_the_customer_details_page(
@@ -251,9 +259,7 @@ async def test_a_stale_edit_shows_the_current_values_and_says_so(
     customer_id = await new_customer(gateway, system, f"Stale {uuid.uuid4().hex[:6]}")
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await sign_in(page, system)
-    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
-    account = page.locator("#card-account")
-    await account.get_by_role("button", name="Edit").click()
+    account = await edit_account(page, system, customer_id)
     meanwhile = await gateway.patch(
         f"/api/v1/customers/{customer_id}/account",
         json={"address": "1 Elsewhere Rd"},
@@ -273,12 +279,8 @@ async def test_an_expired_token_asks_for_a_new_one_and_keeps_the_form(
     customer_id = await new_customer(gateway, system, f"Expiring {uuid.uuid4().hex[:6]}")
     short = mint(system.jwt_secret, "msp_admin", "short", ttl=dt.timedelta(seconds=4))
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(f"{system.gateway_url}/")
-    await page.get_by_label("Token", exact=True).fill(short)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
-    account = page.locator("#card-account")
-    await account.get_by_role("button", name="Edit").click()
+    await sign_in(page, system, short)
+    account = await edit_account(page, system, customer_id)
     await page.locator("#account-address").fill("3 Patient Way")
     await page.wait_for_timeout(5000)  # the token expires while the form is filled in
     await account.get_by_role("button", name="Save").click()
@@ -298,9 +300,7 @@ async def test_a_customer_viewer_sees_only_its_own_customer(
     name = f"Own {uuid.uuid4().hex[:6]}"
     own = await new_customer(gateway, system, name)
     page = await browser.new_page()
-    await page.goto(f"{system.gateway_url}/")
-    await page.get_by_label("Token", exact=True).fill(system.token("customer_viewer", own))
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, system, system.token("customer_viewer", own))
     await expect(page.get_by_role("heading", name=name)).to_be_visible()
     await expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     await expect(page.get_by_role("link", name="← Customers")).to_have_count(0)  # no dead links
