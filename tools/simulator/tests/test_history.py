@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from gateway.api.schemas import CustomerCreate
 from msc_contracts import events as ev
 from msc_contracts.events import decode_event
-from msc_simulator.history import Plan, agent_events, customers
+from msc_simulator.history import Plan, agent_events, customers, elsewhere
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
@@ -82,3 +82,16 @@ def test_few_customers_breach_an_rpo() -> None:
     customers_breached = {cid for cid, _ in breached}
     # Stalled agents, and sets whose last backups failed.
     assert 0 < len(customers_breached) <= len(the_plan.customers) / 3
+
+
+def test_names_are_plausible_and_unique_and_a_taken_one_moves_to_another_city() -> None:
+    made = customers(200, seed=3)
+    names = [c.name for c in made]
+    assert len(set(names)) == len(names)
+    assert not any("#" in name or "(" in name for name in names)  # no serial numbers
+    first = made[0]
+    taken = first.name
+    elsewhere(first, 0)
+    assert first.name.startswith(f"{taken}, ") and first.body["account"]["name"] == first.name
+    elsewhere(first, 1)
+    assert first.name.count(", ") == 1  # the city replaced, not appended again

@@ -161,11 +161,11 @@ def _fill_if_empty(env: dict[str, str], log_dir: Path, gateway_url: str) -> Serv
             return None
     log_path = log_dir / "simulator.log"
     print(
-        "[run] the system is empty: the agent simulator fills it with 12 customers and 14 days "
+        "[run] the system is empty: the agent simulator fills it with 12 customers and 90 days "
         f"of history (progress in {log_path})",
         flush=True,
     )
-    args = ["simulate", "--customers", "12", "--backup-sets", "8", "--days", "14"]
+    args = ["simulate", "--customers", "12", "--backup-sets", "8", "--days", "90"]
     process = spawn(["msc_simulator", *args], env, log_path)
     return Service("simulator", 0, process, log_path)
 

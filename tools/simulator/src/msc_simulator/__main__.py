@@ -18,7 +18,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from msc_local.tokens import mint
-from msc_simulator.history import Plan, agent_events, customers
+from msc_simulator.history import Plan, agent_events, customers, elsewhere
 
 
 async def simulate(args: argparse.Namespace) -> int:
@@ -36,14 +36,18 @@ async def simulate(args: argparse.Namespace) -> int:
         base_url=args.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"}
     ) as api:
         for n, customer in enumerate(plan.customers, 1):
-            try:
-                answer = await api.post("/api/v1/customers", json=customer.body)
-            except httpx.TransportError as exc:
-                print(
-                    f"Cannot reach the gateway at {args.gateway} ({exc}); is `make run` up?",
-                    file=sys.stderr,
-                )
-                return 1
+            for attempt in range(20):  # a name taken by an earlier run: the same in another city
+                try:
+                    answer = await api.post("/api/v1/customers", json=customer.body)
+                except httpx.TransportError as exc:
+                    print(
+                        f"Cannot reach the gateway at {args.gateway} ({exc}); is `make run` up?",
+                        file=sys.stderr,
+                    )
+                    return 1
+                if answer.status_code != 409:
+                    break
+                elsewhere(customer, attempt)
             if answer.status_code != 201:
                 print(
                     f"creating {customer.name} failed: {answer.status_code} {answer.text}",

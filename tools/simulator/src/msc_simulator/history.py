@@ -45,7 +45,23 @@ COMPANIES = [
     "Krusty",
     "Prestige",
 ]
+TRADES = [
+    "Logistics",
+    "Health",
+    "Foods",
+    "Energy",
+    "Legal",
+    "Dental",
+    "Motors",
+    "Media",
+    "Engineering",
+    "Insurance",
+    "Architects",
+    "Retail",
+]
 SUFFIXES = ["Corp", "Ltd", "GmbH", "Inc", "LLC", "Holdings", "Partners", "Group"]
+CITIES = ["Denver", "Leeds", "Lyon", "Osaka", "Porto", "Austin", "Graz", "Perth", "Quebec"]
+"""Told apart by city when a name is taken already (the simulator run again)."""
 SETS = [
     ("HQ file server", "File Server"),
     ("vCenter cluster", "VMware"),
@@ -82,14 +98,34 @@ class Plan:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
+def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """`count` different (company, trade, suffix) triples, drawn without repeats."""
+    every = len(COMPANIES) * len(TRADES) * len(SUFFIXES)
+    picks = rng.sample(range(every), min(count, every))
+    names = []
+    for pick in picks:
+        company, rest = divmod(pick, len(TRADES) * len(SUFFIXES))
+        trade, suffix = divmod(rest, len(SUFFIXES))
+        names.append((COMPANIES[company], TRADES[trade], SUFFIXES[suffix]))
+    return names
+
+
+def elsewhere(customer: Customer, attempt: int) -> None:
+    """Rename a customer whose name is taken: the same company, in another city."""
+    base = customer.name.split(", ")[0]
+    customer.name = f"{base}, {CITIES[attempt % len(CITIES)]}"
+    if attempt >= len(CITIES):
+        customer.name += f" {attempt // len(CITIES) + 1}"
+    customer.body["account"]["name"] = customer.name
+
+
 def customers(count: int, seed: int) -> list[Customer]:
     """Customers with plausible accounts, plans and one contact each."""
     rng = random.Random(seed)
-    run = uuid.uuid4().hex[:4]
     made = []
-    for i in range(count):
-        company = f"{rng.choice(COMPANIES)} {rng.choice(SUFFIXES)}"
-        name = f"{company} #{i + 1} ({run})"
+    for company, trade, suffix in _unique_names(rng, count):
+        name = f"{company} {trade} {suffix}"
+        company = f"{company} {trade}"
         person = rng.choice(
             ["Dana Lee", "Sam Roe", "Alex Kim", "Priya Rao", "Jo Smith", "Luis Ortega"]
         )
