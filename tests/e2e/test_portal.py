@@ -253,6 +253,50 @@ async def test_an_msp_admin_adds_a_customer_from_the_list(system: System, browse
     await page.close()
 
 
+async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Usage {uuid.uuid4().hex[:6]}")
+    today = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    reports = [
+        {
+            "specversion": "1.0",
+            "id": f"u-{customer_id}-{ago}",
+            "source": "urn:msc:agent:ag-1",
+            "type": "com.msc.usage.daily.v1",
+            "time": (today - dt.timedelta(days=ago)).isoformat(),
+            "customerid": customer_id,
+            "data": {
+                "date": (today - dt.timedelta(days=ago)).date().isoformat(),
+                "credits_consumed": 100.0 * (ago + 1),
+                "storage_bytes": 10**9 * (50 - ago),
+            },
+        }
+        for ago in (40, 20, 2)
+    ]
+    await publish(system.kafka, "backup.usage", reports)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    card = page.locator("#card-consumption")
+    for _ in range(30):  # the reports travel through Kafka
+        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+        await expect(card).to_be_visible()
+        if await card.locator("rect.credits").count() == 3:
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await expect(card.locator("rect.credits")).to_have_count(3)  # credits per day
+    await expect(card.locator("polyline.storage")).to_have_count(1)  # storage in use
+    await expect(card.locator("polyline.total")).to_have_count(1)
+    await expect(card.locator("line.quota")).to_have_count(1)  # the plan's 5,000 credits
+    await expect(card.locator("text.tick")).not_to_have_count(0)  # axes with their values
+    await card.get_by_text("Figures by day").click()
+    rows = card.locator("#usage-table tbody tr")
+    await expect(rows).to_have_count(3)
+    await expect(rows.last).to_contain_text("6,500")  # 4,100 + 2,100 + 300, oldest first
+    await page.close()
+
+
 async def test_a_stale_edit_shows_the_current_values_and_says_so(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:

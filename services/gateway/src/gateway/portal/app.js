@@ -289,7 +289,7 @@ function summaryTab(state) {
         plan.credit_quota === null ? text(null) : `${plan.credit_quota.toLocaleString()}${quotaNote(plan.credit_quota, consumption.credits_consumed)}`],
       ["credit_quota_effective_date", "Credit quota effective", plan.credit_quota_effective_date, "date"],
     ]),
-    consumptionCard(consumption),
+    consumptionCard(consumption, plan.credit_quota),
     contactsCard(state, contacts));
 }
 
@@ -362,36 +362,65 @@ function showProblem(error, fieldErrors, formError, prefix) {
   if (!placed) formError.textContent = error.message;
 }
 
-function consumptionCard(consumption) {
-  const days = consumption.daily;
-  const width = 540;
-  const height = 140;
-  const max = Math.max(1, ...days.map((d) => d.credits_consumed));
-  const slot = width / 90;
+// The last 90 days: credits per day as bars and their running total as a line against the
+// quota (left axis, credits), storage in use as a line (right axis, bytes); the same
+// figures in a table below.
+function consumptionCard(consumption, quota) {
+  const days = [...consumption.daily].sort((a, b) => a.date.localeCompare(b.date));
+  const W = 640, H = 220, left = 56, right = 64, top = 12, bottom = 28;
+  const plotW = W - left - right, plotH = H - top - bottom;
   const start = Date.now() - 89 * 86400000;
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "Credits consumed per day, last 90 days");
-  for (const d of days) {
-    const index = Math.round((Date.parse(`${d.date}T12:00:00Z`) - start) / 86400000);
-    const barHeight = (d.credits_consumed / max) * (height - 10);
-    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-    rect.setAttribute("x", String(Math.max(0, Math.min(89, index)) * slot));
-    rect.setAttribute("y", String(height - barHeight));
-    rect.setAttribute("width", String(Math.max(1, slot - 1)));
-    rect.setAttribute("height", String(barHeight));
-    const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
-    tip.textContent = `${d.date}: ${d.credits_consumed} credits, ${formatBytes(d.storage_bytes)}`;
-    rect.append(tip);
-    svg.append(rect);
+  const x = (date) => left + (Math.max(0, Math.min(89, Math.round((Date.parse(`${date}T12:00:00Z`) - start) / 86400000))) + 0.5) * (plotW / 90);
+  let running = 0;
+  const totals = days.map((d) => (running += d.credits_consumed));
+  const creditMax = Math.max(1, running, quota || 0);
+  const bytesMax = Math.max(1, ...days.map((d) => d.storage_bytes));
+  const yc = (v) => top + plotH - (v / creditMax) * plotH;
+  const yb = (v) => top + plotH - (v / bytesMax) * plotH;
+  const NS = "http://www.w3.org/2000/svg";
+  const el = (tag, attrs, content) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (content !== undefined) node.textContent = content;
+    return node;
+  };
+  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img",
+    "aria-label": "Credits and storage in use over the last 90 days; the table below has the same figures" });
+  svg.append(el("line", { x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH, class: "axis" }),
+    el("line", { x1: left, y1: top, x2: left, y2: top + plotH, class: "axis" }),
+    el("line", { x1: left + plotW, y1: top, x2: left + plotW, y2: top + plotH, class: "axis" }));
+  for (const fraction of [0, 0.5, 1]) {
+    svg.append(el("text", { x: left - 6, y: yc(creditMax * fraction) + 4, class: "tick", "text-anchor": "end" }, Math.round(creditMax * fraction).toLocaleString()),
+      el("text", { x: left + plotW + 6, y: yb(bytesMax * fraction) + 4, class: "tick" }, formatBytes(bytesMax * fraction)));
   }
+  for (const ago of [89, 60, 30, 0]) {
+    const date = new Date(Date.now() - ago * 86400000).toISOString().slice(0, 10);
+    svg.append(el("text", { x: x(date), y: H - 8, class: "tick", "text-anchor": "middle" }, date.slice(5)));
+  }
+  svg.append(el("text", { x: 4, y: top + 8, class: "tick" }, "credits"), el("text", { x: W - 4, y: top + 8, class: "tick", "text-anchor": "end" }, "storage"));
+  const barW = Math.max(1, plotW / 90 - 1);
+  for (const d of days) {
+    const bar = el("rect", { x: x(d.date) - barW / 2, y: yc(d.credits_consumed), width: barW, height: top + plotH - yc(d.credits_consumed), class: "credits" });
+    bar.append(el("title", {}, `${d.date}: ${d.credits_consumed} credits, ${formatBytes(d.storage_bytes)} stored`));
+    svg.append(bar);
+  }
+  if (days.length) {
+    svg.append(el("polyline", { points: days.map((d, i) => `${x(d.date)},${yc(totals[i])}`).join(" "), class: "total" }),
+      el("polyline", { points: days.map((d) => `${x(d.date)},${yb(d.storage_bytes)}`).join(" "), class: "storage" }));
+  }
+  if (quota) svg.append(el("line", { x1: left, y1: yc(quota), x2: left + plotW, y2: yc(quota), class: "quota" }));
+  const legend = h("ul", { class: "legend" }, h("li", { class: "credits" }, "Credits per day"),
+    h("li", { class: "total" }, "Credits so far"), quota ? h("li", { class: "quota" }, `Credit quota (${quota.toLocaleString()})`) : null,
+    h("li", { class: "storage" }, "Storage in use"));
+  const table = h("details", {}, h("summary", {}, "Figures by day"),
+    h("table", { id: "usage-table" }, h("thead", {}, h("tr", {}, ["Day", "Credits", "Credits so far", "Storage in use"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, days.map((d, i) => h("tr", {}, h("td", {}, d.date), h("td", {}, d.credits_consumed.toLocaleString()),
+        h("td", {}, totals[i].toLocaleString()), h("td", {}, formatBytes(d.storage_bytes)))))));
   return h("section", { class: "card", id: "card-consumption" },
     h("h2", {}, "Credits and Storage Consumption"),
     h("dl", {}, h("dt", {}, `Credits (last ${consumption.window_days} days)`), h("dd", {}, consumption.credits_consumed.toLocaleString()),
       h("dt", {}, "Storage in use"), h("dd", {}, formatBytes(consumption.storage_consumed_bytes))),
-    svg, h("p", { class: "muted" }, days.length ? "Daily credits, oldest on the left." : "No usage reported in the last 90 days."));
+    days.length ? [svg, legend, table] : h("p", { class: "muted" }, "No usage reported in the last 90 days."));
 }
 
 function formatBytes(bytes) {
