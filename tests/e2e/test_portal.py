@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from msc_local.tokens import mint
@@ -352,3 +353,36 @@ async def test_a_customer_viewer_sees_only_its_own_customer(
     await page.goto(f"{system.gateway_url}/#/customers/c-someone-else/summary")
     await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
     await page.close()
+
+
+SERIOUS = {"serious", "critical"}
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """What axe-core (bundled, run in the page) finds serious or critical on the page."""
+    results = await Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+async def test_the_list_and_both_tabs_have_no_serious_accessibility_violations(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Axe {uuid.uuid4().hex[:6]}")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await expect(page.locator("#customers tbody tr").first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "customers-list.png"), full_page=True)
+    found = {"list": await serious_violations(page)}
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    await expect(page.locator("#card-service-plan")).to_be_visible()
+    found["summary"] = await serious_violations(page)
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+    await expect(page.locator(".switch")).to_be_visible()
+    found["sla"] = await serious_violations(page)
+    await page.close()
+    assert found == {"list": [], "summary": [], "sla": []}
