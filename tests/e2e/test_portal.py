@@ -288,8 +288,7 @@ async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
         await page.reload()
     await expect(card.locator("rect.credits")).to_have_count(3)  # credits per day
     await expect(card.locator("polyline.storage")).to_have_count(1)  # storage in use
-    await expect(card.locator("polyline.total")).to_have_count(1)
-    await expect(card.locator("line.quota")).to_have_count(1)  # the plan's 5,000 credits
+    await expect(card.locator("line.quota")).to_have_count(1)  # the plan's 5,000 credits a 90 days
     await expect(card.locator("text.tick")).not_to_have_count(0)  # axes with their values
     await card.get_by_text("Figures by day").click()
     rows = card.locator("#usage-table tbody tr")

@@ -362,18 +362,19 @@ function showProblem(error, fieldErrors, formError, prefix) {
   if (!placed) formError.textContent = error.message;
 }
 
-// The last 90 days: credits per day as bars and their running total as a line against the
-// quota (left axis, credits), storage in use as a line (right axis, bytes); the same
+// The last 90 days: credits per day as bars against the quota spread over the 90 days as a
+// line (left axis, credits a day), storage in use as a line (right axis, bytes); the same
 // figures in a table below.
 function consumptionCard(consumption, quota) {
   const days = [...consumption.daily].sort((a, b) => a.date.localeCompare(b.date));
-  const W = 640, H = 220, left = 56, right = 64, top = 12, bottom = 28;
+  const W = 640, H = 232, left = 56, right = 64, top = 26, bottom = 28;
   const plotW = W - left - right, plotH = H - top - bottom;
   const start = Date.now() - 89 * 86400000;
   const x = (date) => left + (Math.max(0, Math.min(89, Math.round((Date.parse(`${date}T12:00:00Z`) - start) / 86400000))) + 0.5) * (plotW / 90);
   let running = 0;
   const totals = days.map((d) => (running += d.credits_consumed));
-  const creditMax = Math.max(1, running, quota || 0);
+  const perDay = quota ? quota / consumption.window_days : 0;  // the quota's daily share
+  const creditMax = Math.max(1, ...days.map((d) => d.credits_consumed), perDay) * 1.1;
   const bytesMax = Math.max(1, ...days.map((d) => d.storage_bytes));
   const yc = (v) => top + plotH - (v / creditMax) * plotH;
   const yb = (v) => top + plotH - (v / bytesMax) * plotH;
@@ -390,14 +391,14 @@ function consumptionCard(consumption, quota) {
     el("line", { x1: left, y1: top, x2: left, y2: top + plotH, class: "axis" }),
     el("line", { x1: left + plotW, y1: top, x2: left + plotW, y2: top + plotH, class: "axis" }));
   for (const fraction of [0, 0.5, 1]) {
-    svg.append(el("text", { x: left - 6, y: yc(creditMax * fraction) + 4, class: "tick", "text-anchor": "end" }, Math.round(creditMax * fraction).toLocaleString()),
+    svg.append(el("text", { x: left - 6, y: yc(creditMax * fraction) + 4, class: "tick", "text-anchor": "end" }, (creditMax * fraction).toFixed(creditMax < 10 ? 1 : 0)),
       el("text", { x: left + plotW + 6, y: yb(bytesMax * fraction) + 4, class: "tick" }, formatBytes(bytesMax * fraction)));
   }
   for (const ago of [89, 60, 30, 0]) {
     const date = new Date(Date.now() - ago * 86400000).toISOString().slice(0, 10);
     svg.append(el("text", { x: x(date), y: H - 8, class: "tick", "text-anchor": "middle" }, date.slice(5)));
   }
-  svg.append(el("text", { x: 4, y: top + 8, class: "tick" }, "credits"), el("text", { x: W - 4, y: top + 8, class: "tick", "text-anchor": "end" }, "storage"));
+  svg.append(el("text", { x: 4, y: 12, class: "tick" }, "credits/day"), el("text", { x: W - 4, y: 12, class: "tick", "text-anchor": "end" }, "storage"));
   const barW = Math.max(1, plotW / 90 - 1);
   for (const d of days) {
     const bar = el("rect", { x: x(d.date) - barW / 2, y: yc(d.credits_consumed), width: barW, height: top + plotH - yc(d.credits_consumed), class: "credits" });
@@ -405,12 +406,11 @@ function consumptionCard(consumption, quota) {
     svg.append(bar);
   }
   if (days.length) {
-    svg.append(el("polyline", { points: days.map((d, i) => `${x(d.date)},${yc(totals[i])}`).join(" "), class: "total" }),
-      el("polyline", { points: days.map((d) => `${x(d.date)},${yb(d.storage_bytes)}`).join(" "), class: "storage" }));
+    svg.append(el("polyline", { points: days.map((d) => `${x(d.date)},${yb(d.storage_bytes)}`).join(" "), class: "storage" }));
   }
-  if (quota) svg.append(el("line", { x1: left, y1: yc(quota), x2: left + plotW, y2: yc(quota), class: "quota" }));
+  if (perDay) svg.append(el("line", { x1: left, y1: yc(perDay), x2: left + plotW, y2: yc(perDay), class: "quota" }));
   const legend = h("ul", { class: "legend" }, h("li", { class: "credits" }, "Credits per day"),
-    h("li", { class: "total" }, "Credits so far"), quota ? h("li", { class: "quota" }, `Credit quota (${quota.toLocaleString()})`) : null,
+    perDay ? h("li", { class: "quota" }, `Credit quota per day (${quota.toLocaleString()} over ${consumption.window_days} days)`) : null,
     h("li", { class: "storage" }, "Storage in use"));
   const table = h("details", {}, h("summary", {}, "Figures by day"),
     h("table", { id: "usage-table" }, h("thead", {}, h("tr", {}, ["Day", "Credits", "Credits so far", "Storage in use"].map((t) => h("th", { scope: "col" }, t)))),
