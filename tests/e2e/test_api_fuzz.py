@@ -30,12 +30,17 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret="x" * 40)
 def test_the_gateway_answers_as_documented_whatever_it_is_sent(
     case: schemathesis.Case, system: System
 ) -> None:
+    excluded = [positive_data_acceptance]
+    if case.path.endswith(".csv"):
+        # With the token always sent, all the fuzzer can spoil in an export's request is
+        # an unknown query parameter, which the API ignores (see the next test).
+        excluded.append(negative_data_rejection)
     case.call_and_validate(
         base_url=system.gateway_url,
         headers=system.headers("msp_admin"),
         # A schema-valid request may still be refused with a documented 422 for what the
         # schema cannot say: a cursor not from this list, a storage region not configured.
-        excluded_checks=[positive_data_acceptance],
+        excluded_checks=excluded,
     )
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Download, Locator, Page, async_playwright, expect
 
+from gateway.export import SET_COLUMNS
 from msc_local.tokens import mint
 from msc_testkit.kafka import publish
 from tests.e2e.conftest import System
@@ -294,6 +295,36 @@ async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
     rows = card.locator("#usage-table tbody tr")
     await expect(rows).to_have_count(3)
     await expect(rows.last).to_contain_text("6,500")  # 4,100 + 2,100 + 300, oldest first
+    await page.close()
+
+
+async def downloaded_lines(download: Download) -> list[str]:
+    path = Path(await download.path())
+    return (await asyncio.to_thread(path.read_text)).splitlines()
+
+
+async def test_the_list_and_a_backup_set_table_export_as_csv(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    customer_id = await new_customer(gateway, system, f"Export {tag}")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    await page.get_by_label("Search customers").fill(tag)
+    await expect(page.locator("#customers tbody tr")).to_have_count(1)
+    async with page.expect_download() as listed:
+        await page.get_by_role("button", name="Export CSV").click()
+    lines = await downloaded_lines(await listed.value)
+    assert lines[0].startswith("id,name,customer_name") and lines[0].endswith("sla_health")
+    assert len(lines) == 2 and lines[1].startswith(f"{customer_id},Export {tag},")
+
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+    async with page.expect_download() as sets:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await sets.value
+    assert download.suggested_filename == f"backup-sets-{customer_id}.csv"
+    header = await downloaded_lines(download)
+    assert header == [",".join(SET_COLUMNS)]  # no backup sets yet: the header alone
     await page.close()
 
 

@@ -112,6 +112,13 @@ async def customer_sla(
 
 async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, Any]) -> bytes:
     """The customers list with `sla_health`, asked of sla_svc in one call for the whole page."""
+    return to_json(await customers_with_health(customers, sla, params))
+
+
+async def customers_with_health(
+    customers: Upstream, sla: Upstream, params: dict[str, Any]
+) -> dict[str, Any]:
+    """A page of customers (`items`, `next_cursor`), each with its `sla_health`."""
     page = await customers.request("GET", "/api/v1/customers", params=params)
     if page.status_code != 200:
         raise UpstreamFailed(page)
@@ -129,7 +136,8 @@ async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, A
             log.warning("customers list without health badges: %s", exc)
     for item in body["items"]:
         item["sla_health"] = health.get(item["id"], "unknown")
-    return to_json(body)
+    page_with_health: dict[str, Any] = body
+    return page_with_health
 
 
 def _summary_or_raise(result: Answer | BaseException) -> Answer:

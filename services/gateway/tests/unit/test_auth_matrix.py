@@ -23,6 +23,8 @@ PLAN = {"plan": "Standard", "storage_region": "us-east-1", "tenant_type": "comme
 SAMPLES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/customers"): None,
     ("GET", "/api/v1/storage-regions"): None,
+    ("GET", "/api/v1/customers.csv"): None,
+    ("GET", "/api/v1/customers/{customer_id}/backup-sets.csv"): None,
     ("POST", "/api/v1/customers"): {
         "account": {"name": "Acme"},
         "service_plan": PLAN | {"edition": "business"},
@@ -41,6 +43,7 @@ SAMPLES: dict[tuple[str, str], Any] = {
 OWN_CUSTOMER_READS = {
     ("GET", "/api/v1/customers/{customer_id}/details"),
     ("GET", "/api/v1/customers/{customer_id}/sla"),
+    ("GET", "/api/v1/customers/{customer_id}/backup-sets.csv"),
 }
 
 

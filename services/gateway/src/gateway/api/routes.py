@@ -11,13 +11,15 @@ partial, and customer_svc applies the rules that need its data (unique names, re
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from gateway import compose
+from gateway import compose, export
 from gateway.api import schemas
 from gateway.api.deps import caller, services
 from gateway.upstream import customer_path
@@ -89,6 +91,40 @@ async def list_customers(
     found = services(request)
     page = await compose.customers_page(found.customers, found.sla, params)
     return Response(page, media_type="application/json")
+
+
+CSV = {"content": {"text/csv": {}}, "description": "CSV, streamed, as an attachment."}
+
+
+@router.get("/customers.csv", responses={200: CSV, **_problems(422, 503)})
+async def export_customers(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
+) -> StreamingResponse:
+    """Every customer the search matches, with `sla_health`, as CSV."""
+    caller(request).may_list()
+    found = services(request)
+    rows = await export.customers_csv(found.customers, found.sla, q)
+    return _attachment(rows, "customers.csv")
+
+
+@router.get("/customers/{customer_id}/backup-sets.csv", responses={200: CSV, **READ})
+async def export_backup_sets(
+    customer_id: PathId, request: Request, window: Window = "7d"
+) -> StreamingResponse:
+    """The customer's backup set table, every page, as CSV."""
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    found = services(request)
+    rows = await export.backup_sets_csv(found.customers, found.sla, customer_id, window)
+    return _attachment(rows, f"backup-sets-{customer_id}.csv")
+
+
+def _attachment(rows: AsyncIterator[bytes], filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get(

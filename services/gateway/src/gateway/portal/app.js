@@ -110,23 +110,43 @@ function askForToken() {
   });
 }
 
-async function api(method, path, body, headers = {}, retried = false) {
+// One request to the API with the caller's token (asked for again once if refused).
+async function send(method, path, body, headers = {}, retried = false) {
   const answer = await fetch(`/api/v1${path}`, {
     method,
     headers: { Authorization: `Bearer ${token()}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
-  if (answer.status === 401) {
-    const fresh = retried ? "" : await askForToken();
-    if (fresh) {
-      sessionStorage.setItem(TOKEN_KEY, fresh);
-      showWho();
-      return api(method, path, body, headers, true);
-    }
-    sessionStorage.removeItem(TOKEN_KEY);
-    signIn("Your token was refused or has expired; paste a new one.");
-    throw new ApiError(401, {});
+  if (answer.status !== 401) return answer;
+  const fresh = retried ? "" : await askForToken();
+  if (fresh) {
+    sessionStorage.setItem(TOKEN_KEY, fresh);
+    showWho();
+    return send(method, path, body, headers, true);
   }
+  sessionStorage.removeItem(TOKEN_KEY);
+  signIn("Your token was refused or has expired; paste a new one.");
+  throw new ApiError(401, {});
+}
+
+// A CSV export, saved as a file; what went wrong is said in `notice`.
+async function download(path, filename, button, notice) {
+  button.disabled = true;
+  notice.textContent = "";
+  try {
+    const answer = await send("GET", path);
+    if (!answer.ok) throw new ApiError(answer.status, await answer.json().catch(() => ({})));
+    const link = h("a", { href: URL.createObjectURL(await answer.blob()), download: filename });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    if (error.status !== 401) notice.textContent = error.message;
+  } finally { button.disabled = false; }
+}
+
+async function api(method, path, body, headers = {}) {
+  const answer = await send(method, path, body, headers);
   const payload = answer.status === 204 ? null : await answer.json().catch(() => ({}));
   if (!answer.ok) throw new ApiError(answer.status, payload || {});
   return { body: payload, etag: answer.headers.get("ETag") };
@@ -147,6 +167,9 @@ function loading(what) {
 const listState = { q: "", cursors: [null] };
 
 async function customersList() {
+  const exportNotice = h("span", { class: "inline-notice", role: "alert" });
+  const exportButton = h("span", {}, h("button", { class: "secondary", onclick: (e) =>
+    download(`/customers.csv${listState.q ? `?q=${encodeURIComponent(listState.q)}` : ""}`, "customers.csv", e.currentTarget, exportNotice) }, "Export CSV"), " ", exportNotice);
   const search = h("input", { type: "search", placeholder: "Search account or customer name", value: listState.q, "aria-label": "Search customers" });
   const body = h("tbody");
   const prev = h("button", { class: "secondary", disabled: listState.cursors.length < 2 }, "Previous");
@@ -154,7 +177,8 @@ async function customersList() {
   view.replaceChildren(
     h("h1", {}, "Customers"),
     h("div", { class: "toolbar" }, search,
-      canEdit() ? h("button", { id: "add-customer", onclick: () => addCustomer() }, "Add customer") : null),
+      canEdit() ? h("button", { id: "add-customer", onclick: () => addCustomer() }, "Add customer") : null,
+      exportButton),
     h("table", { id: "customers" },
       h("thead", {}, h("tr", {}, ["Account", "Customer", "Plan", "Edition", "Region", "Expires", "SLA health"].map((c) => h("th", {}, c)))),
       body),
@@ -543,6 +567,7 @@ function slaTab(state) {
   addRows(sla.backup_sets.items);
   let cursor = sla.backup_sets.next_cursor;
   const moreNotice = h("span", { class: "inline-notice", role: "alert" });
+  const exportNotice = h("span", { class: "inline-notice", role: "alert" });
   more.addEventListener("click", async () => {
     more.disabled = true;
     moreNotice.textContent = "";
@@ -558,7 +583,9 @@ function slaTab(state) {
   return h("div", {},
     h("div", { class: "toolbar" }, switcher, h("span", { class: "muted" }, `as of ${when(sla.as_of)}`)),
     h("div", { class: "stats" }, jobs("Backup jobs", sla.backup_jobs), jobs("Restore jobs", sla.restore_jobs), alerts),
-    h("section", { class: "card" }, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
+    h("section", { class: "card" }, h("header", {}, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
+      h("span", {}, exportNotice, " ", h("button", { class: "secondary", onclick: (e) =>
+        download(`/customers/${encodeURIComponent(state.id)}/backup-sets.csv?window=${state.window}`, `backup-sets-${state.id}.csv`, e.currentTarget, exportNotice) }, "Export CSV"))),
       h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Open alerts"].map((t) => h("th", {}, t)))), body),
       h("div", { class: "pager" }, moreNotice, more)));
 }
