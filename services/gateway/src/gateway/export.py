@@ -14,20 +14,12 @@ import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
+from gateway.api import schemas
 from gateway.compose import customer_sla, customers_with_health
 from gateway.upstream import Upstream
 
-CUSTOMER_COLUMNS = (
-    "id",
-    "name",
-    "customer_name",
-    "plan",
-    "edition",
-    "tenant_type",
-    "storage_region",
-    "expiry_date",
-    "sla_health",
-)
+CUSTOMER_COLUMNS = tuple(schemas.CustomerListEntry.model_fields)
+"""The customers list's row, health included, as the API documents it."""
 SET_COLUMNS = (
     "backup_set_id",
     "name",
