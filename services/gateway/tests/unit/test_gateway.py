@@ -351,3 +351,16 @@ async def test_the_event_contract_is_published(client: httpx.AsyncClient) -> Non
     document = (await client.get("/asyncapi.json")).json()
     assert document["asyncapi"].startswith("3.")
     assert {c["address"] for c in document["channels"].values()} >= {"backup.jobs"}
+
+
+async def test_a_query_parameter_the_route_does_not_take_is_refused_by_name(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/api/v1/customers?limt=5&q=acme", headers=auth("msp_viewer"))
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "limt", "message": "not a parameter of this route"}
+    ]
+    assert (
+        await client.get("/api/v1/customers?limit=5", headers=auth("msp_viewer"))
+    ).status_code == 200

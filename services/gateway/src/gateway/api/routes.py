@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -26,7 +26,24 @@ from gateway.upstream import customer_path
 from msc_contracts import vocabulary
 from msc_platform.http import PROBLEM_JSON, PathId, Problem, ProblemDetail
 
-router = APIRouter(prefix="/api/v1", tags=["portal"])
+
+def known_query_only(request: Request) -> None:
+    """A query parameter the route does not take is refused (422 naming it), not ignored:
+    a misspelt `limt=5` would otherwise answer as if it were not there."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.endpoint is elsewhere:
+        return  # nothing answers there: its 404 or 405 says so
+    known = {param.alias for param in route.dependant.query_params}
+    unknown = sorted(name for name in request.query_params if name not in known)
+    if unknown:
+        errors = [
+            {"field": name[:100], "message": "not a parameter of this route"} for name in unknown
+        ]
+        detail = f"unknown query parameters: {', '.join(e['field'] for e in errors)}"
+        raise Problem(422, "Validation failed", detail[:500], errors=errors[:20])
+
+
+router = APIRouter(prefix="/api/v1", tags=["portal"], dependencies=[Depends(known_query_only)])
 Window = Annotated[vocabulary.Window, Query(description="SLA statistics window.")]
 IfMatch = Annotated[
     str | None, Header(description="The customer's ETag; a stale one is answered 412.")
