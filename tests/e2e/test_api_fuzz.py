@@ -21,6 +21,9 @@ from tests.e2e.conftest import System
 schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret="x" * 40)).openapi())
 
 
+FREE_TEXT_QUERY = {"q", "cursor"}
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -30,12 +33,18 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret="x" * 40)
 def test_the_gateway_answers_as_documented_whatever_it_is_sent(
     case: schemathesis.Case, system: System
 ) -> None:
+    excluded = [positive_data_acceptance]
+    if FREE_TEXT_QUERY & set(case.query or {}):
+        # A "wrong type" for a free-text query parameter (a number for `q`) is still text
+        # once in a URL: nothing to refuse. The ranges of the other query values are
+        # checked one by one in the gateway's unit tests (`test_query_values_out_of_...`).
+        excluded.append(negative_data_rejection)
     case.call_and_validate(
         base_url=system.gateway_url,
         headers=system.headers("msp_admin"),
         # A schema-valid request may still be refused with a documented 422 for what the
         # schema cannot say: a cursor not from this list, a storage region not configured.
-        excluded_checks=[positive_data_acceptance],
+        excluded_checks=excluded,
     )
 
 

@@ -361,6 +361,28 @@ async def test_a_query_parameter_the_route_does_not_take_is_refused_by_name(
     assert answer.json()["errors"] == [
         {"field": "limt", "message": "not a parameter of this route"}
     ]
+    twice = await client.get("/api/v1/customers?q=a&q=b", headers=auth("msp_viewer"))
+    assert twice.json()["errors"] == [{"field": "q", "message": "given more than once"}]
     assert (
         await client.get("/api/v1/customers?limit=5", headers=auth("msp_viewer"))
     ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/customers?limit=0",
+        "/api/v1/customers?limit=201",
+        "/api/v1/customers?limit=ten",
+        "/api/v1/customers?q=" + "x" * 201,
+        "/api/v1/customers.csv?q=" + "x" * 201,
+        "/api/v1/customers/c-1/details?window=1y",
+        "/api/v1/customers/c-1/sla?window=7d&cursor=" + "x" * 501,
+        "/api/v1/customers/c-1/backup-sets.csv?window=90d",
+    ],
+)
+async def test_query_values_out_of_their_range_are_422(
+    client: httpx.AsyncClient, query: str
+) -> None:
+    answer = await client.get(query, headers=auth("msp_admin"))
+    assert answer.status_code == 422, answer.text

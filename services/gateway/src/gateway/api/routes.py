@@ -28,18 +28,24 @@ from msc_platform.http import PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 
 def known_query_only(request: Request) -> None:
-    """A query parameter the route does not take is refused (422 naming it), not ignored:
-    a misspelt `limt=5` would otherwise answer as if it were not there."""
+    """A query parameter the route does not take, or one given twice, is refused (422
+    naming it), not ignored: a misspelt `limt=5` would otherwise answer as if it were not
+    there, and of `q=a&q=b` only one would count."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or route.endpoint is elsewhere:
         return  # nothing answers there: its 404 or 405 says so
     known = {param.alias for param in route.dependant.query_params}
-    unknown = sorted(name for name in request.query_params if name not in known)
-    if unknown:
-        errors = [
-            {"field": name[:100], "message": "not a parameter of this route"} for name in unknown
-        ]
-        detail = f"unknown query parameters: {', '.join(e['field'] for e in errors)}"
+    given = request.query_params
+    errors = [
+        {"field": name[:100], "message": "not a parameter of this route"}
+        for name in sorted(set(given) - known)
+    ] + [
+        {"field": name, "message": "given more than once"}
+        for name in sorted(set(given) & known)
+        if len(given.getlist(name)) > 1
+    ]
+    if errors:
+        detail = f"invalid query parameters: {', '.join(e['field'] for e in errors)}"
         raise Problem(422, "Validation failed", detail[:500], errors=errors[:20])
 
 
