@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from msc_local.processes import (
     Infrastructure,
     Ports,
     Service,
+    metric_sum,
     service_env,
     start_service,
     stop_services,
@@ -257,16 +257,6 @@ async def produce(bootstrap: str, events: Iterable[tuple[str, str, dict[str, Any
     finally:
         await producer.stop()
     return sent
-
-
-def metric_sum(url: str, names: tuple[str, ...]) -> float:
-    """The sum of these counters on a service's `/metrics`."""
-    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith(names) and "_created" not in line
-    )
 
 
 SETTLED = (

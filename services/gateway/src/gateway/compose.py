@@ -122,7 +122,7 @@ async def customers_with_health(
     page = await customers.request("GET", "/api/v1/customers", params=params)
     if page.status_code != 200:
         raise UpstreamFailed(page)
-    body = page.json()
+    body: dict[str, Any] = page.json()
     ids = [item["id"] for item in body["items"]]
     health: dict[str, str] = {}
     if ids:
@@ -136,8 +136,7 @@ async def customers_with_health(
             log.warning("customers list without health badges: %s", exc)
     for item in body["items"]:
         item["sla_health"] = health.get(item["id"], "unknown")
-    page_with_health: dict[str, Any] = body
-    return page_with_health
+    return body
 
 
 def _summary_or_raise(result: Answer | BaseException) -> Answer:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 import signal
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from msc_contracts.topics import BACKUP_JOBS, BACKUP_SETS
 from msc_local.processes import (
     Ports,
     Service,
+    metric_sum,
     service_env,
     start_service,
     stop_services,
@@ -120,11 +120,8 @@ async def publish_all(kafka: str, by_topic: dict[str, list[Event]]) -> None:
 
 
 def applied(service: Service) -> float:
-    text = urllib.request.urlopen(f"{service.url}/metrics", timeout=5).read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith(("msc_events_applied_total", "msc_events_duplicates_ignored_total"))
+    return metric_sum(
+        service.url, ("msc_events_applied_total", "msc_events_duplicates_ignored_total")
     )
 
 

@@ -230,3 +230,13 @@ def tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def metric_sum(url: str, names: tuple[str, ...]) -> float:
+    """The sum of the samples of these counters on a service's `/metrics`."""
+    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(names) and "_created" not in line
+    )
