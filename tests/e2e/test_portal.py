@@ -311,7 +311,9 @@ async def test_the_list_and_a_backup_set_table_export_as_csv(
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await sign_in(page, system)
     await page.get_by_label("Search customers").fill(tag)
-    await expect(page.locator("#customers tbody tr")).to_have_count(1)
+    rows = page.locator("#customers tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(f"Export {tag}")  # the search applied, not loading
     async with page.expect_download() as listed:
         await page.get_by_role("button", name="Export CSV").click()
     lines = await downloaded_lines(await listed.value)
