@@ -23,6 +23,7 @@ CUSTOMER_SVC_SHAPES = [
     "CustomerListItem",
     "CustomerList",
     "StorageRegions",
+    "ActivityPage",
 ]
 SLA_SVC_SHAPES = ["SlaPublic"]
 

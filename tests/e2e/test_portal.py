@@ -204,6 +204,34 @@ async def test_the_service_plan_reads_as_an_operator_thinks_of_it(
     await page.close()
 
 
+async def test_the_activity_shows_who_changed_what_and_when(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Audit {uuid.uuid4().hex[:6]}")
+    page = await browser.new_page(viewport={"width": 1280, "height": 1400})
+    await sign_in(page, system, mint(system.jwt_secret, "msp_admin", "dana.ops@msp.example"))
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    activity = page.locator("#card-activity")
+    await expect(activity.locator("tbody tr")).to_have_count(1)
+    await expect(activity).to_contain_text("Created the customer")
+    await expect(activity).to_contain_text("test-msp_admin")  # who created it through the API
+
+    plan = page.locator("#card-service-plan")
+    await plan.get_by_role("button", name="Edit").click()
+    await page.locator("#service-plan-credit_quota").fill("6500")
+    await plan.get_by_role("button", name="Save").click()
+    await expect(page.locator("#flash")).to_contain_text("Service Plan saved")
+    await page.reload()
+    newest = page.locator("#card-activity tbody tr").first
+    await expect(newest).to_contain_text("dana.ops@msp.example")
+    await expect(newest).to_contain_text("Edited the service plan")
+    await expect(newest).to_contain_text("service_plan.credit_quota: 5000 → 6500")
+    await expect(page.locator("#card-activity tbody tr")).to_have_count(2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await activity.screenshot(path=str(SCREENSHOTS / "activity.png"))
+    await page.close()
+
+
 async def test_a_contact_is_edited_in_place_with_errors_beside_its_fields(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
@@ -373,6 +401,8 @@ async def test_a_customer_viewer_sees_only_its_own_customer(
     await expect(page.get_by_role("heading", name=name)).to_be_visible()
     await expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     await expect(page.get_by_role("link", name="← Customers")).to_have_count(0)  # no dead links
+    await expect(page.locator("#card-contacts")).to_be_visible()
+    await expect(page.locator("#card-activity")).to_have_count(0)  # MSP staff only
     await expect(page.locator(".brand")).to_have_attribute("href", f"#/customers/{own}/summary")
     await page.goto(f"{system.gateway_url}/#/customers/c-someone-else/summary")
     await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()

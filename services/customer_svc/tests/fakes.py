@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
+from customer_svc.domain.activity import Activity
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer, name_key
@@ -17,6 +18,7 @@ class FakeCustomers:
     def __init__(self) -> None:
         self.rows: dict[str, Customer] = {}
         self.published: list[tuple[str, str]] = []
+        self.activities: dict[tuple[str, int], Activity] = {}
 
     def _name_taken(self, customer: Customer) -> bool:
         return any(
@@ -29,8 +31,17 @@ class FakeCustomers:
     async def add(self, customer: Customer) -> None:
         if self._name_taken(customer):
             raise DuplicateAccountName(customer.account.name)
+        self._store(customer)
+
+    def _store(self, customer: Customer) -> None:
         self.rows[customer.id] = customer
         self.published += [(customer.id, e.type) for e in customer.pending_events]
+        if customer.pending_activity is not None:
+            self.activities[(customer.id, customer.version)] = customer.pending_activity
+
+    async def activity(self, customer_id: str, versions: list[int]) -> list[Activity]:
+        found = (self.activities.get((customer_id, v)) for v in versions)
+        return [a for a in found if a is not None]
 
     async def get(self, customer_id: str) -> Customer | None:
         found = self.rows.get(customer_id)
@@ -46,8 +57,7 @@ class FakeCustomers:
             raise StaleVersion(customer.id)
         if not customer.deleted and self._name_taken(customer):
             raise DuplicateAccountName(customer.account.name)
-        self.rows[customer.id] = customer
-        self.published += [(customer.id, e.type) for e in customer.pending_events]
+        self._store(customer)
 
 
 class FakeUsage:

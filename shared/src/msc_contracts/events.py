@@ -178,12 +178,18 @@ class CustomerChanged(EventData):
 
     customer_id: EntityId = Field(description="Customer identifier.")
     summary: CustomerSummary = Field(description="The customer summary after the change.")
+    actor: Name | None = Field(
+        default=None, description="Who made the change: the `sub` of the portal token."
+    )
 
 
 class CustomerDeleted(EventData):
     """`com.msc.customer.deleted.v1`: the customer was deleted."""
 
     customer_id: EntityId = Field(description="Customer identifier.")
+    actor: Name | None = Field(
+        default=None, description="Who deleted it: the `sub` of the portal token."
+    )
 
 
 DataT = TypeVar("DataT")

@@ -4,6 +4,7 @@ request limits and security headers."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 import uuid
 from typing import Annotated, Any
 
@@ -26,6 +27,18 @@ PathId = Annotated[
 """A customer or contact id in a URL path."""
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
+ACTOR_HEADER = "X-MSC-Actor"
+"""Who asked for a change (the `sub` of the portal token, percent-encoded), as the gateway
+tells the service it calls with its own token (`actor_of` reads it back)."""
+
+
+def actor_of(value: str | None) -> str | None:
+    """The actor an `ACTOR_HEADER` value names, as an event may carry it: at most 200
+    characters, each unprintable one (a newline, a control) shown as U+FFFD."""
+    if not value:
+        return None
+    actor = urllib.parse.unquote(value, errors="replace")[:200]
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in actor)
 
 
 class FieldError(BaseModel):

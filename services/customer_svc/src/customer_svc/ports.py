@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from customer_svc.domain.activity import Activity
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.model import Customer
 
@@ -28,6 +29,9 @@ class CustomerRepository(Protocol):
         Raises `StaleVersion` when another write got there first and
         `DuplicateAccountName` when the new name is taken.
         """
+
+    async def activity(self, customer_id: str, versions: list[int]) -> list[Activity]:
+        """The audit trail entries of these versions, in that order, missing ones left out."""
 
 
 class Outbox(Protocol):

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from customer_svc.domain.activity import Activity, record
 from customer_svc.domain.consumption import (
     Consumption,
     UsageReport,
@@ -45,6 +46,14 @@ class CustomersPage:
     next_cursor: str | None
 
 
+@dataclasses.dataclass(frozen=True)
+class ActivityPage:
+    """A page of a customer's audit trail, newest first, with the cursor to older entries."""
+
+    entries: list[Activity]
+    next_cursor: str | None
+
+
 class InvalidCursor(ValueError):
     """The list cursor was not made by this service."""
 
@@ -76,9 +85,14 @@ class CustomerService:
         return self._regions
 
     async def create(
-        self, account: Account, plan: ServicePlan, contacts: Sequence[Contact] = ()
+        self,
+        account: Account,
+        plan: ServicePlan,
+        contacts: Sequence[Contact] = (),
+        actor: str | None = None,
     ) -> Customer:
-        """Create a customer; `DuplicateAccountName` when the name is taken."""
+        """Create a customer; `DuplicateAccountName` when the name is taken. `actor` (on
+        every change) is who makes it, for the audit trail and the lifecycle event."""
         self._check_plan(plan)
         now = self._clock.now()
         customer = Customer(
@@ -90,7 +104,7 @@ class CustomerService:
             created_at=now,
             updated_at=now,
         )
-        customer = self._announce(customer, events.CUSTOMER_CREATED)
+        customer = self._announce(customer, events.CUSTOMER_CREATED, "created", actor, None)
         await self._customers.add(customer)
         self._written(customer)
         return customer
@@ -103,35 +117,51 @@ class CustomerService:
         return customer
 
     async def update_account(
-        self, customer_id: str, changes: dict[str, Any], if_match: str | None
+        self,
+        customer_id: str,
+        changes: dict[str, Any],
+        if_match: str | None,
+        actor: str | None = None,
     ) -> Customer:
         """Change some account fields."""
         current = await self._current(customer_id, if_match)
         account = dataclasses.replace(current.account, **changes)
         former = renamed(current, account.name, self._clock.now())
-        return await self._save(current, account=account, former_names=former)
+        return await self._save(
+            current, "account_updated", actor, account=account, former_names=former
+        )
 
     async def update_service_plan(
-        self, customer_id: str, changes: dict[str, Any], if_match: str | None
+        self,
+        customer_id: str,
+        changes: dict[str, Any],
+        if_match: str | None,
+        actor: str | None = None,
     ) -> Customer:
         """Change some service plan fields."""
         current = await self._current(customer_id, if_match)
         plan = dataclasses.replace(current.service_plan, **changes)
         self._check_plan(plan)
-        return await self._save(current, service_plan=plan)
+        return await self._save(current, "service_plan_updated", actor, service_plan=plan)
 
     async def add_contact(
-        self, customer_id: str, contact: Contact, if_match: str | None
+        self, customer_id: str, contact: Contact, if_match: str | None, actor: str | None = None
     ) -> tuple[Customer, Contact]:
         """Add a contact; it gets a new id."""
         current = await self._current(customer_id, if_match)
         if len(current.contacts) >= MAX_CONTACTS:
             raise InvalidField("contacts", f"a customer has at most {MAX_CONTACTS} contacts")
         added = dataclasses.replace(contact, id=_new_contact_id())
-        return await self._save(current, contacts=(*current.contacts, added)), added
+        contacts = (*current.contacts, added)
+        return await self._save(current, "contact_added", actor, contacts=contacts), added
 
     async def update_contact(
-        self, customer_id: str, contact_id: str, changes: dict[str, Any], if_match: str | None
+        self,
+        customer_id: str,
+        contact_id: str,
+        changes: dict[str, Any],
+        if_match: str | None,
+        actor: str | None = None,
     ) -> tuple[Customer, Contact]:
         """Change some fields of a contact."""
         current = await self._current(customer_id, if_match)
@@ -140,23 +170,26 @@ class CustomerService:
             raise ContactNotFound(contact_id)
         changed = dataclasses.replace(contact, **changes)
         contacts = tuple(changed if c.id == contact_id else c for c in current.contacts)
-        return await self._save(current, contacts=contacts), changed
+        return await self._save(current, "contact_updated", actor, contacts=contacts), changed
 
     async def delete_contact(
-        self, customer_id: str, contact_id: str, if_match: str | None
+        self, customer_id: str, contact_id: str, if_match: str | None, actor: str | None = None
     ) -> Customer:
         """Remove a contact."""
         current = await self._current(customer_id, if_match)
         if current.contact(contact_id) is None:
             raise ContactNotFound(contact_id)
         contacts = tuple(c for c in current.contacts if c.id != contact_id)
-        return await self._save(current, contacts=contacts)
+        return await self._save(current, "contact_deleted", actor, contacts=contacts)
 
-    async def delete(self, customer_id: str, if_match: str | None) -> None:
+    async def delete(
+        self, customer_id: str, if_match: str | None, actor: str | None = None
+    ) -> None:
         """Delete the customer; its contacts go with it, its usage once the event is out."""
         current = await self._current(customer_id, if_match)
         gone = current.next_version(deleted=True, contacts=(), updated_at=self._clock.now())
-        await self._customers.save(self._announce(gone, events.CUSTOMER_DELETED))
+        gone = self._announce(gone, events.CUSTOMER_DELETED, "deleted", actor, current)
+        await self._customers.save(gone)
         # Purged now, so the deleted customer's usage is gone at once, and again by the relay
         # once `customer.deleted` is out: a report applied between the two (its deletion
         # check ran before the tombstone) would otherwise stay.
@@ -173,6 +206,16 @@ class CustomerService:
             raise ListNotFilled
         page = self.directory.page(q, limit, now, after)
         return CustomersPage(page.customers, _encode_cursor(page.next))
+
+    async def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
+        """The customer's audit trail, newest first: one entry per version, so a page reads
+        `limit` versions down from the cursor (versions before the trail began have none)."""
+        current = await self.get(customer_id)
+        top = current.version if cursor is None else _version_cursor(cursor, current.version)
+        rest = top - limit
+        versions = list(range(top, max(rest, 0), -1))
+        entries = await self._customers.activity(customer_id, versions)
+        return ActivityPage(entries, str(rest) if rest >= 1 else None)
 
     async def consumption(self, customer_id: str) -> Consumption:
         """Credits and storage of the last 90 UTC days."""
@@ -196,9 +239,11 @@ class CustomerService:
                 raise StaleVersion(f"If-Match {if_match} is not the current {current.etag}")
         return current
 
-    async def _save(self, current: Customer, **changes: Any) -> Customer:
+    async def _save(
+        self, current: Customer, action: str, actor: str | None, **changes: Any
+    ) -> Customer:
         updated = current.next_version(updated_at=self._clock.now(), **changes)
-        updated = self._announce(updated, events.CUSTOMER_UPDATED)
+        updated = self._announce(updated, events.CUSTOMER_UPDATED, action, actor, current)
         await self._customers.save(updated)
         self._written(updated)
         return updated
@@ -208,17 +253,28 @@ class CustomerService:
         self._relay.wake()
         self.directory.put(customer)
 
-    def _announce(self, customer: Customer, event_type: str) -> Customer:
+    def _announce(
+        self,
+        customer: Customer,
+        event_type: str,
+        action: str,
+        actor: str | None,
+        before: Customer | None,
+    ) -> Customer:
+        """`customer` with the lifecycle event and the audit trail entry of its change."""
         data: dict[str, Any] = {"customer_id": customer.id}
         if event_type != events.CUSTOMER_DELETED:
             data["summary"] = summary(customer)
+        if actor is not None:
+            data["actor"] = actor
         event = PendingEvent(
             id=f"{customer.id}.v{customer.version}",
             type=event_type,
             time=customer.updated_at or self._clock.now(),
             data=data,
         )
-        return dataclasses.replace(customer, pending_events=(event,))
+        activity = record(action, actor, before, customer)
+        return dataclasses.replace(customer, pending_events=(event,), pending_activity=activity)
 
     def _check_plan(self, plan: ServicePlan) -> None:
         if plan.storage_region is not None and plan.storage_region not in self._regions:
@@ -243,6 +299,13 @@ def summary(customer: Customer) -> dict[str, Any]:
 
 def _new_contact_id() -> str:
     return f"k-{uuid.uuid4().hex[:12]}"
+
+
+def _version_cursor(cursor: str, current: int) -> int:
+    version = int(cursor) if cursor.isascii() and cursor.isdigit() and len(cursor) <= 12 else 0
+    if not 1 <= version <= current:
+        raise InvalidCursor("not a cursor of this customer's activity")
+    return version
 
 
 def _encode_cursor(position: Position | None) -> str | None:

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 
 from customer_svc.main import create_app
+from msc_contracts import events
 from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS, dead_letter_topic
+from msc_platform.http import ACTOR_HEADER
 from msc_testkit.asgi import running
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish, read_all
@@ -87,7 +89,10 @@ async def test_every_change_is_announced_once_in_order(
         json={"plan": "Premium"},
         headers={"If-Match": created.headers["ETag"]},
     )
-    await api.delete(f"/api/v1/customers/{cid}", headers={"If-Match": updated.headers["ETag"]})
+    await api.delete(
+        f"/api/v1/customers/{cid}",
+        headers={"If-Match": updated.headers["ETag"], ACTOR_HEADER: "ops%0Abot"},
+    )
 
     async def announced() -> list[dict[str, Any]] | None:
         records = await read_all(infrastructure.kafka, CUSTOMER_EVENTS, key=cid, settle_s=1.0)
@@ -101,7 +106,10 @@ async def test_every_change_is_announced_once_in_order(
         "com.msc.customer.deleted.v1",
     ]
     assert values[1]["data"]["summary"]["plan"] == "Premium"
-    assert values[2]["data"] == {"customer_id": cid}
+    assert values[2]["data"] == {"customer_id": cid, "actor": "ops\ufffdbot"}
+    assert "actor" not in values[1]["data"]  # not known: this call named nobody
+    for value in values:  # what sla_svc decodes: the actor is valid in the schema
+        events.decode_event(json.dumps(value).encode(), cid.encode(), CUSTOMER_EVENTS)
     assert all(v["customerid"] == cid for v in values)
 
 

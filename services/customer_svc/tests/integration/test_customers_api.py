@@ -11,8 +11,16 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from pymongo import AsyncMongoClient
 
+from customer_svc.adapters.mongo_customers import MongoCustomerRepository
+from customer_svc.domain.model import Account, ServicePlan
+from customer_svc.service import CustomerService
+from msc_platform.clock import SystemClock
+from msc_platform.http import ACTOR_HEADER
 from msc_platform.service_token import mint_service_token
+from msc_testkit.infrastructure import Endpoints
+from services.customer_svc.tests.fakes import CountingRelay, FakeUsage
 
 PLAN = {
     "plan": "Standard",
@@ -287,3 +295,52 @@ async def test_only_the_gateway_may_call(api: httpx.AsyncClient) -> None:
             assert answer.headers["Content-Type"] == "application/problem+json"
     assert (await api.get("/api/v1/customers")).status_code == 200
     assert (await api.get("/healthz")).status_code == 200  # probes stay open
+
+
+async def test_the_activity_says_who_changed_what_and_when(api: httpx.AsyncClient) -> None:
+    alice, bob = {ACTOR_HEADER: "alice%40msp.example"}, {ACTOR_HEADER: "Bob%20Z%C3%B6e"}
+    answer = await api.post("/api/v1/customers", json=new_customer(), headers=alice)
+    customer_id, etag = answer.json()["id"], answer.headers["ETag"]
+    changed = await api.patch(
+        f"/api/v1/customers/{customer_id}/service-plan",
+        json={"credit_quota": 7000},
+        headers=bob | {"If-Match": etag},
+    )
+    assert changed.status_code == 200
+    page = (await api.get(f"/api/v1/customers/{customer_id}/activity?limit=1")).json()
+    assert page["next_cursor"] == "1"
+    [newest] = page["items"]
+    assert (newest["version"], newest["action"], newest["actor"]) == (
+        2,
+        "service_plan_updated",
+        "Bob Zöe",
+    )
+    assert newest["changes"] == [{"field": "service_plan.credit_quota", "old": 5000, "new": 7000}]
+    older = await api.get(f"/api/v1/customers/{customer_id}/activity?cursor=1")
+    [first] = older.json()["items"]
+    assert (first["action"], first["actor"]) == ("created", "alice@msp.example")
+    assert older.json()["next_cursor"] is None
+    for bad in ("3", "0", "abc"):
+        refused = await api.get(f"/api/v1/customers/{customer_id}/activity?cursor={bad}")
+        assert refused.status_code == 422, bad
+    assert (await api.get("/api/v1/customers/c-nobody/activity")).status_code == 404
+
+
+async def test_an_entry_its_writer_did_not_record_is_recorded_by_the_relay(
+    infrastructure: Endpoints,
+) -> None:
+    """A writer that died after its change was visible but before it recorded the entry:
+    the relay records it from the revision before deleting the revision."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infrastructure.mongodb)
+    try:
+        repo = MongoCustomerRepository(client[f"it_activity_{uuid.uuid4().hex[:8]}"], SystemClock())
+        service = CustomerService(repo, FakeUsage(), SystemClock(), CountingRelay(), ["eu-west-1"])
+        created = await service.create(Account("Acme"), ServicePlan(plan="S"), actor="alice")
+        await repo.activities.delete_many({})
+        assert await repo.activity(created.id, [1]) == []
+        for revision in await repo.pending_revisions():
+            await repo.mark_published(revision)
+        [entry] = await repo.activity(created.id, [1])
+        assert (entry.action, entry.actor, entry.version) == ("created", "alice", 1)
+    finally:
+        await client.close()

@@ -198,3 +198,66 @@ async def test_the_list_is_not_answered_before_it_is_filled(
     await starting.create(Account("Acme"), PLAN)
     with pytest.raises(ListNotFilled):
         await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored
+
+
+async def test_every_change_is_in_the_activity_with_who_when_and_what(
+    service: CustomerService, customers: FakeCustomers
+) -> None:
+    created = await service.create(
+        Account("Acme"), PLAN, [Contact("", "Dana", "dana@acme.example")], actor="alice"
+    )
+    plan = await service.update_service_plan(
+        created.id, {"credit_quota": 5000, "edition": "business"}, created.etag, actor="bob"
+    )
+    contact_id = plan.contacts[0].id
+    edited, _ = await service.update_contact(
+        created.id, contact_id, {"phone": "+14155550101"}, plan.etag, actor="bob"
+    )
+    await service.delete_contact(created.id, contact_id, edited.etag, actor="carol")
+
+    page = await service.activity(created.id, limit=10, cursor=None)
+    assert [(e.version, e.action, e.actor) for e in page.entries] == [
+        (4, "contact_deleted", "carol"),
+        (3, "contact_updated", "bob"),
+        (2, "service_plan_updated", "bob"),
+        (1, "created", "alice"),
+    ]
+    assert page.next_cursor is None
+    deleted, contact, quota, first = page.entries
+    assert {(c.field, c.old, c.new) for c in quota.changes} == {
+        ("service_plan.credit_quota", None, 5000),
+        ("service_plan.edition", "elite", "business"),
+    }
+    assert [(c.field, c.old, c.new) for c in contact.changes] == [
+        (f"contacts.{contact_id}.phone", None, "+14155550101")
+    ]
+    assert {c.field for c in deleted.changes} == {
+        f"contacts.{contact_id}.name",
+        f"contacts.{contact_id}.email",
+        f"contacts.{contact_id}.phone",
+    }
+    assert all(c.new is None for c in deleted.changes)
+    assert ("account.name", None, "Acme") in {(c.field, c.old, c.new) for c in first.changes}
+    assert first.at == NOW
+    event = customers.rows[created.id].pending_events[0]
+    assert event.data["actor"] == "carol"
+
+
+async def test_the_activity_pages_by_version_newest_first(service: CustomerService) -> None:
+    customer = await service.create(Account("Acme"), PLAN, actor="alice")
+    for n in range(4):
+        customer = await service.update_account(
+            customer.id, {"phone": f"+1415555010{n}"}, customer.etag, actor="bob"
+        )
+    first = await service.activity(customer.id, limit=2, cursor=None)
+    assert [e.version for e in first.entries] == [5, 4]
+    second = await service.activity(customer.id, limit=2, cursor=first.next_cursor)
+    assert [e.version for e in second.entries] == [3, 2]
+    last = await service.activity(customer.id, limit=2, cursor=second.next_cursor)
+    assert [e.version for e in last.entries] == [1] and last.next_cursor is None
+    for bad in ("0", "6", "x", "²", "-1", "1" * 30):
+        with pytest.raises(InvalidCursor):
+            await service.activity(customer.id, limit=2, cursor=bad)
+    await service.delete(customer.id, customer.etag, actor="carol")
+    with pytest.raises(CustomerNotFound):
+        await service.activity(customer.id, limit=2, cursor=None)

@@ -31,6 +31,7 @@ SAMPLES: dict[tuple[str, str], Any] = {
     },
     ("GET", "/api/v1/customers/{customer_id}/details"): None,
     ("GET", "/api/v1/customers/{customer_id}/sla"): None,
+    ("GET", "/api/v1/customers/{customer_id}/activity"): None,
     ("PATCH", "/api/v1/customers/{customer_id}/account"): {"name": "Acme 2"},
     ("PATCH", "/api/v1/customers/{customer_id}/service-plan"): {"plan": "Premium"},
     ("POST", "/api/v1/customers/{customer_id}/contacts"): {"name": "Dana", "email": "d@a.example"},

@@ -15,7 +15,8 @@ from aiohttp import web
 
 from gateway.config import Settings
 from gateway.main import create_app
-from msc_platform.http import MAX_BODY_BYTES
+from msc_local.tokens import mint
+from msc_platform.http import ACTOR_HEADER, MAX_BODY_BYTES, actor_of
 from services.gateway.tests.fakes import SECRET, SLA, SUMMARY, Call, Services, auth, reply
 
 
@@ -184,6 +185,49 @@ async def test_writes_are_forwarded_with_if_match_and_errors_pass_through(
         created.headers["Location"] == "/api/v1/customers/c-7"
         and created.headers["ETag"] == '"c-7.v1"'
     )
+
+
+async def test_a_change_names_its_actor_to_customer_svc(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """The `sub` of the caller's token travels with every change (percent-encoded: a `sub`
+    is any JSON string, a header is not), and customer_svc reads it back whole."""
+    seen: list[str | None] = []
+
+    def record(call: Call) -> web.Response:
+        seen.append(actor_of(call.headers.get(ACTOR_HEADER)))
+        return reply(204, None)
+
+    services.customer = record
+    for subject in ("alice@msp.example", "Zoë\r\nX-Evil: 1", "lone \ud800"):
+        token = mint(SECRET, "msp_admin", subject, None)
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = await client.delete("/api/v1/customers/c-1/contacts/k-1", headers=headers)
+        assert answer.status_code == 204
+    # as an event may carry it: the unprintable shown as U+FFFD, never a header split
+    assert seen == ["alice@msp.example", "Zoë\ufffd\ufffdX-Evil: 1", "lone ?"]
+
+
+async def test_activity_is_for_msp_staff_and_pages_are_passed_on(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    page = {"items": [], "next_cursor": "3"}
+    asked: list[dict[str, str]] = []
+
+    def activity(call: Call) -> web.Response:
+        asked.append(call.params)
+        return reply(200, page)
+
+    services.customer = activity
+    got = await client.get(
+        "/api/v1/customers/c-1/activity?limit=5&cursor=8", headers=auth("msp_viewer")
+    )
+    assert got.status_code == 200 and got.json() == page
+    assert asked == [{"limit": "5", "cursor": "8"}]
+    refused = await client.get(
+        "/api/v1/customers/c-1/activity", headers=auth("customer_viewer", "c-1")
+    )
+    assert refused.status_code == 403
 
 
 def test_refuses_to_start_on_a_weak_secret() -> None:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from customer_svc.domain.activity import Activity, FieldChange
 from customer_svc.domain.model import (
     Account,
     Contact,
@@ -80,6 +81,26 @@ def event_from_document(doc: dict[str, Any]) -> PendingEvent:
     time = _utc(doc["time"])
     assert time is not None
     return PendingEvent(id=doc["id"], type=doc["type"], time=time, data=doc["data"])
+
+
+def activity_to_document(customer_id: str, activity: Activity) -> dict[str, Any]:
+    """The stored form of an audit trail entry (without its `_id`)."""
+    return {
+        "customer_id": customer_id,
+        "version": activity.version,
+        "action": activity.action,
+        "actor": activity.actor,
+        "at": activity.at,
+        "changes": [dataclasses.asdict(c) for c in activity.changes],
+    }
+
+
+def activity_from_document(doc: dict[str, Any]) -> Activity:
+    """An audit trail entry from its stored form."""
+    at = _utc(doc["at"])
+    assert at is not None
+    changes = tuple(FieldChange(c["field"], c["old"], c["new"]) for c in doc["changes"])
+    return Activity(doc["version"], doc["action"], doc["actor"], at, changes)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -8,11 +8,15 @@ claim's winner then replaces the customer document. So of many writers holding t
 ETag exactly one wins, and no event can be lost: it is stored before the change is
 visible, and the relay (`outbox_relay.py`) publishes it and then deletes the revision.
 A revision whose writer died before replacing the customer is rolled forward by the
-relay after a grace period.
+relay after a grace period. The revision also holds the change's audit trail entry, which
+the winner writes to `customer_activity` (`_id` `<id>:N` too) once the change is visible,
+and the relay again before it deletes the revision, so a writer that died in between loses
+no entry.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -21,7 +25,14 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from customer_svc.adapters.documents import event_to_document, from_document, to_document
+from customer_svc.adapters.documents import (
+    activity_from_document,
+    activity_to_document,
+    event_to_document,
+    from_document,
+    to_document,
+)
+from customer_svc.domain.activity import Activity
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
 from msc_platform.clock import Clock
@@ -41,6 +52,7 @@ class MongoCustomerRepository:
     def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
         self.customers: AsyncCollection[Document] = db["customers"]
         self.revisions: AsyncCollection[Document] = db["customer_revisions"]
+        self.activities: AsyncCollection[Document] = db["customer_activity"]
         self._clock = clock
 
     async def ensure_indexes(self) -> None:
@@ -64,6 +76,7 @@ class MongoCustomerRepository:
         except BaseException:
             await self._release(customer)
             raise
+        await self._record(customer.id, customer.pending_activity)
 
     async def get(self, customer_id: str) -> Customer | None:
         """The current customer, None when missing or deleted."""
@@ -98,6 +111,25 @@ class MongoCustomerRepository:
         except BaseException:
             await self._release(customer)
             raise
+        await self._record(customer.id, customer.pending_activity)
+
+    async def activity(self, customer_id: str, versions: list[int]) -> list[Activity]:
+        """The audit trail entries of these versions of the customer, in the order asked,
+        those not (or not yet) recorded left out; one read by `_id` each."""
+        docs = await asyncio.gather(
+            *(self.activities.find_one({"_id": revision_id(customer_id, v)}) for v in versions)
+        )
+        return [activity_from_document(doc) for doc in docs if doc is not None]
+
+    async def _record(self, customer_id: str, activity: Activity | None) -> None:
+        if activity is not None:
+            await self._write_activity(
+                revision_id(customer_id, activity.version),
+                activity_to_document(customer_id, activity),
+            )
+
+    async def _write_activity(self, entry_id: str, doc: Document) -> None:
+        await self.activities.replace_one({"_id": entry_id}, doc, upsert=True)
 
     async def all_live(self) -> list[Customer]:
         """Every customer that is not deleted."""
@@ -113,6 +145,9 @@ class MongoCustomerRepository:
                     "version": customer.version,
                     "state": to_document(customer),
                     "events": [event_to_document(e) for e in customer.pending_events],
+                    "activity": activity_to_document(customer.id, customer.pending_activity)
+                    if customer.pending_activity
+                    else None,
                     "published": False,
                     "created_at": self._clock.now(),
                     # The request's trace, for the relay to continue when it publishes.
@@ -155,7 +190,10 @@ class MongoCustomerRepository:
         """The revision's events are out: forget it. So the revisions stored are only the
         pending ones, and the relay's scan (FerretDB indexes only `_id`) costs the backlog,
         not the fleet. A writer still holding the version before it fails the check in
-        `save` instead of on the claim."""
+        `save` instead of on the claim. Its audit trail entry is written first (again, if
+        its writer lived to write it)."""
+        if revision.get("activity"):
+            await self._write_activity(revision["_id"], revision["activity"])
         await self.revisions.delete_one({"_id": revision["_id"]})
 
     def revision_age(self, revision: Document) -> dt.timedelta:

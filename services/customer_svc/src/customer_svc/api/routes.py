@@ -13,7 +13,7 @@ from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.service import CustomerService, summary
-from msc_platform.http import PathId, Problem
+from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 settings_router = APIRouter(prefix="/api/v1", tags=["settings"])
@@ -33,17 +33,22 @@ async def get_service(request: Request) -> CustomerService:
 
 ServiceDep = Annotated[CustomerService, Depends(get_service)]
 IfMatch = Annotated[str | None, Header(description="The customer's ETag, for a safe write.")]
+ActorHeader = Annotated[
+    str | None,
+    Header(alias=ACTOR_HEADER, description="Who makes the change, for the audit trail."),
+]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.CustomerPublic)
 async def create_customer(
-    body: schemas.CustomerCreate, service: ServiceDep, response: Response
+    body: schemas.CustomerCreate, service: ServiceDep, response: Response, actor: ActorHeader = None
 ) -> dict[str, Any]:
     """Create a customer."""
     customer = await service.create(
         Account(**body.account.model_dump()),
         ServicePlan(**body.service_plan.model_dump()),
         [Contact(id="", **c.model_dump()) for c in body.contacts],
+        actor_of(actor),
     )
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
     return _public(customer, await service.consumption(customer.id), response)
@@ -72,6 +77,21 @@ async def get_customer(
     return _public(customer, usage, response)
 
 
+@router.get("/{customer_id}/activity", response_model=schemas.ActivityPage)
+async def customer_activity(
+    customer_id: PathId,
+    service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    """The customer's audit trail, newest first."""
+    page = await service.activity(customer_id, limit, cursor)
+    return {
+        "items": [dataclasses.asdict(entry) for entry in page.entries],
+        "next_cursor": page.next_cursor,
+    }
+
+
 @router.patch("/{customer_id}/account", response_model=schemas.CustomerPublic)
 async def update_account(
     customer_id: PathId,
@@ -79,10 +99,11 @@ async def update_account(
     service: ServiceDep,
     response: Response,
     if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change account fields (only those sent)."""
     changes = _changes(body, "account")
-    customer = await service.update_account(customer_id, changes, if_match)
+    customer = await service.update_account(customer_id, changes, if_match, actor_of(actor))
     return _public(customer, await service.consumption(customer.id), response)
 
 
@@ -93,10 +114,11 @@ async def update_service_plan(
     service: ServiceDep,
     response: Response,
     if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change service plan fields (only those sent)."""
     changes = _changes(body, "service_plan")
-    customer = await service.update_service_plan(customer_id, changes, if_match)
+    customer = await service.update_service_plan(customer_id, changes, if_match, actor_of(actor))
     return _public(customer, await service.consumption(customer.id), response)
 
 
@@ -111,10 +133,11 @@ async def add_contact(
     service: ServiceDep,
     response: Response,
     if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Add a contact."""
     customer, contact = await service.add_contact(
-        customer_id, Contact(id="", **body.model_dump()), if_match
+        customer_id, Contact(id="", **body.model_dump()), if_match, actor_of(actor)
     )
     response.headers["ETag"] = customer.etag
     response.headers["Location"] = f"/api/v1/customers/{customer_id}/contacts/{contact.id}"
@@ -129,10 +152,11 @@ async def update_contact(
     service: ServiceDep,
     response: Response,
     if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change contact fields (only those sent)."""
     customer, contact = await service.update_contact(
-        customer_id, contact_id, _changes(body, "contact"), if_match
+        customer_id, contact_id, _changes(body, "contact"), if_match, actor_of(actor)
     )
     response.headers["ETag"] = customer.etag
     return dataclasses.asdict(contact)
@@ -140,19 +164,23 @@ async def update_contact(
 
 @router.delete("/{customer_id}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_contact(
-    customer_id: PathId, contact_id: PathId, service: ServiceDep, if_match: IfMatch = None
+    customer_id: PathId,
+    contact_id: PathId,
+    service: ServiceDep,
+    if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> Response:
     """Remove a contact."""
-    customer = await service.delete_contact(customer_id, contact_id, if_match)
+    customer = await service.delete_contact(customer_id, contact_id, if_match, actor_of(actor))
     return Response(status_code=204, headers={"ETag": customer.etag})
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_customer(
-    customer_id: PathId, service: ServiceDep, if_match: IfMatch = None
+    customer_id: PathId, service: ServiceDep, if_match: IfMatch = None, actor: ActorHeader = None
 ) -> Response:
     """Delete the customer with its contacts and usage."""
-    await service.delete(customer_id, if_match)
+    await service.delete(customer_id, if_match, actor_of(actor))
     return Response(status_code=204)
 
 

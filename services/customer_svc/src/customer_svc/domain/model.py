@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from customer_svc.domain.activity import Activity
+
 MAX_CONTACTS = 100
 """Most contacts one customer has (the API refuses more)."""
 
@@ -75,6 +77,8 @@ class Customer:
     deleted: bool = False
     former_names: tuple[FormerName, ...] = ()
     pending_events: tuple[PendingEvent, ...] = field(default=(), compare=False)
+    pending_activity: Activity | None = field(default=None, compare=False)
+    """The audit trail's entry of this version, stored with it (as its events are)."""
 
     @property
     def etag(self) -> str:
@@ -86,8 +90,10 @@ class Customer:
         return next((c for c in self.contacts if c.id == contact_id), None)
 
     def next_version(self, **changes: Any) -> Customer:
-        """The customer after a change: same id, version + 1, pending events cleared."""
-        return replace(self, version=self.version + 1, pending_events=(), **changes)
+        """The customer after a change: same id, version + 1, nothing pending."""
+        return replace(
+            self, version=self.version + 1, pending_events=(), pending_activity=None, **changes
+        )
 
 
 def format_etag(customer_id: str, version: int) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -24,7 +25,7 @@ from gateway.api import schemas
 from gateway.api.deps import caller, services
 from gateway.upstream import customer_path
 from msc_contracts import vocabulary
-from msc_platform.http import PROBLEM_JSON, PathId, Problem, ProblemDetail
+from msc_platform.http import ACTOR_HEADER, PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 
 def known_query_only(request: Request) -> None:
@@ -201,6 +202,27 @@ async def customer_sla(
     return Response(sla, media_type="application/json")
 
 
+@router.get(
+    "/customers/{customer_id}/activity",
+    responses=_answers(schemas.ActivityPage, READ, headers=()),
+)
+async def customer_activity(
+    customer_id: PathId,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=20, description="Older entries.")] = None,
+) -> Response:
+    """Who changed what in the customer, and when, newest first (MSP staff only)."""
+    caller(request).is_msp_staff("read a customer's activity")
+    params = {k: v for k, v in {"limit": limit, "cursor": cursor}.items() if v is not None}
+    answer = await services(request).customers.request(
+        "GET", customer_path(customer_id, "activity"), params=params
+    )
+    return Response(
+        answer.content, answer.status_code, media_type=answer.headers.get("Content-Type")
+    )
+
+
 @router.patch(
     "/customers/{customer_id}/account",
     responses=_answers(schemas.CustomerPublic, _problems(404, 409, 412, 422, 503)),
@@ -289,9 +311,10 @@ def _check_visible(visible: bool, customer_id: str) -> None:
 
 async def _forward(request: Request, path: str, body: BaseModel | None = None) -> Response:
     """Send the change to customer_svc as it came (Guard let only an `msp_admin` here)."""
-    caller(request)
+    headers = {ACTOR_HEADER: quote(caller(request).subject[:200], safe="", errors="replace")}
     upstream = services(request).customers
-    headers = {"If-Match": value} if (value := request.headers.get("If-Match")) else {}
+    if value := request.headers.get("If-Match"):
+        headers["If-Match"] = value
     content = None
     if body is not None:
         headers["Content-Type"] = "application/json"

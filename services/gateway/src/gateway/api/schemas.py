@@ -226,6 +226,39 @@ class CustomerList(BaseModel):
     next_cursor: str | None
 
 
+class FieldChangePublic(BaseModel):
+    """One field's value before and after a change (`null` where there was none)."""
+
+    field: str = Field(examples=["service_plan.credit_quota"])
+    old: str | int | float | bool | None
+    new: str | int | float | bool | None
+
+
+class ActivityEntry(BaseModel):
+    """One change to a customer: which version it made, what, who (`sub`), when."""
+
+    version: int
+    action: Literal[
+        "created",
+        "account_updated",
+        "service_plan_updated",
+        "contact_added",
+        "contact_updated",
+        "contact_deleted",
+        "deleted",
+    ]
+    actor: str | None
+    at: dt.datetime
+    changes: list[FieldChangePublic]
+
+
+class ActivityPage(BaseModel):
+    """A page of a customer's audit trail, newest first."""
+
+    items: list[ActivityEntry]
+    next_cursor: str | None
+
+
 # ---- the SLA tab (sla_svc's answer) ----
 
 

@@ -314,7 +314,50 @@ function summaryTab(state) {
       ["credit_quota_effective_date", "Credit quota effective", plan.credit_quota_effective_date, "date"],
     ]),
     consumptionCard(consumption, plan.credit_quota),
-    contactsCard(state, contacts));
+    contactsCard(state, contacts),
+    canList() ? activityCard(state) : null);
+}
+
+// The audit trail, newest first, a page at a time (MSP staff only: it names who changed what).
+const ACTIONS = {
+  created: "Created the customer", account_updated: "Edited the account", service_plan_updated: "Edited the service plan",
+  contact_added: "Added a contact", contact_updated: "Edited a contact", contact_deleted: "Deleted a contact", deleted: "Deleted the customer",
+};
+const shownValue = (value) => (value === null || value === undefined ? "(none)" : String(value));
+function activityCard(state) {
+  const body = h("tbody", {}, h("tr", {}, h("td", { colspan: 3, class: "loading" }, "Loading activity…")));
+  const notice = h("span", { class: "inline-notice", role: "alert" });
+  const older = h("button", { class: "secondary", hidden: true }, "Older changes");
+  let cursor = null;
+  let first = true;
+  const load = async () => {
+    older.disabled = true;
+    notice.textContent = "";
+    try {
+      const params = new URLSearchParams({ limit: "10" });
+      if (cursor) params.set("cursor", cursor);
+      const { body: page } = await api("GET", `/customers/${encodeURIComponent(state.id)}/activity?${params}`);
+      const rows = page.items.map((entry) => h("tr", { "data-version": entry.version },
+        h("td", {}, when(entry.at)), h("td", {}, text(entry.actor, "unknown")),
+        h("td", {}, h("div", {}, ACTIONS[entry.action] || entry.action),
+          entry.changes.length ? h("ul", { class: "changes" }, entry.changes.map((c) =>
+            h("li", {}, h("code", {}, c.field), `: ${shownValue(c.old)} → ${shownValue(c.new)}`))) : null)));
+      if (first) body.replaceChildren(...rows);
+      else body.append(...rows);
+      if (first && !rows.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No changes recorded.")));
+      first = false;
+      cursor = page.next_cursor;
+      older.hidden = !cursor;
+    } catch (error) {
+      if (error.status !== 401) notice.textContent = `${error.message}; try again.`;
+      if (first) body.replaceChildren();
+    } finally { older.disabled = false; }
+  };
+  older.addEventListener("click", load);
+  load();
+  return h("section", { class: "card", id: "card-activity" }, h("h2", {}, "Activity"),
+    h("table", {}, h("thead", {}, h("tr", {}, ["When", "Who", "What changed"].map((t) => h("th", {}, t)))), body),
+    h("div", { class: "pager" }, notice, older));
 }
 
 // The regions the API publishes, as choices; a plan's region no longer offered stays shown.
