@@ -44,7 +44,7 @@ def test_the_project_copy_of_the_contract_is_current() -> None:
 
 def test_every_contract_event_type_has_a_model_on_its_topic() -> None:
     rows = contract_rows()
-    assert len(rows) == 7
+    assert len(rows) == 8
     for topic, types, fields in rows:
         assert topic in topics.ALL_TOPICS
         for name in types:

@@ -25,7 +25,7 @@ CUSTOMER_SVC_SHAPES = [
     "StorageRegions",
     "ActivityPage",
 ]
-SLA_SVC_SHAPES = ["SlaPublic"]
+SLA_SVC_SHAPES = ["SlaPublic", "AlertPage", "AcknowledgementCreate", "AcknowledgementAccepted"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -323,6 +324,125 @@ async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
     await expect(rows).to_have_count(3)
     await expect(rows.last).to_contain_text("6,500")  # 4,100 + 2,100 + 300, oldest first
     await page.close()
+
+
+async def test_the_list_badges_a_plan_about_to_expire_or_near_its_quota(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    name = f"Badges {uuid.uuid4().hex[:6]}"
+    today = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    body = {**NEW_CUSTOMER, "account": {**NEW_CUSTOMER["account"], "name": name}}
+    body["service_plan"] = {
+        **NEW_CUSTOMER["service_plan"],
+        "expiry_date": (today + dt.timedelta(days=10)).date().isoformat(),
+    }
+    created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
+    customer_id = created.json()["id"]
+    usage = {
+        "specversion": "1.0",
+        "id": f"u-{customer_id}",
+        "source": "urn:msc:agent:ag-1",
+        "type": "com.msc.usage.daily.v1",
+        "time": today.isoformat(),
+        "customerid": customer_id,
+        "data": {"date": today.date().isoformat(), "credits_consumed": 4600.0, "storage_bytes": 1},
+    }
+    await publish(system.kafka, "backup.usage", [usage])
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, system)
+    row = page.locator("#customers tbody tr", has_text=name)
+    for _ in range(30):  # the report travels through Kafka
+        await page.get_by_label("Search customers").fill(name)
+        await expect(row).to_be_visible()
+        if "Credits" in await row.locator(".plan-health").inner_text():
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    health = row.locator(".plan-health")
+    await expect(health).to_contain_text("Expires in 10 d")
+    await expect(health).to_contain_text("Credits 92 %")  # 4,600 of the quota's 5,000
+    await page.reload()
+    await page.get_by_label("Search customers").fill(name)
+    await expect(row.locator(".plan-health")).to_contain_text("Credits 92 %")
+    await page.close()
+
+
+def alert_raised(
+    customer_id: str, alert_id: str, severity: str, minutes_ago: int
+) -> dict[str, Any]:
+    raised = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=minutes_ago)
+    return {
+        "specversion": "1.0",
+        "id": f"{alert_id}-raised",
+        "source": "urn:msc:agent:ag-1",
+        "type": "com.msc.alert.raised.v1",
+        "time": raised.isoformat(),
+        "customerid": customer_id,
+        "data": {
+            "alert_id": alert_id,
+            "severity": severity,
+            "alert_type": "backup_failed",
+            "message": f"{severity} trouble on the file server",
+            "backup_set_id": "bs-files",
+        },
+    }
+
+
+async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Alerts {uuid.uuid4().hex[:6]}")
+    await publish(
+        system.kafka,
+        "backup.alerts",
+        [
+            alert_raised(customer_id, "al-crit", "critical", 30),
+            alert_raised(customer_id, "al-warn", "warning", 10),
+        ],
+    )
+    page = await browser.new_page(viewport={"width": 1280, "height": 1200})
+    await sign_in(page, system, mint(system.jwt_secret, "msp_admin", "dana.ops@msp.example"))
+    rows = page.locator("#alerts tbody tr[data-alert]")
+    for _ in range(30):  # the alerts travel through Kafka
+        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+        await expect(page.locator("#card-alerts")).to_be_visible()
+        await expect(page.locator("#alerts .loading")).to_have_count(0)
+        if await rows.count() == 2:
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await expect(rows).to_have_count(2)
+    await expect(rows.first).to_contain_text("warning trouble")  # newest first
+    await page.locator("#alert-severity").select_option("critical")
+    await expect(rows).to_have_count(1)
+    critical = page.locator("#alerts tr[data-alert='al-crit']")
+    await expect(critical).to_contain_text("backup_failed")
+    await expect(critical).to_contain_text("bs-files")
+    await critical.get_by_role("button", name="Acknowledge").click()
+    await expect(critical).to_contain_text("Acknowledged by dana.ops@msp.example")
+    for _ in range(30):  # applied through backup.alerts
+        await page.reload()
+        await expect(page.locator("#alerts .loading")).to_have_count(0)
+        if await critical.get_by_text("Acknowledged by").count():
+            break
+        await page.wait_for_timeout(500)
+    await expect(critical).to_contain_text("Acknowledged by dana.ops@msp.example")
+    await expect(critical.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    warning = page.locator("#alerts tr[data-alert='al-warn']")
+    await expect(warning.get_by_role("button", name="Acknowledge")).to_be_visible()
+    await expect(page.locator(".stat").filter(has_text="Alerts")).to_contain_text(
+        "critical: 1 open (1 acknowledged)"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.locator("#card-alerts").screenshot(path=str(SCREENSHOTS / "alerts.png"))
+    await page.close()
+
+    viewer = await browser.new_page()
+    await sign_in(viewer, system, system.token("customer_viewer", customer_id))
+    await viewer.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+    await expect(viewer.locator("#alerts tr[data-alert]")).to_have_count(2)
+    await expect(viewer.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    await viewer.close()
 
 
 async def downloaded_lines(download: Download) -> list[str]:

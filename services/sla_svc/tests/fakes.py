@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
 
@@ -78,3 +79,13 @@ class FakeSlaStore:
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
+
+
+class FakeAcknowledgements:
+    """Acknowledgements published, kept in a list (a test applies them as it likes)."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, str, str, dt.datetime]] = []
+
+    async def publish(self, customer_id: str, alert_id: str, by: str, at: dt.datetime) -> None:
+        self.published.append((customer_id, alert_id, by, at))

@@ -15,7 +15,7 @@ from typing import Any
 from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeSlaStore
+from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from sla_svc.api.rendering import public
 from sla_svc.consumers import to_change
 from sla_svc.domain.ingest import Delivered, stream_of
@@ -108,7 +108,9 @@ async def expected_views(
     by_topic: dict[str, list[Event]], fleet: list[str], window: str = "7d"
 ) -> dict[str, dict[str, Any]]:
     """Each customer's SLA view by the rules, as the API writes it but for `as_of`."""
-    sla = SlaService(FakeSlaStore(), FixedClock(dt.datetime.now(dt.UTC)), ReadCache(0))
+    sla = SlaService(
+        FakeSlaStore(), FixedClock(dt.datetime.now(dt.UTC)), ReadCache(0), FakeAcknowledgements()
+    )
     delivered = []
     for topic, events in by_topic.items():
         for offset, raw in enumerate(events):

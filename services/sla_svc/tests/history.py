@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from sla_svc.domain.alerts import Raised
+from sla_svc.domain.alerts import Acknowledged, Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import (
+    AlertAcknowledged,
     AlertCleared,
     AlertRaised,
     Change,
@@ -84,11 +85,18 @@ def clear(alert_id: str) -> AlertCleared:
     return AlertCleared(alert_id)
 
 
+def acknowledge(alert_id: str, by: str, hours_ago: float) -> AlertAcknowledged:
+    when = at(hours_ago)
+    order = event_order(when, f"e{next(_ids):06d}")
+    return AlertAcknowledged(alert_id, Acknowledged(order, instant(when), by))
+
+
 TOPICS = {
     JobSnapshot: "backup.jobs",
     SetChanged: "backup.sets",
     AlertRaised: "backup.alerts",
     AlertCleared: "backup.alerts",
+    AlertAcknowledged: "backup.alerts",
 }
 
 

@@ -149,6 +149,14 @@ class AlertCleared(EventData):
     alert_id: Id = Field(description="Alert identifier.")
 
 
+class AlertAcknowledged(EventData):
+    """`com.msc.alert.acknowledged.v1`: someone acknowledged an open alert in the portal
+    (published by sla_svc; the alert stays open until cleared)."""
+
+    alert_id: Id = Field(description="Alert identifier.")
+    acknowledged_by: Name = Field(description="Who: the `sub` of their portal token.")
+
+
 class UsageReported(EventData):
     """`com.msc.usage.daily.v1`: credits and storage consumed by a customer on one UTC day."""
 
@@ -215,6 +223,7 @@ BACKUP_SET_UPSERTED: Final = "com.msc.backup_set.upserted.v1"
 BACKUP_SET_DELETED: Final = "com.msc.backup_set.deleted.v1"
 ALERT_RAISED: Final = "com.msc.alert.raised.v1"
 ALERT_CLEARED: Final = "com.msc.alert.cleared.v1"
+ALERT_ACKNOWLEDGED: Final = "com.msc.alert.acknowledged.v1"
 USAGE_REPORTED: Final = "com.msc.usage.daily.v1"
 CUSTOMER_CREATED: Final = "com.msc.customer.created.v1"
 CUSTOMER_UPDATED: Final = "com.msc.customer.updated.v1"
@@ -238,6 +247,7 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
         EventType(BACKUP_SET_DELETED, topics.BACKUP_SETS, BackupSetDeleted),
         EventType(ALERT_RAISED, topics.BACKUP_ALERTS, AlertRaised),
         EventType(ALERT_CLEARED, topics.BACKUP_ALERTS, AlertCleared),
+        EventType(ALERT_ACKNOWLEDGED, topics.BACKUP_ALERTS, AlertAcknowledged),
         EventType(USAGE_REPORTED, topics.BACKUP_USAGE, UsageReported),
         EventType(CUSTOMER_CREATED, topics.CUSTOMER_EVENTS, CustomerChanged),
         EventType(CUSTOMER_UPDATED, topics.CUSTOMER_EVENTS, CustomerChanged),

@@ -8,6 +8,7 @@ from typing import Literal
 
 Window = Literal["24h", "7d", "30d"]
 Health = Literal["ok", "warning", "critical", "unknown"]
+Severity = Literal["critical", "warning", "info"]
 DEFAULT_REGIONS = (
     "us-east-1",
     "us-west-2",

@@ -34,6 +34,7 @@ from customer_svc.domain.model import (
     ServicePlan,
 )
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
+from customer_svc.recent_credits import RecentCredits
 from msc_contracts import events
 from msc_platform.clock import Clock
 
@@ -44,6 +45,9 @@ class CustomersPage:
 
     customers: list[Customer]
     next_cursor: str | None
+    credits: dict[str, float]
+    """Each listed customer's credits of the last 90 days (for its plan badges)."""
+    today: dt.date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +79,7 @@ class CustomerService:
         self._customers = customers
         self.directory = directory or Directory()
         self._usage = usage
+        self._recent_credits = RecentCredits(usage, clock)
         self._clock = clock
         self._relay = relay
         self._regions = tuple(storage_regions)
@@ -205,7 +210,8 @@ class CustomerService:
         if not self.directory.filled:
             raise ListNotFilled
         page = self.directory.page(q, limit, now, after)
-        return CustomersPage(page.customers, _encode_cursor(page.next))
+        credits = await self._recent_credits.of([c.id for c in page.customers])
+        return CustomersPage(page.customers, _encode_cursor(page.next), credits, now.date())
 
     async def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
         """The customer's audit trail, newest first: one entry per version, so a page reads
@@ -229,7 +235,11 @@ class CustomerService:
             cid for cid in {r.customer_id for r in reports} if await self._customers.is_deleted(cid)
         }
         kept = [r for r in reports if r.customer_id not in deleted]
-        return await self._usage.record(kept, self._clock.now().date()) if kept else 0
+        if not kept:
+            return 0
+        recorded = await self._usage.record(kept, self._clock.now().date())
+        self._recent_credits.forget([r.customer_id for r in kept])
+        return recorded
 
     async def _current(self, customer_id: str, if_match: str | None) -> Customer:
         current = await self.get(customer_id)

@@ -191,6 +191,28 @@ async def test_list_pages_by_name_without_gaps(service: CustomerService) -> None
         await service.list(None, 2, "not-a-cursor")
 
 
+async def test_the_list_gives_each_customer_its_recent_credits_read_once_until_usage_changes(
+    service: CustomerService, usage: FakeUsage
+) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    await service.record_usage([report(created.id, "2026-11-27", 10, 100, 5, "a")])
+    reads = 0
+    days = usage.days
+
+    async def counted(customer_id: str, since: dt.date) -> list[DailyUsage]:
+        nonlocal reads
+        reads += 1
+        return await days(customer_id, since)
+
+    usage.days = counted  # type: ignore[method-assign]
+    assert (await service.list(None, 10, None)).credits == {created.id: 10}
+    assert (await service.list(None, 10, None)).credits == {created.id: 10}
+    assert reads == 1
+    await service.record_usage([report(created.id, "2026-11-28", 5, 100, 5, "b")])
+    assert (await service.list(None, 10, None)).credits == {created.id: 15}
+    assert reads == 2
+
+
 async def test_the_list_is_not_answered_before_it_is_filled(
     customers: FakeCustomers, usage: FakeUsage
 ) -> None:

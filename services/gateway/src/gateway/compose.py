@@ -96,18 +96,36 @@ async def customer_sla(
     customers: Upstream, sla: Upstream, customer_id: str, window: str, cursor: str | None = None
 ) -> bytes:
     """The SLA part alone (a page of backup sets), for a customer that exists."""
-    exists_call = customers.request("GET", customer_path(customer_id))
     params = {"window": window} | ({"cursor": cursor} if cursor else {})
-    sla_call = sla.request("GET", customer_path(customer_id, "sla"), params=params)
-    exists, sla_result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
+    answer = await about_customer(customers, sla, customer_id, "GET", ("sla",), params=params)
+    return answer.content  # sla_svc's JSON, passed on as it came
+
+
+async def about_customer(
+    customers: Upstream,
+    sla: Upstream,
+    customer_id: str,
+    method: str,
+    below: tuple[str, ...],
+    *,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """sla_svc's answer to a call about one customer, asked while customer_svc is asked
+    whether the customer exists (sla_svc keeps figures of customers it has events of, not
+    of customers only). A customer missing is `CustomerMissing`; any other failure of
+    sla_svc's is passed on as it answered."""
+    exists_call = customers.request("GET", customer_path(customer_id))
+    path = customer_path(customer_id, *below)
+    sla_call = sla.request(method, path, params=params, json=json, headers=headers)
+    exists, result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
     _summary_or_raise(exists)
-    if isinstance(sla_result, BaseException):
-        raise sla_result
-    if sla_result.status_code == 404:
-        raise CustomerMissing(customer_id)
-    if sla_result.status_code != 200:
-        raise UpstreamFailed(sla_result)
-    return sla_result.content  # sla_svc's JSON, passed on as it came
+    if isinstance(result, BaseException):
+        raise result
+    if result.status_code >= 300:
+        raise UpstreamFailed(result)
+    return result
 
 
 async def customers_page(customers: Upstream, sla: Upstream, params: dict[str, Any]) -> bytes:

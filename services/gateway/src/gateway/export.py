@@ -39,15 +39,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_lines(rows: Iterable[Iterable[Any]]) -> bytes:
-    """Rows as CSV (RFC 4180 quoting), formula-like text cells defused."""
+    """Rows as CSV (RFC 4180 quoting), formula-like text cells defused, lists of words
+    written apart by spaces."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
         writer.writerow(
-            f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
-            for cell in row
+            _defused(" ".join(cell) if isinstance(cell, list) else cell) for cell in row
         )
     return out.getvalue().encode()
+
+
+def _defused(cell: Any) -> Any:
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 async def customers_csv(customers: Upstream, sla: Upstream, q: str | None) -> AsyncIterator[bytes]:

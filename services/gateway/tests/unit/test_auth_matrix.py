@@ -32,6 +32,8 @@ SAMPLES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/customers/{customer_id}/details"): None,
     ("GET", "/api/v1/customers/{customer_id}/sla"): None,
     ("GET", "/api/v1/customers/{customer_id}/activity"): None,
+    ("GET", "/api/v1/customers/{customer_id}/alerts"): None,
+    ("POST", "/api/v1/customers/{customer_id}/alerts/acknowledgements"): {"alert_id": "a-1"},
     ("PATCH", "/api/v1/customers/{customer_id}/account"): {"name": "Acme 2"},
     ("PATCH", "/api/v1/customers/{customer_id}/service-plan"): {"plan": "Premium"},
     ("POST", "/api/v1/customers/{customer_id}/contacts"): {"name": "Dana", "email": "d@a.example"},
@@ -45,6 +47,7 @@ OWN_CUSTOMER_READS = {
     ("GET", "/api/v1/customers/{customer_id}/details"),
     ("GET", "/api/v1/customers/{customer_id}/sla"),
     ("GET", "/api/v1/customers/{customer_id}/backup-sets.csv"),
+    ("GET", "/api/v1/customers/{customer_id}/alerts"),
 }
 
 
@@ -136,8 +139,8 @@ async def test_every_documented_status_can_be_answered(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     """No status in the OpenAPI document is dead: each comes from the caller (401, 403) or
-    is passed on from customer_svc's answer (2xx, 404, 409, 412, 422) or an answer it
-    cannot use (503)."""
+    is passed on from customer_svc's (or sla_svc's) answer (2xx, 404, 409, 412, 422) or
+    an answer it cannot use (503)."""
     spec = create_app(Settings(jwt_secret=SECRET)).openapi()
     unreached = []
     for method, path in api_routes():
@@ -147,7 +150,10 @@ async def test_every_documented_status_can_be_answered(
         for status in sorted(int(s) for s in documented):
             headers = CALLERS["msp_admin"] | {"If-Match": "*"}
             services.customer = Services.default_customer
-            if status in {201, 204}:  # what customer_svc answers a create or a delete
+            services.sla = Services.default_sla
+            if status == 202:  # what sla_svc answers an acknowledgement
+                services.sla = lambda call: reply(202, {"alert_id": "a-1"})
+            elif status in {201, 204}:  # what customer_svc answers a create or a delete
                 services.customer = lambda call, s=status: (
                     web.Response(status=s) if s == 204 else reply(s, SUMMARY, {"ETag": '"c-1.v1"'})
                 )

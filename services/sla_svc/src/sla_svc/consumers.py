@@ -8,9 +8,10 @@ from typing import Any
 from msc_contracts import events as ev
 from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.event_consumer import Applied, Event, EventHandler, Received
-from sla_svc.domain.alerts import Raised
+from sla_svc.domain.alerts import Acknowledged, Raised
 from sla_svc.domain.backup_sets import Presence
 from sla_svc.domain.ingest import (
+    AlertAcknowledged,
     AlertCleared,
     AlertRaised,
     Change,
@@ -45,10 +46,20 @@ def to_change(event: Event) -> Change:
         case ev.BACKUP_SET_DELETED:
             return SetChanged(data.backup_set_id, Presence(order, True))
         case ev.ALERT_RAISED:
-            raised = Raised(order, instant(event.time), data.severity, data.backup_set_id)
+            raised = Raised(
+                order,
+                instant(event.time),
+                data.severity,
+                data.backup_set_id,
+                data.alert_type,
+                data.message,
+            )
             return AlertRaised(data.alert_id, raised)
         case ev.ALERT_CLEARED:
             return AlertCleared(data.alert_id)
+        case ev.ALERT_ACKNOWLEDGED:
+            ack = Acknowledged(order, instant(event.time), data.acknowledged_by)
+            return AlertAcknowledged(data.alert_id, ack)
     raise ValueError(f"not an agent event: {event.type}")
 
 

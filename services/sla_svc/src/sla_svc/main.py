@@ -26,6 +26,7 @@ from msc_platform.http import (
 from msc_platform.logs import configure_logging
 from msc_platform.service_token import RequireServiceToken
 from msc_platform.tracing import install_tracing
+from sla_svc.adapters.kafka_acknowledgements import KafkaAlertAcknowledgements
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         store,
         clock or SystemClock(),
         configured_read_cache(settings),
+        KafkaAlertAcknowledgements(broker),
     )
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -60,3 +61,11 @@ class SlaStore(Protocol):
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""
+
+
+class AlertAcknowledgements(Protocol):
+    """Where an acknowledgement goes to be applied: the customer's own stream of alert
+    events (`backup.alerts`), so the one instance that writes the customer applies it."""
+
+    async def publish(self, customer_id: str, alert_id: str, by: str, at: dt.datetime) -> None:
+        """Send it; return once the broker has it."""

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from msc_platform.clock import Clock
+from sla_svc.domain.alerts import Acknowledged, AlertState, newest_open
 from sla_svc.domain.figures import HourDetail
-from sla_svc.domain.ingest import AlertCleared, AlertRaised, Delivered, count_details, ingest
+from sla_svc.domain.ingest import AlertChange, Delivered, count_details, ingest
 from sla_svc.domain.jobs import JobSnapshot
-from sla_svc.domain.time_keys import hour_key
+from sla_svc.domain.time_keys import hour_key, instant
 from sla_svc.domain.view import (
     LONGEST_WINDOW,
     WINDOWS,
@@ -21,7 +22,7 @@ from sla_svc.domain.view import (
     sla_health,
     sla_view,
 )
-from sla_svc.ports import CustomerChanges, SlaStore
+from sla_svc.ports import AlertAcknowledgements, CustomerChanges, SlaStore
 from sla_svc.read_cache import KeptView, ReadCache, Render, Snapshot
 
 
@@ -31,6 +32,22 @@ class CustomerDeleted(Exception):
 
 class UnknownWindow(ValueError):
     """The window is not one of `24h`, `7d`, `30d`."""
+
+
+class UnknownAlert(Exception):
+    """The customer has no alert of that id (or its `raised` has not arrived)."""
+
+
+class AlertAlreadyCleared(Exception):
+    """The alert is cleared: there is nothing left to acknowledge."""
+
+
+@dataclass(frozen=True)
+class AlertsPage:
+    """Open alerts, newest raised first, and the cursor of the next page."""
+
+    alerts: list[AlertState]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -55,10 +72,17 @@ class Outcome:
 class SlaService:
     """The SLA service's use cases."""
 
-    def __init__(self, store: SlaStore, clock: Clock, read_cache: ReadCache) -> None:
+    def __init__(
+        self,
+        store: SlaStore,
+        clock: Clock,
+        read_cache: ReadCache,
+        acknowledgements: AlertAcknowledgements,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._read_cache = read_cache
+        self._acknowledgements = acknowledgements
 
     async def apply(self, events: Sequence[CustomerEvent]) -> Outcome:
         """Apply a batch of events in stream order; events of deleted customers are dropped."""
@@ -106,10 +130,7 @@ class SlaService:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
-        found = await self._figures(customer_id, frame.edge_hours)
-        if found is None:
-            raise CustomerDeleted(customer_id)
-        snapshot, details = found
+        snapshot, details = await self._figures(customer_id, frame.edge_hours)
         key = (window, after, limit)
         kept = snapshot.view(key, frame.as_of)
         if kept is None:
@@ -122,12 +143,40 @@ class SlaService:
         week = Window("7d", as_of)
 
         async def one(cid: str) -> Health | None:
-            found = await self._figures(cid, week.edge_hours)
-            return None if found is None else sla_health(found[0].sla, found[1], as_of)
+            try:
+                snapshot, details = await self._figures(cid, week.edge_hours)
+            except CustomerDeleted:
+                return None
+            return sla_health(snapshot.sla, details, as_of)
 
         ids = list(dict.fromkeys(customer_ids))
         badges = await asyncio.gather(*(one(c) for c in ids))
         return {cid: badge for cid, badge in zip(ids, badges, strict=True) if badge is not None}
+
+    async def open_alerts(
+        self, customer_id: str, severity: str | None, after: str | None, limit: int
+    ) -> AlertsPage:
+        """The customer's open alerts, newest raised first, of one severity or all."""
+        snapshot = await self._snapshot(customer_id)
+        ids, next_cursor = newest_open(snapshot.customer.open_alert_index, severity, after, limit)
+        states = await self._store.alerts(customer_id, ids)
+        return AlertsPage([states[a] for a in ids if a in states], next_cursor)
+
+    async def acknowledge(self, customer_id: str, alert_id: str, by: str) -> Acknowledged:
+        """Acknowledge an open alert as `by`; an alert acknowledged already keeps (and
+        answers) its first acknowledgement. It takes effect once its event is applied."""
+        if (await self._store.head(customer_id)).deleted:
+            raise CustomerDeleted(customer_id)
+        state = (await self._store.alerts(customer_id, [alert_id])).get(alert_id)
+        if state is None or state.raised is None:
+            raise UnknownAlert(alert_id)
+        if state.cleared:
+            raise AlertAlreadyCleared(alert_id)
+        if state.acknowledged is not None:
+            return state.acknowledged
+        at = self._as_of()
+        await self._acknowledgements.publish(customer_id, alert_id, by, at)
+        return Acknowledged(order="", time=instant(at), by=by)
 
     async def forget(self, customer_id: str) -> None:
         """Rule 6: the customer was deleted."""
@@ -138,9 +187,7 @@ class SlaService:
         self, customer_id: str, delivered: list[Delivered], floor_hour: str
     ) -> tuple[CustomerChanges, int]:
         job_ids = {d.change.job_id for d in delivered if isinstance(d.change, JobSnapshot)}
-        alert_ids = {
-            d.change.alert_id for d in delivered if isinstance(d.change, AlertRaised | AlertCleared)
-        }
+        alert_ids = {d.change.alert_id for d in delivered if isinstance(d.change, AlertChange)}
         customer, jobs, alerts = await asyncio.gather(
             self._store.customer(customer_id),
             self._store.jobs(customer_id, job_ids),
@@ -161,18 +208,22 @@ class SlaService:
 
     async def _figures(
         self, customer_id: str, hours: Sequence[str]
-    ) -> tuple[Snapshot, dict[str, HourDetail]] | None:
+    ) -> tuple[Snapshot, dict[str, HourDetail]]:
         """The customer's figures and these hour details, from the read cache when current;
-        None for a deleted customer."""
-        now = self._clock.now()
-        snapshot = self._read_cache.current(customer_id, now) or await self._read(customer_id, now)
-        if snapshot is None:
-            return None
+        `CustomerDeleted` for a deleted customer."""
+        snapshot = await self._snapshot(customer_id)
         missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]
         if missing:
             found = await self._store.details(customer_id, missing)
             snapshot.details.update({h: found.get(h) for h in missing})
         return snapshot, {h: d for h in hours if (d := snapshot.details[h])}
+
+    async def _snapshot(self, customer_id: str) -> Snapshot:
+        now = self._clock.now()
+        snapshot = self._read_cache.current(customer_id, now) or await self._read(customer_id, now)
+        if snapshot is None:
+            raise CustomerDeleted(customer_id)
+        return snapshot
 
     async def _read(self, customer_id: str, now: dt.datetime) -> Snapshot | None:
         """The customer's figures at its stored revision (kept ones if that is the kept

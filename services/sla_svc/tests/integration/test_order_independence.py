@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
+from services.sla_svc.tests.fakes import FakeAcknowledgements
 from services.sla_svc.tests.history import NOW, clear, delete_set, deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import AlertRaised, Change, SetChanged
@@ -85,8 +86,8 @@ async def view_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[
     windows = ("24h", "7d", "30d")
     try:
         store = MongoSlaStore(client["it_sla_property"])
-        service = SlaService(store, FixedClock(NOW), ReadCache(16))
-        uncached = SlaService(store, FixedClock(NOW), ReadCache(0))
+        service = SlaService(store, FixedClock(NOW), ReadCache(16), FakeAcknowledgements())
+        uncached = SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
         views = []
         for changes in deliveries:
             cid = f"prop-{uuid.uuid4().hex[:10]}"

@@ -15,6 +15,7 @@ from msc_contracts.topics import (
     CUSTOMER_EVENTS,
     dead_letter_topic,
 )
+from msc_platform.http import ACTOR_HEADER
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish, read_all
 
@@ -199,8 +200,31 @@ async def test_the_sla_tab_from_sets_jobs_and_alerts(
     }
     assert view["alerts"] == {
         "open": {"critical": 1, "warning": 0, "info": 0},
+        "acknowledged": {"critical": 0, "warning": 0, "info": 0},
         "raised_in_window": {"critical": 1, "warning": 1, "info": 0},
     }
+    listed = (await sla_api.get(f"/api/v1/customers/{cid}/alerts")).json()
+    assert [(a["alert_id"], a["alert_type"], a["message"]) for a in listed["items"]] == [
+        ("a1", "backup_failed", "j2 failed")
+    ]
+    acknowledging = f"/api/v1/customers/{cid}/alerts/acknowledgements"
+    cleared = await sla_api.post(acknowledging, json={"alert_id": "a2"})
+    assert cleared.status_code == 409
+    assert (await sla_api.post(acknowledging, json={"alert_id": "zz"})).status_code == 404
+    accepted = await sla_api.post(
+        acknowledging, json={"alert_id": "a1"}, headers={ACTOR_HEADER: "dana"}
+    )
+    assert accepted.status_code == 202 and accepted.json()["acknowledged"]["by"] == "dana"
+
+    async def acknowledged() -> dict[str, Any] | None:  # applied through backup.alerts
+        page = (await sla_api.get(f"/api/v1/customers/{cid}/alerts")).json()
+        return page if page["items"][0]["acknowledged"] else None
+
+    assert (await eventually(acknowledged))["items"][0]["acknowledged"]["by"] == "dana"
+    counts = (await sla_of(sla_api, cid, "24h"))["alerts"]
+    assert counts["open"]["critical"] == 1 and counts["acknowledged"]["critical"] == 1
+    again = await sla_api.post(acknowledging, json={"alert_id": "a1"}, headers={ACTOR_HEADER: "x"})
+    assert again.status_code == 202 and again.json()["acknowledged"]["by"] == "dana"
     rows = {r["backup_set_id"]: r for r in view["backup_sets"]["items"]}
     assert rows["bs-1"]["rpo_status"] == "breached" and rows["bs-1"]["name"] == "HQ"
     assert rows["bs-2"]["rpo_status"] == "never" and rows["bs-2"]["open_alerts"] == 1

@@ -16,7 +16,7 @@ from msc_contracts import events as ev
 from msc_contracts.events import InvalidEvent, decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeSlaStore
+from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from sla_svc.api.rendering import with_as_of, without_as_of
 from sla_svc.consumers import to_change
 from sla_svc.domain.ingest import Delivered, stream_of
@@ -135,7 +135,7 @@ def accepted(raw_events: list[dict[str, Any]]) -> list[CustomerEvent]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(jobs, sets, alerts), min_size=1, max_size=25))
 async def test_every_accepted_event_can_be_shown(raw_events: list[dict[str, Any]]) -> None:
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(4))
+    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(4), FakeAcknowledgements())
     await sla.apply(accepted(raw_events))
     for window in WINDOWS:
         view, rest = await sla.rendered_view(CUSTOMER, window, None, 2, without_as_of)

@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import Crash, FakeSlaStore
+from services.sla_svc.tests.fakes import Crash, FakeAcknowledgements, FakeSlaStore
 from services.sla_svc.tests.history import (
     NOW,
+    acknowledge,
     clear,
     delete_set,
     deliver,
@@ -23,11 +24,20 @@ from sla_svc.domain.figures import CustomerSla
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache
-from sla_svc.service import CustomerDeleted, CustomerEvent, SlaService, UnknownWindow
+from sla_svc.service import (
+    AlertAlreadyCleared,
+    CustomerDeleted,
+    CustomerEvent,
+    SlaService,
+    UnknownAlert,
+    UnknownWindow,
+)
 
 
 def service(store: FakeSlaStore | None = None) -> SlaService:
-    return SlaService(store or FakeSlaStore(), FixedClock(NOW), ReadCache(16))
+    return SlaService(
+        store or FakeSlaStore(), FixedClock(NOW), ReadCache(16), FakeAcknowledgements()
+    )
 
 
 async def view_after(changes: list[Change], window: str = "7d") -> SlaView:
@@ -202,6 +212,54 @@ async def test_alerts_open_raised_cleared() -> None:
     assert day.raised_in_window["warning"] == 0 and day.open_alerts["warning"] == 1
 
 
+async def test_an_acknowledged_alert_stays_open_and_nothing_late_takes_it_back() -> None:
+    sla = service()
+    raised = raise_("a1", "critical", 3, set_id="bs-1")
+    await sla.apply(deliver("c1", [raised, acknowledge("a1", "dana", 2)]))
+    view = await sla.view("c1", "7d")
+    assert view.open_alerts["critical"] == 1 and view.acknowledged_alerts["critical"] == 1
+    # the same `raised` again, and a later one (its message changed): still acknowledged
+    again = replace(raised, raised=replace(raised.raised, order="9" + raised.raised.order))
+    await sla.apply(deliver("c1", [raised, again], start=10))
+    [alert] = (await sla.open_alerts("c1", None, None, 10)).alerts
+    assert alert.acknowledged is not None and alert.acknowledged.by == "dana"
+    assert (await sla.view("c1", "7d")).acknowledged_alerts["critical"] == 1
+    await sla.apply(deliver("c1", [clear("a1")], start=20))
+    cleared = await sla.view("c1", "7d")
+    assert cleared.open_alerts["critical"] == 0 and cleared.acknowledged_alerts["critical"] == 0
+    assert (await sla.open_alerts("c1", None, None, 10)).alerts == []
+
+
+async def test_open_alerts_page_newest_first_by_severity() -> None:
+    sla = service()
+    changes: list[Change] = [
+        raise_(f"a{n}", "warning" if n % 2 else "critical", hours_ago=n) for n in range(1, 8)
+    ]
+    await sla.apply(deliver("c1", [*changes, clear("a3")]))
+    first = await sla.open_alerts("c1", None, None, 3)
+    assert [a.alert_id for a in first.alerts] == ["a1", "a2", "a4"]
+    rest = await sla.open_alerts("c1", None, first.next_cursor, 3)
+    assert [a.alert_id for a in rest.alerts] == ["a5", "a6", "a7"] and rest.next_cursor is None
+    warnings = await sla.open_alerts("c1", "warning", None, 10)
+    assert [a.alert_id for a in warnings.alerts] == ["a1", "a5", "a7"]
+
+
+async def test_acknowledging_publishes_once_and_refuses_what_is_not_open() -> None:
+    acks = FakeAcknowledgements()
+    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16), acks)
+    await sla.apply(deliver("c1", [raise_("a1", "critical", 3), raise_("a2", "info", 3)]))
+    await sla.apply(deliver("c1", [clear("a2")], start=5))
+    accepted = await sla.acknowledge("c1", "a1", "dana")
+    assert accepted.by == "dana" and acks.published == [("c1", "a1", "dana", NOW)]
+    with pytest.raises(UnknownAlert):
+        await sla.acknowledge("c1", "nope", "dana")
+    with pytest.raises(AlertAlreadyCleared):
+        await sla.acknowledge("c1", "a2", "dana")
+    await sla.apply(deliver("c1", [acknowledge("a1", "dana", 0)], start=9))
+    kept = await sla.acknowledge("c1", "a1", "someone else")
+    assert kept.by == "dana" and len(acks.published) == 1  # acknowledged already: kept
+
+
 async def test_backup_set_pages() -> None:
     changes: list[Change] = [upsert(f"bs-{i:02d}", 1) for i in range(5)]
     sla = service()
@@ -237,13 +295,22 @@ HISTORY: list[Change] = [
     raise_("a1", "critical", 3, set_id="bs-2"),
     clear("a1"),
     raise_("a2", "warning", 5, set_id="bs-1"),
+    acknowledge("a2", "ops", 4),
+    acknowledge("a2", "later", 3),  # the first acknowledgement is kept
+    acknowledge("a1", "too-late", 2),  # of a cleared alert: counts nowhere
+    raise_("a4", "info", 6),
     delete_set("bs-2", 1),
     upsert("bs-3", 10),
 ]
 
 
 async def test_any_order_and_repetition_gives_the_same_view() -> None:
-    expected = await view_after(HISTORY)
+    first = service()
+    await first.apply(deliver("c1", HISTORY))
+    expected = await first.view("c1", "7d")
+    expected_alerts = await first.open_alerts("c1", None, None, 10)
+    assert expected.acknowledged_alerts == {"critical": 0, "warning": 1, "info": 0}
+    assert [a.alert_id for a in expected_alerts.alerts] == ["a2", "a4"]
     rng = random.Random(7)
     for _ in range(30):
         shuffled = HISTORY + rng.sample(HISTORY, k=5)
@@ -253,6 +320,7 @@ async def test_any_order_and_repetition_gives_the_same_view() -> None:
         for start in range(0, len(stream), 4):  # in batches, as a consumer would
             await sla.apply(stream[start : start + 4])
         assert await sla.view("c1", "7d") == expected
+        assert await sla.open_alerts("c1", None, None, 10) == expected_alerts
 
 
 async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_nothing() -> None:
@@ -316,7 +384,7 @@ async def test_views_read_the_figures_again_only_after_a_change() -> None:
 
 async def test_the_read_cache_keeps_the_customers_read_last() -> None:
     store = FakeSlaStore()
-    sla = SlaService(store, FixedClock(NOW), ReadCache(1))
+    sla = SlaService(store, FixedClock(NOW), ReadCache(1), FakeAcknowledgements())
     for cid in ("c1", "c2"):
         await sla.apply(deliver(cid, [upsert("bs-1", 5)]))
     await sla.view("c1", "7d")
@@ -330,7 +398,7 @@ async def test_the_read_cache_keeps_the_customers_read_last() -> None:
 
 async def test_a_view_asked_again_moves_with_the_clock() -> None:
     clock = FixedClock(NOW)
-    sla = SlaService(FakeSlaStore(), clock, ReadCache(4))
+    sla = SlaService(FakeSlaStore(), clock, ReadCache(4), FakeAcknowledgements())
     await sla.apply(deliver("c1", [upsert("bs-1", 50, rpo=4), job("j1", "successful", 3.5)]))
     first = await sla.view("c1", "24h")
     assert (first.rpo_breached, row(first).rpo_status) == (0, "ok")  # type: ignore[attr-defined]
@@ -362,7 +430,9 @@ async def test_figures_this_process_saved_are_not_read_again() -> None:
 async def test_a_revision_found_current_is_trusted_for_the_recheck_time() -> None:
     store, clock = FakeSlaStore(), FixedClock(NOW)
     writer = service(store)
-    reader = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)))
+    reader = SlaService(
+        store, clock, ReadCache(16, dt.timedelta(seconds=1)), FakeAcknowledgements()
+    )
     await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
     assert (await reader.view("c1", "7d")).backup_jobs.total == 1
     await writer.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
@@ -373,7 +443,12 @@ async def test_a_revision_found_current_is_trusted_for_the_recheck_time() -> Non
 
 
 async def test_what_this_process_writes_shows_within_the_recheck_time() -> None:
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16, dt.timedelta(minutes=5)))
+    sla = SlaService(
+        FakeSlaStore(),
+        FixedClock(NOW),
+        ReadCache(16, dt.timedelta(minutes=5)),
+        FakeAcknowledgements(),
+    )
     await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
     await sla.view("c1", "7d")
     await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
@@ -385,7 +460,7 @@ async def test_what_this_process_writes_shows_within_the_recheck_time() -> None:
 
 async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_them() -> None:
     store, clock = FakeSlaStore(), FixedClock(NOW)
-    sla = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)))
+    sla = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)), FakeAcknowledgements())
     await sla.apply(deliver("c1", [upsert("bs-1", 5)]))
     await sla.view("c1", "7d")  # kept, so this process's saves refresh it
     await service(store).apply(deliver("c1", [job("j1", "successful", 2)], start=1))  # elsewhere

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
+from customer_svc.domain.plan_health import plan_badges, quota_used
 from customer_svc.service import CustomerService, summary
 from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
 
@@ -63,7 +65,8 @@ async def list_customers(
 ) -> dict[str, Any]:
     """Customers ordered by account name; `q` matches a substring of either name."""
     page = await service.list(q, limit, cursor)
-    return {"items": [list_item(c) for c in page.customers], "next_cursor": page.next_cursor}
+    items = [list_item(c) | plan_health(c, page.credits[c.id], page.today) for c in page.customers]
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 @router.get("/{customer_id}", response_model=schemas.CustomerPublic)
@@ -187,6 +190,15 @@ async def delete_customer(
 def list_item(customer: Customer) -> dict[str, Any]:
     """A row of the customers list: the id and the summary lifecycle events carry."""
     return {"id": customer.id, **summary(customer)}
+
+
+def plan_health(customer: Customer, credits: float, today: dt.date) -> dict[str, Any]:
+    """The list row's `quota_used` and `plan_badges`."""
+    plan = customer.service_plan
+    return {
+        "quota_used": quota_used(plan, credits),
+        "plan_badges": plan_badges(plan, credits, today),
+    }
 
 
 def _public(customer: Customer, usage: Consumption, response: Response) -> dict[str, Any]:

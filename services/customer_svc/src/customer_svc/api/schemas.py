@@ -220,6 +220,12 @@ class CustomerListItem(BaseModel):
     tenant_type: str | None
     storage_region: str | None
     expiry_date: dt.date | None
+    quota_used: float | None = Field(
+        description="The last 90 days' credits as a share of the credit quota (1.0 = all)."
+    )
+    plan_badges: list[Literal["expired", "expires_soon", "credits_over_80", "credits_over_100"]] = (
+        Field(description="The plan expires within 30 days or has; credits over 80 % / 100 %.")
+    )
 
 
 class CustomerList(BaseModel):

@@ -203,6 +203,58 @@ async def customer_sla(
 
 
 @router.get(
+    "/customers/{customer_id}/alerts", responses=_answers(schemas.AlertPage, READ, headers=())
+)
+async def customer_alerts(
+    customer_id: PathId,
+    request: Request,
+    severity: Annotated[
+        vocabulary.Severity | None, Query(description="Only alerts of this severity.")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=300, description="Older alerts.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Response:
+    """The customer's open alerts, newest raised first (the roles of the SLA tab)."""
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    given = {"severity": severity, "cursor": cursor, "limit": limit}
+    params = {k: v for k, v in given.items() if v is not None}
+    found = services(request)
+    answer = await compose.about_customer(
+        found.customers, found.sla, customer_id, "GET", ("alerts",), params=params
+    )
+    return Response(answer.content, media_type="application/json")
+
+
+@router.post(
+    "/customers/{customer_id}/alerts/acknowledgements",
+    status_code=202,
+    responses=_answers(
+        schemas.AcknowledgementAccepted,
+        _problems(404, 422, 503)
+        | {409: {"model": ProblemDetail, "description": "The alert is cleared already."}},
+        202,
+        headers=(),
+    ),
+)
+async def acknowledge_alert(
+    customer_id: PathId, body: schemas.AcknowledgementCreate, request: Request
+) -> Response:
+    """Acknowledge an open alert as the caller (202: applied within moments; an alert
+    acknowledged before answers its first acknowledgement)."""
+    found = services(request)
+    answer = await compose.about_customer(
+        found.customers,
+        found.sla,
+        customer_id,
+        "POST",
+        ("alerts", "acknowledgements"),
+        json=body.model_dump(),
+        headers=_actor(request),
+    )
+    return Response(answer.content, answer.status_code, media_type="application/json")
+
+
+@router.get(
     "/customers/{customer_id}/activity",
     responses=_answers(schemas.ActivityPage, READ, headers=()),
 )
@@ -304,6 +356,11 @@ async def delete_customer(
     return await _forward(request, customer_path(customer_id))
 
 
+def _actor(request: Request) -> dict[str, str]:
+    """The header that names the caller to a service, for its audit trail."""
+    return {ACTOR_HEADER: quote(caller(request).subject[:200], safe="", errors="replace")}
+
+
 def _check_visible(visible: bool, customer_id: str) -> None:
     if not visible:
         raise Problem(404, "Not found", f"customer {customer_id} does not exist")
@@ -311,7 +368,7 @@ def _check_visible(visible: bool, customer_id: str) -> None:
 
 async def _forward(request: Request, path: str, body: BaseModel | None = None) -> Response:
     """Send the change to customer_svc as it came (Guard let only an `msp_admin` here)."""
-    headers = {ACTOR_HEADER: quote(caller(request).subject[:200], safe="", errors="replace")}
+    headers = _actor(request)
     upstream = services(request).customers
     if value := request.headers.get("If-Match"):
         headers["If-Match"] = value

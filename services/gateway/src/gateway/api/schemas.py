@@ -21,7 +21,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from msc_contracts.vocabulary import Health, Window
+from msc_contracts.vocabulary import Health, Severity, Window
 
 _E164 = re.compile(r"^\+[0-9]{8,15}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -217,6 +217,12 @@ class CustomerListItem(BaseModel):
     tenant_type: str | None
     storage_region: str | None
     expiry_date: dt.date | None
+    quota_used: float | None = Field(
+        description="The last 90 days' credits as a share of the credit quota (1.0 = all)."
+    )
+    plan_badges: list[Literal["expired", "expires_soon", "credits_over_80", "credits_over_100"]] = (
+        Field(description="The plan expires within 30 days or has; credits over 80 % / 100 %.")
+    )
 
 
 class CustomerList(BaseModel):
@@ -285,6 +291,9 @@ class AlertsPublic(BaseModel):
     """Open alerts and alerts raised in the window."""
 
     open: SeverityCounts
+    acknowledged: SeverityCounts = Field(
+        description="Open alerts someone has acknowledged (also counted in `open`)."
+    )
     raised_in_window: SeverityCounts
 
 
@@ -333,6 +342,47 @@ class SlaPublic(BaseModel):
 
 
 # ---- the gateway's composed answers ----
+
+
+class AcknowledgementPublic(BaseModel):
+    """Who acknowledged an alert (the `sub` of their token) and when."""
+
+    by: str
+    at: str = Field(examples=["2026-11-28T05:00:00Z"])
+
+
+class AlertPublic(BaseModel):
+    """One open alert."""
+
+    alert_id: str
+    severity: Severity
+    alert_type: str | None
+    message: str | None
+    backup_set_id: str | None
+    raised_at: str = Field(examples=["2026-11-28T04:12:09Z"])
+    acknowledged: AcknowledgementPublic | None
+
+
+class AlertPage(BaseModel):
+    """Open alerts, newest raised first."""
+
+    items: list[AlertPublic]
+    next_cursor: str | None
+
+
+class AcknowledgementCreate(BaseModel):
+    """`POST .../alerts/acknowledgements` body: the open alert to acknowledge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alert_id: str = Field(min_length=1, max_length=128)
+
+
+class AcknowledgementAccepted(BaseModel):
+    """The acknowledgement, accepted (applied within moments) or kept from before."""
+
+    alert_id: str
+    acknowledged: AcknowledgementPublic
 
 
 class CustomerListEntry(CustomerListItem):

@@ -33,9 +33,10 @@ const LABELS = {
 const labelOf = (field, value) => (LABELS[field] && LABELS[field][value]) || text(value);
 const choices = (field) => Object.entries(LABELS[field]);
 
+const daysUntil = (isoDate) => Math.ceil((Date.parse(`${isoDate}T00:00:00Z`) - Date.now()) / 86400000);
 function expiryNote(isoDate) {
   if (!isoDate) return "";
-  const days = Math.ceil((Date.parse(`${isoDate}T00:00:00Z`) - Date.now()) / 86400000);
+  const days = daysUntil(isoDate);
   if (days < 0) return " (expired)";
   if (days === 0) return " (expires today)";
   return ` (expires in ${days} day${days === 1 ? "" : "s"})`;
@@ -164,6 +165,18 @@ function loading(what) {
 }
 
 // ---------- customers list ----------
+// The plan's badges: expiry within 30 days, credits of the last 90 days over 80 % / 100 % of the quota.
+function planBadges(c) {
+  const shown = {
+    expired: ["critical", "Expired"],
+    expires_soon: ["warning", daysUntil(c.expiry_date) > 0 ? `Expires in ${daysUntil(c.expiry_date)} d` : "Expires today"],
+    credits_over_100: ["critical", "Credits over quota"],
+    credits_over_80: ["warning", `Credits ${Math.round((c.quota_used || 0) * 100)} %`],
+  };
+  const badges = (c.plan_badges || []).filter((b) => shown[b]).map((b) => h("span", { class: `badge ${shown[b][0]}` }, shown[b][1]));
+  return badges.length ? badges : h("span", { class: "muted" }, "—");
+}
+
 const listState = { q: "", cursors: [null] };
 
 async function customersList() {
@@ -180,7 +193,7 @@ async function customersList() {
       canEdit() ? h("button", { id: "add-customer", onclick: () => addCustomer() }, "Add customer") : null,
       exportButton),
     h("table", { id: "customers" },
-      h("thead", {}, h("tr", {}, ["Account", "Customer", "Plan", "Edition", "Region", "Expires", "SLA health"].map((c) => h("th", {}, c)))),
+      h("thead", {}, h("tr", {}, ["Account", "Customer", "Plan", "Edition", "Region", "Expires", "Plan health", "SLA health"].map((c) => h("th", {}, c)))),
       body),
     h("div", { class: "pager" }, prev, next));
   let timer;
@@ -193,14 +206,14 @@ async function customersList() {
   if (listState.q) params.set("q", listState.q);
   const cursor = listState.cursors[listState.cursors.length - 1];
   if (cursor) params.set("cursor", cursor);
-  body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "loading" }, "Loading customers…")));
+  body.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "loading" }, "Loading customers…")));
   try {
     const { body: page } = await api("GET", `/customers?${params}`);
     body.replaceChildren(...page.items.map((c) => h("tr", { class: "clickable", "data-id": c.id, onclick: () => { location.hash = `#/customers/${c.id}/summary`; } },
       h("td", {}, h("a", { href: `#/customers/${c.id}/summary` }, c.name)), h("td", {}, text(c.customer_name)),
       h("td", {}, text(c.plan)), h("td", {}, labelOf("edition", c.edition)), h("td", {}, text(c.storage_region)),
-      h("td", {}, text(c.expiry_date)), h("td", {}, badge(c.sla_health)))));
-    if (!page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No customers match.")));
+      h("td", {}, text(c.expiry_date)), h("td", { class: "plan-health" }, planBadges(c)), h("td", {}, badge(c.sla_health)))));
+    if (!page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "muted" }, "No customers match.")));
     next.disabled = !page.next_cursor;
     next.addEventListener("click", () => { listState.cursors.push(page.next_cursor); customersList(); });
   } catch (error) { failure(error); }
@@ -598,7 +611,7 @@ function slaTab(state) {
       h("li", {}, `${j.successful_with_errors} with errors`), h("li", {}, `${j.failed} failed`), h("li", {}, `${j.canceled} canceled`)));
   const alerts = h("section", { class: "card stat" }, h("h2", {}, "Alerts"),
     h("div", { class: "big" }, sla.alerts.open.critical + sla.alerts.open.warning + sla.alerts.open.info), h("div", { class: "muted" }, "open"),
-    h("ul", {}, ["critical", "warning", "info"].map((s) => h("li", {}, `${s}: ${sla.alerts.open[s]} open, ${sla.alerts.raised_in_window[s]} raised in ${sla.window}`))));
+    h("ul", {}, ["critical", "warning", "info"].map((s) => h("li", {}, `${s}: ${sla.alerts.open[s]} open (${(sla.alerts.acknowledged || {})[s] || 0} acknowledged), ${sla.alerts.raised_in_window[s]} raised in ${sla.window}`))));
   const body = h("tbody");
   const more = h("button", { class: "secondary", hidden: !sla.backup_sets.next_cursor }, "More backup sets");
   const addRows = (items) => body.append(...items.map((s) => h("tr", { "data-set": s.backup_set_id },
@@ -626,11 +639,70 @@ function slaTab(state) {
   return h("div", {},
     h("div", { class: "toolbar" }, switcher, h("span", { class: "muted" }, `as of ${when(sla.as_of)}`)),
     h("div", { class: "stats" }, jobs("Backup jobs", sla.backup_jobs), jobs("Restore jobs", sla.restore_jobs), alerts),
+    alertsCard(state),
     h("section", { class: "card" }, h("header", {}, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
       h("span", {}, exportNotice, " ", h("button", { class: "secondary", onclick: (e) =>
         download(`/customers/${encodeURIComponent(state.id)}/backup-sets.csv?window=${state.window}`, `backup-sets-${state.id}.csv`, e.currentTarget, exportNotice) }, "Export CSV"))),
       h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Open alerts"].map((t) => h("th", {}, t)))), body),
       h("div", { class: "pager" }, moreNotice, more)));
+}
+
+// The open alerts, newest first, a page at a time, filtered by severity; an msp_admin
+// acknowledges one (it stays open until cleared; who and when are shown).
+function alertsCard(state) {
+  const body = h("tbody");
+  const notice = h("span", { class: "inline-notice", role: "alert" });
+  const more = h("button", { class: "secondary", hidden: true }, "More alerts");
+  const filter = h("select", { id: "alert-severity", "aria-label": "Severity" },
+    [["", "All severities"], ["critical", "Critical"], ["warning", "Warning"], ["info", "Info"]].map(([v, l]) => h("option", { value: v }, l)));
+  let cursor = null;
+  const acknowledged = (ack) => h("span", { class: "muted" }, `Acknowledged by ${ack.by}, ${when(ack.at)}`);
+  const row = (a) => {
+    const cell = h("td", {}, a.acknowledged ? acknowledged(a.acknowledged) : null);
+    if (!a.acknowledged && canEdit()) {
+      const button = h("button", { class: "secondary" }, "Acknowledge");
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        notice.textContent = "";
+        try {
+          const { body: done } = await api("POST", `/customers/${encodeURIComponent(state.id)}/alerts/acknowledgements`, { alert_id: a.alert_id });
+          cell.replaceChildren(acknowledged(done.acknowledged));
+        } catch (error) {
+          button.disabled = false;
+          if (error.status !== 401) notice.textContent = `${error.message}`;
+        }
+      });
+      cell.append(button);
+    }
+    return h("tr", { "data-alert": a.alert_id }, h("td", {}, badge(a.severity)), h("td", {}, text(a.alert_type)),
+      h("td", {}, text(a.message)), h("td", {}, text(a.backup_set_id)), h("td", {}, when(a.raised_at)), cell);
+  };
+  const load = async (fresh) => {
+    more.disabled = true;
+    notice.textContent = "";
+    if (fresh) { cursor = null; body.replaceChildren(h("tr", {}, h("td", { colspan: 6, class: "loading" }, "Loading alerts…"))); }
+    try {
+      const params = new URLSearchParams({ limit: "20" });
+      if (filter.value) params.set("severity", filter.value);
+      if (cursor) params.set("cursor", cursor);
+      const { body: page } = await api("GET", `/customers/${encodeURIComponent(state.id)}/alerts?${params}`);
+      if (fresh) body.replaceChildren();
+      body.append(...page.items.map(row));
+      if (fresh && !page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No open alerts.")));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (error) {
+      if (fresh) body.replaceChildren();
+      if (error.status !== 401) notice.textContent = `${error.message}; try again.`;
+    } finally { more.disabled = false; }
+  };
+  filter.addEventListener("change", () => load(true));
+  more.addEventListener("click", () => load(false));
+  load(true);
+  return h("section", { class: "card", id: "card-alerts" },
+    h("header", {}, h("h2", {}, "Open alerts"), filter),
+    h("table", { id: "alerts" }, h("thead", {}, h("tr", {}, ["Severity", "Type", "Message", "Backup set", "Raised", "Acknowledged"].map((t) => h("th", {}, t)))), body),
+    h("div", { class: "pager" }, notice, more));
 }
 
 // ---------- routing ----------

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from msc_platform.mongo import packed
-from sla_svc.domain.alerts import AlertState, Raised
+from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.jobs import JobState
@@ -30,6 +30,8 @@ def customer_to_document(customer: CustomerSla) -> Document:
         "job_hours": customer.job_hours,
         "alert_hours": customer.alert_hours,
         "open_alerts": customer.open_alerts,
+        "acknowledged_alerts": customer.acknowledged_alerts,
+        "open_alert_index": customer.open_alert_index,
         "detail_hours": sorted(customer.detail_hours),
     }
     return {"_id": customer.customer_id, "state": packed(state)}
@@ -47,6 +49,8 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
         job_hours=state["job_hours"],
         alert_hours=state["alert_hours"],
         open_alerts=state["open_alerts"],
+        acknowledged_alerts=state["acknowledged_alerts"],
+        open_alert_index={a: (t, s) for a, (t, s) in state["open_alert_index"].items()},
         detail_hours=set(state["detail_hours"]),
     )
 
@@ -112,19 +116,34 @@ def job_from_document(doc: Document) -> JobState:
 
 def alert_to_document(customer_id: str, alert: AlertState) -> Document:
     """The stored form of an alert state."""
-    raised = alert.raised
+    raised, ack = alert.raised, alert.acknowledged
     state = [
         alert.alert_id,
         alert.cleared,
-        [raised.order, raised.time, raised.severity, raised.backup_set_id] if raised else None,
+        [
+            raised.order,
+            raised.time,
+            raised.severity,
+            raised.backup_set_id,
+            raised.alert_type,
+            raised.message,
+        ]
+        if raised
+        else None,
+        [ack.order, ack.time, ack.by] if ack else None,
     ]
     return _entity_document(customer_id, alert.alert_id, state)
 
 
 def alert_from_document(doc: Document) -> AlertState:
     """An alert state from its stored form."""
-    alert_id, cleared, raised = json.loads(doc["state"])
-    return AlertState(alert_id, Raised(*raised) if raised else None, cleared)
+    alert_id, cleared, raised, ack = json.loads(doc["state"])
+    return AlertState(
+        alert_id,
+        Raised(*raised) if raised else None,
+        cleared,
+        Acknowledged(*ack) if ack else None,
+    )
 
 
 def _entity_document(customer_id: str, entity: str, state: list[Any]) -> Document:

@@ -39,9 +39,11 @@ from sla_svc.ports import CustomerChanges, Head
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
-STORED_FORMAT = 3
+STORED_FORMAT = 4
 """Version of the documents' shape: 2 since states are packed into one `state` field, 3
-since counted documents remember offsets per partition (`backup.jobs#3`), not per topic."""
+since counted documents remember offsets per partition (`backup.jobs#3`), not per topic,
+4 since alerts keep their type, message and acknowledgement and a customer's figures the
+index of its open alerts."""
 
 
 class MongoSlaStore:

@@ -39,7 +39,11 @@ def public(view: SlaView) -> dict[str, Any]:
         "window": view.window,
         "backup_jobs": vars(view.backup_jobs),
         "restore_jobs": vars(view.restore_jobs),
-        "alerts": {"open": view.open_alerts, "raised_in_window": view.raised_in_window},
+        "alerts": {
+            "open": view.open_alerts,
+            "acknowledged": view.acknowledged_alerts,
+            "raised_in_window": view.raised_in_window,
+        },
         "backup_sets": {
             "total": view.sets_total,
             "rpo_breached": view.rpo_breached,

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from msc_platform.http import PathId, Problem
+from msc_contracts.vocabulary import Severity
+from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
 from sla_svc.api import rendering, schemas
-from sla_svc.service import CustomerDeleted, SlaService, UnknownWindow
+from sla_svc.domain.alerts import Acknowledged, AlertState
+from sla_svc.domain.time_keys import rfc3339
+from sla_svc.service import (
+    AlertAlreadyCleared,
+    CustomerDeleted,
+    SlaService,
+    UnknownAlert,
+    UnknownWindow,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["sla"])
 
@@ -52,3 +61,61 @@ async def get_sla(
 async def sla_health(body: schemas.HealthQuery, service: ServiceDep) -> dict[str, Any]:
     """`sla_health` of many customers in one call, for the customers list."""
     return {"items": await service.health(body.customer_ids)}
+
+
+@router.get("/customers/{customer_id}/alerts", response_model=schemas.AlertPage)
+async def open_alerts(
+    customer_id: PathId,
+    service: ServiceDep,
+    severity: Annotated[Severity | None, Query(description="Only this severity.")] = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """The customer's open alerts, newest raised first."""
+    try:
+        page = await service.open_alerts(customer_id, severity, cursor, limit)
+    except CustomerDeleted as exc:
+        raise Problem(404, "Not found", f"customer {customer_id} was deleted") from exc
+    return {"items": [_alert(a) for a in page.alerts], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/customers/{customer_id}/alerts/acknowledgements",
+    status_code=202,
+    response_model=schemas.AcknowledgementAccepted,
+)
+async def acknowledge_alert(
+    customer_id: PathId,
+    body: schemas.AcknowledgementCreate,
+    service: ServiceDep,
+    actor: Annotated[str | None, Header(alias=ACTOR_HEADER)] = None,
+) -> dict[str, Any]:
+    """Acknowledge an open alert (202: applied within moments; an alert acknowledged before
+    answers its first acknowledgement)."""
+    try:
+        ack = await service.acknowledge(customer_id, body.alert_id, actor_of(actor) or "unknown")
+    except CustomerDeleted as exc:
+        raise Problem(404, "Not found", f"customer {customer_id} was deleted") from exc
+    except UnknownAlert as exc:
+        raise Problem(404, "Not found", f"customer {customer_id} has no such alert") from exc
+    except AlertAlreadyCleared as exc:
+        raise Problem(409, "Conflict", "the alert is cleared: nothing to acknowledge") from exc
+    return {"alert_id": body.alert_id, "acknowledged": _acknowledgement(ack)}
+
+
+def _alert(alert: AlertState) -> dict[str, Any]:
+    raised = alert.raised
+    assert raised is not None  # only open alerts are listed
+    return {
+        "alert_id": alert.alert_id,
+        "severity": raised.severity,
+        "alert_type": raised.alert_type,
+        "message": raised.message,
+        "backup_set_id": raised.backup_set_id,
+        "raised_at": rfc3339(raised.time),
+        "acknowledged": _acknowledgement(alert.acknowledged) if alert.acknowledged else None,
+    }
+
+
+def _acknowledgement(ack: Acknowledged) -> dict[str, str]:
+    return {"by": ack.by, "at": rfc3339(ack.time)}

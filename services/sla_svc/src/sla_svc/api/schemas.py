@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from msc_contracts.vocabulary import Health, Window
+from msc_contracts.vocabulary import Health, Severity, Window
 
 
 class JobCountsPublic(BaseModel):
@@ -35,6 +35,9 @@ class AlertsPublic(BaseModel):
     """Open alerts and alerts raised in the window."""
 
     open: SeverityCounts
+    acknowledged: SeverityCounts = Field(
+        description="Open alerts someone has acknowledged (also counted in `open`)."
+    )
     raised_in_window: SeverityCounts
 
 
@@ -92,3 +95,44 @@ class HealthPublic(BaseModel):
     """`sla_health` of each customer asked about (deleted customers are left out)."""
 
     items: dict[str, Health]
+
+
+class AcknowledgementPublic(BaseModel):
+    """Who acknowledged an alert (the `sub` of their token) and when."""
+
+    by: str
+    at: str = Field(examples=["2026-11-28T05:00:00Z"])
+
+
+class AlertPublic(BaseModel):
+    """One open alert."""
+
+    alert_id: str
+    severity: Severity
+    alert_type: str | None
+    message: str | None
+    backup_set_id: str | None
+    raised_at: str = Field(examples=["2026-11-28T04:12:09Z"])
+    acknowledged: AcknowledgementPublic | None
+
+
+class AlertPage(BaseModel):
+    """Open alerts, newest raised first."""
+
+    items: list[AlertPublic]
+    next_cursor: str | None
+
+
+class AcknowledgementCreate(BaseModel):
+    """`POST .../alerts/acknowledgements` body: the open alert to acknowledge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alert_id: str = Field(min_length=1, max_length=128)
+
+
+class AcknowledgementAccepted(BaseModel):
+    """The acknowledgement, accepted (applied within moments) or kept from before."""
+
+    alert_id: str
+    acknowledged: AcknowledgementPublic

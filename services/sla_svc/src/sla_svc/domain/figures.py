@@ -47,6 +47,10 @@ class CustomerSla(Counted):
     job_hours: dict[str, Counts] = field(default_factory=dict)
     alert_hours: dict[str, Counts] = field(default_factory=dict)
     open_alerts: Counts = field(default_factory=dict)
+    acknowledged_alerts: Counts = field(default_factory=dict)
+    """Open alerts that are acknowledged, per severity (also counted in `open_alerts`)."""
+    open_alert_index: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Each open alert's raised time and severity, by alert id: the alert list's order."""
     detail_hours: set[str] = field(default_factory=set)
 
     def backup_set(self, backup_set_id: str) -> BackupSet:

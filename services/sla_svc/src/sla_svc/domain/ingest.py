@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from sla_svc.domain.alerts import AlertState, Raised, clear_alert, raise_alert
+from sla_svc.domain.alerts import (
+    Acknowledged,
+    AlertState,
+    Raised,
+    acknowledge_alert,
+    clear_alert,
+    raise_alert,
+)
 from sla_svc.domain.backup_sets import Presence, apply_job, apply_presence
 from sla_svc.domain.figures import Counts, CustomerSla, HourDetail, add
 from sla_svc.domain.jobs import JobSnapshot, JobState, merge
@@ -46,7 +53,16 @@ class AlertCleared:
     alert_id: str
 
 
-Change = JobSnapshot | SetChanged | AlertRaised | AlertCleared
+@dataclass(frozen=True)
+class AlertAcknowledged:
+    """Someone acknowledged an alert."""
+
+    alert_id: str
+    acknowledged: Acknowledged
+
+
+AlertChange = AlertRaised | AlertCleared | AlertAcknowledged
+Change = JobSnapshot | SetChanged | AlertChange
 
 
 @dataclass(frozen=True)
@@ -127,8 +143,10 @@ def ingest(
             old = alerts.get(change.alert_id)
             if isinstance(change, AlertRaised):
                 new = raise_alert(old, change.alert_id, change.raised)
-            else:
+            elif isinstance(change, AlertCleared):
                 new = clear_alert(old, change.alert_id)
+            else:
+                new = acknowledge_alert(old, change.alert_id, change.acknowledged)
             alerts[change.alert_id] = out.alerts[change.alert_id] = new
             _count(customer, out, item, "alerts", _raised_part(old), _raised_part(new), floor_hour)
             if fresh:
@@ -203,11 +221,18 @@ def _count(
 
 
 def _move_open(customer: CustomerSla, old: AlertState | None, new: AlertState) -> None:
+    if old is not None and old.open:
+        customer.open_alert_index.pop(old.alert_id, None)
+    if new.open and new.raised is not None:
+        customer.open_alert_index[new.alert_id] = (new.raised.time, new.raised.severity)
     for alert, amount in ((old, -1), (new, +1)):
         if alert is None or not alert.open or alert.raised is None:
             continue
         severity = alert.raised.severity
         customer.open_alerts[severity] = customer.open_alerts.get(severity, 0) + amount
+        if alert.acknowledged is not None:
+            acknowledged = customer.acknowledged_alerts
+            acknowledged[severity] = acknowledged.get(severity, 0) + amount
         if alert.raised.backup_set_id:
             bs = customer.backup_set(alert.raised.backup_set_id)
             customer.sets[bs.backup_set_id] = replace(bs, open_alerts=bs.open_alerts + amount)

@@ -83,6 +83,7 @@ class SlaView:
     backup_jobs: JobCounts
     restore_jobs: JobCounts
     open_alerts: Counts
+    acknowledged_alerts: Counts
     raised_in_window: Counts
     sets_total: int
     rpo_breached: int
@@ -138,6 +139,9 @@ def sla_view(
         backup_jobs=job_counts(jobs, "backup"),
         restore_jobs=job_counts(jobs, "restore"),
         open_alerts={s: max(sla.customer.open_alerts.get(s, 0), 0) for s in SEVERITIES},
+        acknowledged_alerts={
+            s: max(sla.customer.acknowledged_alerts.get(s, 0), 0) for s in SEVERITIES
+        },
         raised_in_window={s: alerts.get(s, 0) for s in SEVERITIES},
         sets_total=sla.listing.total,
         rpo_breached=sla.listing.breached(judge),
