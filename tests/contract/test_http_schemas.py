@@ -25,7 +25,13 @@ CUSTOMER_SVC_SHAPES = [
     "StorageRegions",
     "ActivityPage",
 ]
-SLA_SVC_SHAPES = ["SlaPublic", "AlertPage", "AcknowledgementCreate", "AcknowledgementAccepted"]
+SLA_SVC_SHAPES = [
+    "SlaPublic",
+    "AlertPage",
+    "AcknowledgementCreate",
+    "AcknowledgementAccepted",
+    "JobHistory",
+]
 
 
 @pytest.mark.parametrize(

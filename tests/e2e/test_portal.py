@@ -367,25 +367,32 @@ async def test_the_list_badges_a_plan_about_to_expire_or_near_its_quota(
     await page.close()
 
 
+def agent_event(
+    customer_id: str, kind: str, minutes_ago: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    time = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=minutes_ago)
+    return {
+        "specversion": "1.0",
+        "id": f"ev-{uuid.uuid4().hex}",
+        "source": "urn:msc:agent:ag-1",
+        "type": kind,
+        "time": time.isoformat(),
+        "customerid": customer_id,
+        "data": data,
+    }
+
+
 def alert_raised(
     customer_id: str, alert_id: str, severity: str, minutes_ago: int
 ) -> dict[str, Any]:
-    raised = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=minutes_ago)
-    return {
-        "specversion": "1.0",
-        "id": f"{alert_id}-raised",
-        "source": "urn:msc:agent:ag-1",
-        "type": "com.msc.alert.raised.v1",
-        "time": raised.isoformat(),
-        "customerid": customer_id,
-        "data": {
-            "alert_id": alert_id,
-            "severity": severity,
-            "alert_type": "backup_failed",
-            "message": f"{severity} trouble on the file server",
-            "backup_set_id": "bs-files",
-        },
+    data = {
+        "alert_id": alert_id,
+        "severity": severity,
+        "alert_type": "backup_failed",
+        "message": f"{severity} trouble on the file server",
+        "backup_set_id": "bs-files",
     }
+    return agent_event(customer_id, "com.msc.alert.raised.v1", minutes_ago, data)
 
 
 async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
@@ -443,6 +450,84 @@ async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
     await expect(viewer.locator("#alerts tr[data-alert]")).to_have_count(2)
     await expect(viewer.get_by_role("button", name="Acknowledge")).to_have_count(0)
     await viewer.close()
+
+
+async def test_the_backup_set_table_says_why_a_backup_failed_and_sorts_and_filters(
+    system: System, gateway: httpx.AsyncClient, browser: Browser
+) -> None:
+    customer_id = await new_customer(gateway, system, f"Sets {uuid.uuid4().hex[:6]}")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    upserted = "com.msc.backup_set.upserted.v1"
+    sets = [
+        agent_event(
+            customer_id,
+            upserted,
+            600,
+            {"backup_set_id": s, "name": n, "workload": "VMware", "rpo_hours": r},
+        )
+        for s, n, r in (("bs-a", "Files", 24), ("bs-b", "SQL", 1), ("bs-c", "Mail", 24))
+    ]
+
+    def backup(
+        job_id: str, set_id: str, status: str, ended_ago: int, **extra: Any
+    ) -> dict[str, Any]:
+        ended = (now - dt.timedelta(minutes=ended_ago)).isoformat()
+        started = (now - dt.timedelta(minutes=ended_ago + 20)).isoformat()
+        data = {
+            "job_id": job_id,
+            "backup_set_id": set_id,
+            "job_type": "backup",
+            "status": status,
+            "started_at": started,
+            "ended_at": ended,
+        } | extra
+        return agent_event(customer_id, "com.msc.backup.job.v1", ended_ago, data)
+
+    jobs = [
+        backup("j1", "bs-a", "successful", 30),
+        backup("j2", "bs-b", "successful", 300, bytes_transferred=2000),  # RPO 1 h: breached
+        backup(
+            "j3", "bs-b", "failed", 20, error_code="E_DISK", error_message="disk full on /backup"
+        ),
+    ]
+    await publish(system.kafka, "backup.sets", sets)
+    await publish(system.kafka, "backup.jobs", jobs)
+    page = await browser.new_page(viewport={"width": 1400, "height": 1200})
+    await sign_in(page, system)
+    rows = page.locator("#backup-sets tbody tr[data-set]")
+    sql = page.locator("#backup-sets tr[data-set='bs-b']")
+    for _ in range(30):  # the events travel through Kafka
+        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+        await expect(page.locator("#card-alerts")).to_be_visible()
+        if await rows.count() == 3 and "E_DISK" in await sql.inner_text():
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await expect(sql).to_contain_text("E_DISK: disk full on /backup")
+    await sql.get_by_role("button", name="Job history of SQL").click()
+    history = page.locator("tr.job-history[data-history='bs-b']")
+    await expect(history.locator("tr[data-job]")).to_have_count(2)
+    await expect(history.locator("tr[data-job]").first).to_contain_text("E_DISK disk full")
+    await expect(history.locator("tr[data-job='j2']")).to_contain_text("successful")
+    await expect(history.locator("tr[data-job='j2']")).to_contain_text("2.0 KB")
+    await sql.get_by_role("button", name="Job history of SQL").click()
+    await expect(history).to_have_count(0)
+
+    await page.locator("#set-sort").select_option("rpo_status")
+    await expect(rows.first).to_have_attribute("data-set", "bs-b")  # breached first
+    await expect(rows.nth(1)).to_have_attribute("data-set", "bs-c")  # then never backed up
+    await page.locator("#set-filter").select_option("never")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Mail")
+    await page.reload()  # the order and the filter are in the address
+    await expect(page.locator("#set-filter")).to_have_value("never")
+    await expect(rows).to_have_count(1)
+    await page.locator("#set-filter").select_option("")
+    await page.locator("#set-sort").select_option("-name")
+    await expect(rows).to_have_count(3)
+    names = await rows.locator(".set-name").all_inner_texts()
+    assert names == ["SQL", "Mail", "Files"]
+    await page.close()
 
 
 async def downloaded_lines(download: Download) -> list[str]:

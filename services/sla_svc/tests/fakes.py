@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
 from sla_svc.ports import CustomerChanges, Head
 
@@ -25,6 +26,7 @@ class FakeSlaStore:
         self.details_: dict[tuple[str, str], HourDetail] = {}
         self.jobs_: dict[tuple[str, str], JobState] = {}
         self.alerts_: dict[tuple[str, str], AlertState] = {}
+        self.histories_: dict[tuple[str, str], SetHistory] = {}
         self.deleted: set[str] = set()
         self.revisions: dict[str, str] = {}
         self.customer_reads = 0
@@ -50,6 +52,12 @@ class FakeSlaStore:
             a: self.alerts_[(customer_id, a)] for a in alert_ids if (customer_id, a) in self.alerts_
         }
 
+    async def histories(
+        self, customer_id: str, backup_set_ids: Iterable[str]
+    ) -> dict[str, SetHistory]:
+        found = ((s, self.histories_.get((customer_id, s))) for s in backup_set_ids)
+        return {s: h for s, h in found if h is not None}
+
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         return {
             h: copy.deepcopy(self.details_[(customer_id, h)])
@@ -72,6 +80,8 @@ class FakeSlaStore:
                 self.jobs_[(cid, j.job_id)] = j
             for a in c.alerts:
                 self.alerts_[(cid, a.alert_id)] = a
+            for h in c.histories:
+                self.histories_[(cid, h.backup_set_id)] = h
             for hour in c.expired_details:
                 self.details_.pop((cid, hour), None)
         return {c.customer.customer_id: self.revisions[c.customer.customer_id] for c in changes}

@@ -38,6 +38,7 @@ def job(
     started_hours_ago: float | None = None,
     ended_hours_ago: float | None = None,
     event_id: str | None = None,
+    error: tuple[str, str] | None = None,
 ) -> JobSnapshot:
     ended = (
         ended_hours_ago
@@ -57,6 +58,8 @@ def job(
         event_id=event_id or f"e{next(_ids):06d}",
         started_at=instant(at(started_hours_ago)) if started_hours_ago is not None else None,
         ended_at=instant(at(ended)) if ended is not None else None,
+        error_code=error[0] if error else None,
+        error_message=error[1] if error else None,
     )
 
 

@@ -9,6 +9,18 @@ from typing import Literal
 Window = Literal["24h", "7d", "30d"]
 Health = Literal["ok", "warning", "critical", "unknown"]
 Severity = Literal["critical", "warning", "info"]
+SetSort = Literal[
+    "backup_set_id",
+    "-backup_set_id",
+    "name",
+    "-name",
+    "rpo_status",
+    "-rpo_status",
+    "last_successful_backup_at",
+    "-last_successful_backup_at",
+]
+"""Orders of the backup set table; `-` reverses."""
+RpoStatus = Literal["ok", "breached", "never"]
 DEFAULT_REGIONS = (
     "us-east-1",
     "us-west-2",

@@ -268,7 +268,10 @@ async def test_list_search_and_paging(api: httpx.AsyncClient) -> None:
         "tenant_type",
         "storage_region",
         "expiry_date",
+        "quota_used",
+        "plan_badges",
     }
+    assert (item[0]["quota_used"], item[0]["plan_badges"]) == (0.0, [])  # no usage yet
     for bad in ({"limit": 0}, {"limit": 201}, {"cursor": "garbage"}):
         answer = await api.get("/api/v1/customers", params=bad)
         assert answer.status_code == 422, bad

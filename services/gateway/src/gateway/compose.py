@@ -93,10 +93,16 @@ def _summary_json(customer: Answer, customer_id: str) -> bytes:
 
 
 async def customer_sla(
-    customers: Upstream, sla: Upstream, customer_id: str, window: str, cursor: str | None = None
+    customers: Upstream,
+    sla: Upstream,
+    customer_id: str,
+    window: str,
+    cursor: str | None = None,
+    table: dict[str, str] | None = None,
 ) -> bytes:
-    """The SLA part alone (a page of backup sets), for a customer that exists."""
-    params = {"window": window} | ({"cursor": cursor} if cursor else {})
+    """The SLA part alone (a page of backup sets, in the order and with the filter `table`
+    names), for a customer that exists."""
+    params = {"window": window} | ({"cursor": cursor} if cursor else {}) | (table or {})
     answer = await about_customer(customers, sla, customer_id, "GET", ("sla",), params=params)
     return answer.content  # sla_svc's JSON, passed on as it came
 

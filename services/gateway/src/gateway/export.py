@@ -33,6 +33,9 @@ SET_COLUMNS = (
     "last_restore_status",
     "last_restore_started_at",
     "open_alerts",
+    "last_failure_ended_at",
+    "last_failure_error_code",
+    "last_failure_error_message",
 )
 PAGE = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,6 +78,7 @@ async def customers_csv(customers: Upstream, sla: Upstream, q: str | None) -> As
 
 def _set_row(item: Mapping[str, Any]) -> list[Any]:
     backup, restore = item.get("last_backup") or {}, item.get("last_restore") or {}
+    failure = item.get("last_failure") or {}
     return [
         item["backup_set_id"],
         item.get("name"),
@@ -88,6 +92,9 @@ def _set_row(item: Mapping[str, Any]) -> list[Any]:
         restore.get("status"),
         restore.get("started_at"),
         item.get("open_alerts"),
+        failure.get("ended_at"),
+        failure.get("error_code"),
+        failure.get("error_message"),
     ]
 
 

@@ -39,6 +39,9 @@ def to_change(event: Event) -> Change:
                 event_id=event.id,
                 started_at=instant(data.started_at) if data.started_at else None,
                 ended_at=instant(data.ended_at) if data.ended_at else None,
+                error_code=data.error_code,
+                error_message=data.error_message,
+                bytes_transferred=data.bytes_transferred,
             )
         case ev.BACKUP_SET_UPSERTED:
             presence = Presence(order, False, data.name, data.workload, data.rpo_hours)

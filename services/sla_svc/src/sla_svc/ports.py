@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
 
 
@@ -30,6 +31,7 @@ class CustomerChanges:
     details: list[HourDetail] = field(default_factory=list)
     jobs: list[JobState] = field(default_factory=list)
     alerts: list[AlertState] = field(default_factory=list)
+    histories: list[SetHistory] = field(default_factory=list)
     expired_details: list[str] = field(default_factory=list)
 
 
@@ -52,12 +54,17 @@ class SlaStore(Protocol):
     async def alerts(self, customer_id: str, alert_ids: Iterable[str]) -> dict[str, AlertState]:
         """The stored states of these alerts (missing ones left out)."""
 
+    async def histories(
+        self, customer_id: str, backup_set_ids: Iterable[str]
+    ) -> dict[str, SetHistory]:
+        """The stored job histories of these sets (missing ones left out)."""
+
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """The hour details of these hours (missing ones left out)."""
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
         """Write the counted documents of every customer first, then their revisions, then
-        job and alert states; the revision each customer's head now names."""
+        job and alert states and set histories; the revision each customer's head now names."""
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""

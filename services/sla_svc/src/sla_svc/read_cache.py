@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from sla_svc.domain.figures import CustomerSla, HourDetail
-from sla_svc.domain.prepared import PreparedSla
+from sla_svc.domain.prepared import PreparedSla, SetQuery
 from sla_svc.domain.view import SlaView
 
-ViewKey = tuple[str, str | None, int]
+ViewKey = tuple[str, str | None, int, SetQuery]
 """A view's window, cursor and page size."""
 VIEWS_PER_SNAPSHOT = 16
 Render = Callable[[SlaView], bytes]

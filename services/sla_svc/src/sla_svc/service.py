@@ -11,7 +11,9 @@ from msc_platform.clock import Clock
 from sla_svc.domain.alerts import Acknowledged, AlertState, newest_open
 from sla_svc.domain.figures import HourDetail
 from sla_svc.domain.ingest import AlertChange, Delivered, count_details, ingest
-from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.job_history import SetHistory, record
+from sla_svc.domain.jobs import JobSnapshot, JobState
+from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.time_keys import hour_key, instant
 from sla_svc.domain.view import (
     LONGEST_WINDOW,
@@ -110,31 +112,43 @@ class SlaService:
         return Outcome(applied=kept - unchanged, unchanged=unchanged, dropped=len(events) - kept)
 
     async def view(
-        self, customer_id: str, window: str, after: str | None = None, limit: int = 100
+        self,
+        customer_id: str,
+        window: str,
+        after: str | None = None,
+        limit: int = 100,
+        query: SetQuery = SetQuery(),
     ) -> SlaView:
-        """The SLA tab of a customer now."""
-        kept, as_of = await self._kept_view(customer_id, window, after, limit)
+        """The SLA tab of a customer now (`query`: the backup set table's order and filter)."""
+        kept, as_of = await self._kept_view(customer_id, window, after, limit, query)
         return kept.at(as_of)
 
     async def rendered_view(
-        self, customer_id: str, window: str, after: str | None, limit: int, render: Render
+        self,
+        customer_id: str,
+        window: str,
+        after: str | None,
+        limit: int,
+        render: Render,
+        query: SetQuery = SetQuery(),
     ) -> tuple[SlaView, bytes]:
         """The SLA tab now, and `render` of it (which must not depend on `as_of`), done
         once for as long as the view stays the same."""
-        kept, as_of = await self._kept_view(customer_id, window, after, limit)
+        kept, as_of = await self._kept_view(customer_id, window, after, limit, query)
         return kept.at(as_of), kept.rendered(render)
 
     async def _kept_view(
-        self, customer_id: str, window: str, after: str | None, limit: int
+        self, customer_id: str, window: str, after: str | None, limit: int, query: SetQuery
     ) -> tuple[KeptView, dt.datetime]:
         if window not in WINDOWS:
             raise UnknownWindow(window)
         frame = Window(window, self._as_of())
         snapshot, details = await self._figures(customer_id, frame.edge_hours)
-        key = (window, after, limit)
+        key = (window, after, limit, query)
         kept = snapshot.view(key, frame.as_of)
         if kept is None:
-            kept = snapshot.keep(key, sla_view(snapshot.sla, details, frame, after, limit))
+            view = sla_view(snapshot.sla, details, frame, after, limit, query)
+            kept = snapshot.keep(key, view)
         return kept, frame.as_of
 
     async def health(self, customer_ids: Sequence[str]) -> dict[str, Health]:
@@ -178,6 +192,13 @@ class SlaService:
         await self._acknowledgements.publish(customer_id, alert_id, by, at)
         return Acknowledged(order="", time=instant(at), by=by)
 
+    async def job_history(self, customer_id: str, backup_set_id: str) -> SetHistory:
+        """The latest jobs of one of the customer's sets, newest first."""
+        if (await self._store.head(customer_id)).deleted:
+            raise CustomerDeleted(customer_id)
+        found = await self._store.histories(customer_id, [backup_set_id])
+        return found.get(backup_set_id) or SetHistory(backup_set_id)
+
     async def forget(self, customer_id: str) -> None:
         """Rule 6: the customer was deleted."""
         await self._store.forget(customer_id)
@@ -195,13 +216,23 @@ class SlaService:
         )
         customer.customer_id = customer_id
         done = ingest(customer, jobs, alerts, delivered, floor_hour)
-        stored = await self._store.details(customer_id, {d.hour for d in done.detail_deltas})
+        by_set: dict[str, list[JobState]] = {}
+        for job in done.jobs.values():
+            by_set.setdefault(job.backup_set_id, []).append(job)
+        stored, histories = await asyncio.gather(
+            self._store.details(customer_id, {d.hour for d in done.detail_deltas}),
+            self._store.histories(customer_id, by_set),
+        )
         details = count_details(customer_id, stored, done.detail_deltas, delivered)
         changes = CustomerChanges(
             customer=customer,
             details=details,
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
+            histories=[
+                record(histories.get(set_id) or SetHistory(set_id), set_jobs)
+                for set_id, set_jobs in by_set.items()
+            ],
             expired_details=done.expired_details,
         )
         return changes, done.unchanged

@@ -20,6 +20,7 @@ from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from sla_svc.api.rendering import with_as_of, without_as_of
 from sla_svc.consumers import to_change
 from sla_svc.domain.ingest import Delivered, stream_of
+from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.view import WINDOWS
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import CustomerEvent, SlaService
@@ -143,4 +144,13 @@ async def test_every_accepted_event_can_be_shown(raw_events: list[dict[str, Any]
         if view.next_cursor:
             page = await sla.rendered_view(CUSTOMER, window, view.next_cursor, 2, without_as_of)
             json.loads(with_as_of(*page))
+    for order in ("name", "rpo_status", "last_successful_backup_at"):  # every order pages
+        query = SetQuery(order, descending=True)  # type: ignore[arg-type]
+        view, rest = await sla.rendered_view(CUSTOMER, "7d", None, 2, without_as_of, query)
+        json.loads(with_as_of(view, rest))
+        if view.next_cursor:
+            await sla.rendered_view(CUSTOMER, "7d", view.next_cursor, 2, without_as_of, query)
+    alerts_page = await sla.open_alerts(CUSTOMER, None, None, 2)
+    if alerts_page.next_cursor:  # alert ids are any text: the cursor must still page
+        await sla.open_alerts(CUSTOMER, None, alerts_page.next_cursor, 2)
     assert set((await sla.health([CUSTOMER])).values()) <= {"ok", "warning", "critical", "unknown"}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from sla_svc.domain.backup_sets import BackupSet, Presence, RpoJudge
 from sla_svc.domain.figures import Counts
-from sla_svc.domain.prepared import HourTotals, SetListing
+from sla_svc.domain.prepared import HourTotals, InvalidCursor, SetListing, SetQuery
 from sla_svc.domain.time_keys import hour_key, instant
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.UTC)
@@ -53,11 +55,52 @@ def test_listing_counts_breaches_and_pages_like_a_scan() -> None:
     assert listing.total == len(listed)
     seen, cursor = [], None
     while True:
-        page, cursor = listing.page(cursor, 17)
+        page, cursor = listing.page(cursor, 17, SetQuery(), RpoJudge(NOW))
         seen += page
         if cursor is None:
             break
     assert seen == listed
-    assert listing.page("bs-0500000", 1000)[0] == [
+    assert listing.page("bs-0500000", 1000, SetQuery(), RpoJudge(NOW))[0] == [
         s for s in listed if s.backup_set_id > "bs-0500000"
     ]
+
+
+def test_every_order_and_filter_pages_like_sorting_the_whole_table() -> None:
+    rng = random.Random(3)
+    sets = []
+    for i in range(200):
+        successes = {
+            f"j{i}": instant(NOW - dt.timedelta(minutes=rng.randint(0, 3000)))
+            for _ in range(rng.randint(0, 1))
+        }
+        name = rng.choice([None, "Files", "files", "SQL", "Mail", f"Set {i}"])
+        presence = Presence("o", False, name, None, rng.choice([1, 24, 48]))
+        sets.append(BackupSet(f"bs-{i:04d}", presence, successes=successes))
+    listing = SetListing(sets)
+    judge = RpoJudge(NOW)
+    risk = {"breached": 0, "never": 1, "ok": 2}
+    expected_keys = {
+        "backup_set_id": lambda s: (s.backup_set_id,),
+        "name": lambda s: (s.name is None, (s.name or "").casefold(), s.backup_set_id),
+        "rpo_status": lambda s: (
+            risk[judge.status(s)],
+            s.last_successful_backup_at or "",
+            s.backup_set_id,
+        ),
+        "last_successful_backup_at": lambda s: (s.last_successful_backup_at or "", s.backup_set_id),
+    }
+    for order, key in expected_keys.items():
+        for descending in (False, True):
+            for status in (None, "breached", "never", "ok"):
+                query = SetQuery(order, descending, status)  # type: ignore[arg-type]
+                wanted = [s for s in sets if status is None or judge.status(s) == status]
+                wanted.sort(key=key, reverse=descending)
+                seen, cursor = [], None
+                while True:
+                    page, cursor = listing.page(cursor, 7, query, judge)
+                    seen += page
+                    if cursor is None:
+                        break
+                assert seen == wanted, (order, descending, status)
+    with pytest.raises(InvalidCursor):
+        listing.page("bs-0001", 7, SetQuery("name"), judge)

@@ -194,6 +194,79 @@ async def test_last_backup_and_restore_are_the_latest_started() -> None:
     assert r.last_restore.job_id == "r1" and r.last_restore.status == "failed"  # type: ignore[attr-defined]
 
 
+async def test_a_job_whose_start_arrives_late_gives_way_to_the_job_after_it() -> None:
+    """j0 first counts by its latest event (a `queued` 2 hours ago), then a snapshot says it
+    started 2.75 hours ago: j1 (queued 2.5 hours ago, never started) is the latest now,
+    whatever the order (found by the property test on the real database)."""
+    history: list[Change] = [
+        job("j0", "queued", 2, event_id="e1"),
+        job("j1", "queued", 2.5, event_id="e2"),
+        job("j0", "running", 2.75, started_hours_ago=2.75, event_id="e3"),
+    ]
+    expected = await view_after(history)
+    assert row(expected).last_backup.job_id == "j1"  # type: ignore[attr-defined]
+    for order in ([0, 1, 2], [0, 2, 1], [1, 0, 2], [2, 0, 1]):
+        assert await view_after([history[i] for i in order]) == expected
+
+
+async def test_the_last_failure_keeps_its_error_until_overturned() -> None:
+    disk = ("E_DISK", "disk full on /backup")
+    view = await view_after(
+        [
+            job("j1", "failed", 30, error=("E_NET", "timeout")),
+            job("j2", "failed", 5, error=disk),
+            job("j3", "successful", 1),
+        ]
+    )
+    failure = row(view).last_failure  # type: ignore[attr-defined]
+    assert (failure.job_id, failure.error_code, failure.error_message) == ("j2", *disk)
+    assert row(view).last_backup.job_id == "j3"  # type: ignore[attr-defined]
+    overturned = await view_after(
+        [
+            job("j1", "failed", 30, error=("E_NET", "timeout")),
+            job("j2", "failed", 5, error=disk),
+            job("j2", "successful", 4),  # a later terminal snapshot: j2 succeeded after all
+        ]
+    )
+    assert row(overturned).last_failure.job_id == "j1"  # type: ignore[attr-defined]
+    long = await view_after([job("j1", "failed", 1, error=("E", "x" * 4000))])
+    assert len(row(long).last_failure.error_message) == 300  # type: ignore[attr-defined]
+
+
+async def test_a_set_keeps_its_twenty_latest_jobs_whatever_the_order() -> None:
+    history: list[Change] = []
+    for n in range(25):
+        history.append(job(f"j{n:02d}", "running", 60 - n, started_hours_ago=60 - n))
+        status = "failed" if n % 5 == 0 else "successful"
+        history.append(
+            replace(
+                job(f"j{n:02d}", status, 59.5 - n, started_hours_ago=60 - n),
+                bytes_transferred=n * 1000,
+                error_code="E_NET" if status == "failed" else None,
+            )
+        )
+    history.append(job("r1", "successful", 3, job_type="restore", started_hours_ago=3.5))
+    history.append(job("x1", "successful", 3, set_id="bs-2", started_hours_ago=3.5))
+    rng = random.Random(5)
+    expected = None
+    for attempt in range(4):
+        changes = list(history)
+        if attempt:
+            rng.shuffle(changes)
+        sla = service()
+        stream = deliver("c1", changes)
+        for start in range(0, len(stream), 7):
+            await sla.apply(stream[start : start + 7])
+        got = await sla.job_history("c1", "bs-1")
+        expected = expected or got
+        assert got == expected
+    assert expected is not None
+    assert [j.job_id for j in expected.jobs] == ["r1", *(f"j{n:02d}" for n in range(24, 5, -1))]
+    j20 = next(j for j in expected.jobs if j.job_id == "j20")
+    assert (j20.status, j20.bytes_transferred, j20.error_code) == ("failed", 20000, "E_NET")
+    assert (await service().job_history("c1", "bs-9")).jobs == ()
+
+
 async def test_alerts_open_raised_cleared() -> None:
     view = await view_after(
         [

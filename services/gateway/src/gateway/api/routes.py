@@ -194,11 +194,18 @@ async def customer_sla(
     request: Request,
     window: Window = "7d",
     cursor: Annotated[str | None, Query(max_length=500, description="Next backup sets.")] = None,
+    sort: Annotated[
+        vocabulary.SetSort, Query(description="Order of the backup sets; `-` reverses.")
+    ] = "backup_set_id",
+    rpo_status: Annotated[
+        vocabulary.RpoStatus | None, Query(description="Only the sets of this RPO status.")
+    ] = None,
 ) -> Response:
-    """The SLA tab alone."""
+    """The SLA tab alone, a page of its backup set table in the order asked for."""
     _check_visible(caller(request).sees_customer(customer_id), customer_id)
     found = services(request)
-    sla = await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor)
+    table: dict[str, str] = {"sort": sort} | ({"rpo_status": rpo_status} if rpo_status else {})
+    sla = await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor, table)
     return Response(sla, media_type="application/json")
 
 
@@ -221,6 +228,28 @@ async def customer_alerts(
     found = services(request)
     answer = await compose.about_customer(
         found.customers, found.sla, customer_id, "GET", ("alerts",), params=params
+    )
+    return Response(answer.content, media_type="application/json")
+
+
+@router.get(
+    "/customers/{customer_id}/jobs", responses=_answers(schemas.JobHistory, READ, headers=())
+)
+async def job_history(
+    customer_id: PathId,
+    request: Request,
+    backup_set_id: Annotated[str, Query(min_length=1, max_length=128, description="The set.")],
+) -> Response:
+    """The latest 20 jobs of one backup set, newest first (the roles of the SLA tab)."""
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    found = services(request)
+    answer = await compose.about_customer(
+        found.customers,
+        found.sla,
+        customer_id,
+        "GET",
+        ("jobs",),
+        params={"backup_set_id": backup_set_id},
     )
     return Response(answer.content, media_type="application/json")
 

@@ -275,13 +275,13 @@ async function addCustomer() {
 }
 
 // ---------- customer details ----------
-async function customerDetails(id, tab, window) {
+async function customerDetails(id, tab, window, table = {}) {
   loading("the customer");
   try {
     const { body: details, etag } = await api("GET", `/customers/${id}/details?window=${window}`);
     // The regions a plan may name, for the plan's editor (only an msp_admin edits).
     const regions = canEdit() ? (await api("GET", "/storage-regions")).body.items : [];
-    const state = { id, etag, details, window, regions };
+    const state = { id, etag, details, window, regions, table };
     const tabs = h("nav", { class: "tabs" },
       h("a", { href: `#/customers/${id}/summary`, class: tab === "summary" ? "active" : "" }, "Summary"),
       h("a", { href: `#/customers/${id}/sla?window=${window}`, class: tab === "sla" ? "active" : "" }, "SLA"));
@@ -613,29 +613,58 @@ function slaTab(state) {
     h("div", { class: "big" }, sla.alerts.open.critical + sla.alerts.open.warning + sla.alerts.open.info), h("div", { class: "muted" }, "open"),
     h("ul", {}, ["critical", "warning", "info"].map((s) => h("li", {}, `${s}: ${sla.alerts.open[s]} open (${(sla.alerts.acknowledged || {})[s] || 0} acknowledged), ${sla.alerts.raised_in_window[s]} raised in ${sla.window}`))));
   const body = h("tbody");
-  const more = h("button", { class: "secondary", hidden: !sla.backup_sets.next_cursor }, "More backup sets");
+  const more = h("button", { class: "secondary", hidden: true }, "More backup sets");
+  // The table's order and filter live in the address, so a reload keeps them.
+  const table = state.table || {};
+  const tableHash = (change) => {
+    const next = new URLSearchParams({ window: state.window, ...Object.fromEntries(Object.entries({ ...table, ...change }).filter(([, v]) => v)) });
+    return `#/customers/${state.id}/sla?${next}`;
+  };
+  const sortSelect = h("select", { id: "set-sort", "aria-label": "Sort backup sets" },
+    [["", "By set id"], ["rpo_status", "RPO status (most at risk first)"], ["last_successful_backup_at", "Last successful backup (oldest first)"],
+      ["-last_successful_backup_at", "Last successful backup (newest first)"], ["name", "Name (A-Z)"], ["-name", "Name (Z-A)"]]
+      .map(([v, l]) => h("option", { value: v, selected: (table.sort || "") === v }, l)));
+  const statusSelect = h("select", { id: "set-filter", "aria-label": "Show backup sets" },
+    [["", "All sets"], ["breached", "RPO breached"], ["never", "Never backed up"], ["ok", "Within RPO"]]
+      .map(([v, l]) => h("option", { value: v, selected: (table.rpo_status || "") === v }, l)));
+  sortSelect.addEventListener("change", () => { location.hash = tableHash({ sort: sortSelect.value }); });
+  statusSelect.addEventListener("change", () => { location.hash = tableHash({ rpo_status: statusSelect.value }); });
   const addRows = (items) => body.append(...items.map((s) => h("tr", { "data-set": s.backup_set_id },
-    h("td", {}, text(s.name, s.backup_set_id)), h("td", {}, text(s.workload)), h("td", {}, `${s.rpo_hours} h`),
+    h("td", {}, h("span", { class: "set-name" }, text(s.name, s.backup_set_id)), " ", h("button", { class: "link history", "aria-expanded": "false",
+      "aria-label": `Job history of ${text(s.name, s.backup_set_id)}`, onclick: (e) => toggleHistory(state, s, e.currentTarget) }, "History")), h("td", {}, text(s.workload)), h("td", {}, `${s.rpo_hours} h`),
     h("td", {}, badge(s.rpo_status)), h("td", {}, when(s.last_successful_backup_at)),
     h("td", {}, s.last_backup ? [badge(s.last_backup.status), " ", when(s.last_backup.started_at)] : "—"),
     h("td", {}, s.last_restore ? [badge(s.last_restore.status), " ", when(s.last_restore.started_at)] : "—"),
+    h("td", { class: "failure" }, s.last_failure ? [h("strong", {}, text(s.last_failure.error_code, "failed")), ": ",
+      text(s.last_failure.error_message, "no message"), h("div", { class: "muted" }, when(s.last_failure.ended_at))] : "—"),
     h("td", {}, String(s.open_alerts)))));
-  addRows(sla.backup_sets.items);
-  let cursor = sla.backup_sets.next_cursor;
+  let cursor = null;
   const moreNotice = h("span", { class: "inline-notice", role: "alert" });
   const exportNotice = h("span", { class: "inline-notice", role: "alert" });
-  more.addEventListener("click", async () => {
+  const showPage = (sets) => {
+    addRows(sets.items);
+    if (!body.children.length) body.append(h("tr", {}, h("td", { colspan: 9, class: "muted" }, "No backup sets match.")));
+    cursor = sets.next_cursor;
+    more.hidden = !cursor;
+  };
+  const loadMore = async () => {
     more.disabled = true;
     moreNotice.textContent = "";
     try {
-      const { body: page } = await api("GET", `/customers/${state.id}/sla?window=${state.window}&cursor=${encodeURIComponent(cursor)}`);
-      addRows(page.backup_sets.items);
-      cursor = page.backup_sets.next_cursor;
-      more.hidden = !cursor;
+      const params = new URLSearchParams({ window: state.window, ...Object.fromEntries(Object.entries(table).filter(([, v]) => v)) });
+      if (cursor) params.set("cursor", cursor);
+      const { body: page } = await api("GET", `/customers/${encodeURIComponent(state.id)}/sla?${params}`);
+      body.querySelector("td.loading")?.closest("tr").remove();
+      showPage(page.backup_sets);
     } catch (error) {
       if (error.status !== 401) moreNotice.textContent = `${error.message}; try again.`;
     } finally { more.disabled = false; }
-  });
+  };
+  more.addEventListener("click", loadMore);
+  if (table.sort || table.rpo_status) {  // another order than the details view's: ask for it
+    body.append(h("tr", {}, h("td", { colspan: 9, class: "loading" }, "Loading backup sets…")));
+    loadMore();
+  } else showPage(sla.backup_sets);
   return h("div", {},
     h("div", { class: "toolbar" }, switcher, h("span", { class: "muted" }, `as of ${when(sla.as_of)}`)),
     h("div", { class: "stats" }, jobs("Backup jobs", sla.backup_jobs), jobs("Restore jobs", sla.restore_jobs), alerts),
@@ -643,8 +672,33 @@ function slaTab(state) {
     h("section", { class: "card" }, h("header", {}, h("h2", {}, `Backup sets (${sla.backup_sets.total}: ${sla.backup_sets.rpo_breached} RPO breached, ${sla.backup_sets.never_backed_up} never backed up)`),
       h("span", {}, exportNotice, " ", h("button", { class: "secondary", onclick: (e) =>
         download(`/customers/${encodeURIComponent(state.id)}/backup-sets.csv?window=${state.window}`, `backup-sets-${state.id}.csv`, e.currentTarget, exportNotice) }, "Export CSV"))),
-      h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Open alerts"].map((t) => h("th", {}, t)))), body),
+      h("div", { class: "toolbar" }, sortSelect, statusSelect),
+      h("table", { id: "backup-sets" }, h("thead", {}, h("tr", {}, ["Backup set", "Workload", "RPO", "RPO status", "Last successful backup", "Last backup", "Last restore", "Last failure", "Open alerts"].map((t) => h("th", {}, t)))), body),
       h("div", { class: "pager" }, moreNotice, more)));
+}
+
+// A set's latest 20 jobs, in a row opened under the set's own.
+async function toggleHistory(state, set, button) {
+  const row = button.closest("tr");
+  const open = row.nextElementSibling?.classList.contains("job-history") ? row.nextElementSibling : null;
+  if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
+  const cell = h("td", { colspan: 9 }, h("p", { class: "loading", role: "status" }, "Loading jobs…"));
+  row.after(h("tr", { class: "job-history", "data-history": set.backup_set_id }, cell));
+  button.setAttribute("aria-expanded", "true");
+  try {
+    const params = new URLSearchParams({ backup_set_id: set.backup_set_id });
+    const { body: history } = await api("GET", `/customers/${encodeURIComponent(state.id)}/jobs?${params}`);
+    cell.replaceChildren(history.items.length ? h("table", { class: "jobs" },
+      h("caption", {}, `Latest jobs of ${text(set.name, set.backup_set_id)}`),
+      h("thead", {}, h("tr", {}, ["Job", "Type", "Status", "Started", "Ended", "Transferred", "Error"].map((t) => h("th", {}, t)))),
+      h("tbody", {}, history.items.map((j) => h("tr", { "data-job": j.job_id }, h("td", {}, j.job_id), h("td", {}, j.job_type),
+        h("td", {}, badge(j.status)), h("td", {}, when(j.started_at)), h("td", {}, when(j.ended_at)),
+        h("td", {}, formatBytes(j.bytes_transferred)),
+        h("td", { class: "failure" }, j.error_code || j.error_message ? `${text(j.error_code, "")} ${text(j.error_message, "")}`.trim() : "—")))))
+      : h("p", { class: "muted" }, "No jobs yet."));
+  } catch (error) {
+    if (error.status !== 401) cell.replaceChildren(h("p", { class: "inline-notice", role: "alert" }, `${error.message}; try again.`));
+  }
 }
 
 // The open alerts, newest first, a page at a time, filtered by severity; an msp_admin
@@ -715,7 +769,8 @@ function route(message = "") {
   const params = new URLSearchParams(query);
   const match = path.match(/^\/customers\/([^/]+)\/(summary|sla)$/);
   if (match) {
-    return customerDetails(decodeURIComponent(match[1]), match[2], params.get("window") || "7d").then(() => {
+    const table = { sort: params.get("sort") || "", rpo_status: params.get("rpo_status") || "" };
+    return customerDetails(decodeURIComponent(match[1]), match[2], params.get("window") || "7d", table).then(() => {
       if (flash) view.prepend(h("p", { class: "notice", role: "status", id: "flash" }, flash));
     });
   }

@@ -17,6 +17,7 @@ from msc_platform.mongo import packed
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence
 from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.job_history import JobEntry, SetHistory
 from sla_svc.domain.jobs import JobState
 
 Document = dict[str, Any]
@@ -105,6 +106,9 @@ def job_to_document(customer_id: str, job: JobState) -> Document:
         job.started_at,
         job.started_rank,
         job.ended_at,
+        job.error_code,
+        job.error_message,
+        job.bytes_transferred,
     ]
     return _entity_document(customer_id, job.job_id, state)
 
@@ -146,6 +150,18 @@ def alert_from_document(doc: Document) -> AlertState:
     )
 
 
+def history_to_document(customer_id: str, history: SetHistory) -> Document:
+    """The stored form of a set's job history."""
+    state = [history.backup_set_id, [list(vars(j).values()) for j in history.jobs]]
+    return _entity_document(customer_id, history.backup_set_id, state)
+
+
+def history_from_document(doc: Document) -> SetHistory:
+    """A set's job history from its stored form."""
+    set_id, jobs = json.loads(doc["state"])
+    return SetHistory(set_id, tuple(JobEntry(*j) for j in jobs))
+
+
 def _entity_document(customer_id: str, entity: str, state: list[Any]) -> Document:
     return {
         "_id": entity_id(customer_id, entity),
@@ -155,26 +171,33 @@ def _entity_document(customer_id: str, entity: str, state: list[Any]) -> Documen
 
 
 def _set_out(s: BackupSet) -> list[Any]:
-    p, b, r = s.presence, s.last_backup, s.last_restore
+    p = s.presence
     return [
         s.backup_set_id,
         [p.order, p.deleted, p.name, p.workload, p.rpo_hours] if p else None,
         s.has_jobs,
-        [b.job_id, b.status, b.started_at, b.ended_at, b.recency] if b else None,
-        [r.job_id, r.status, r.started_at, r.ended_at, r.recency] if r else None,
+        [_summary_out(j) for j in s.backups],
+        [_summary_out(j) for j in s.restores],
         s.successes,
         s.open_alerts,
+        [_summary_out(j) for j in s.failures],
     ]
 
 
+def _summary_out(j: JobSummary) -> list[Any]:
+    summary = [j.job_id, j.status, j.started_at, j.ended_at, j.recency]
+    return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
+
+
 def _set_in(packed: list[Any]) -> BackupSet:
-    set_id, presence, has_jobs, last_backup, last_restore, successes, open_alerts = packed
+    set_id, presence, has_jobs, backups, restores, successes, open_alerts, failures = packed
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,
         has_jobs=has_jobs,
-        last_backup=JobSummary(*last_backup) if last_backup else None,
-        last_restore=JobSummary(*last_restore) if last_restore else None,
+        backups=tuple(JobSummary(*j) for j in backups),
+        restores=tuple(JobSummary(*j) for j in restores),
+        failures=tuple(JobSummary(*j) for j in failures),
         successes=successes,
         open_alerts=open_alerts,
     )

@@ -29,11 +29,14 @@ from sla_svc.adapters.documents import (
     detail_id,
     detail_to_document,
     entity_id,
+    history_from_document,
+    history_to_document,
     job_from_document,
     job_to_document,
 )
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
 from sla_svc.ports import CustomerChanges, Head
 
@@ -42,8 +45,8 @@ Document = dict[str, Any]
 STORED_FORMAT = 4
 """Version of the documents' shape: 2 since states are packed into one `state` field, 3
 since counted documents remember offsets per partition (`backup.jobs#3`), not per topic,
-4 since alerts keep their type, message and acknowledgement and a customer's figures the
-index of its open alerts."""
+4 since alerts keep their type, message and acknowledgement, a customer's figures the
+index of its open alerts, sets their latest jobs and failures, and sets their job history."""
 
 
 class MongoSlaStore:
@@ -54,6 +57,7 @@ class MongoSlaStore:
         self.details_: AsyncCollection[Document] = db["sla_hour_details"]
         self.jobs_: AsyncCollection[Document] = db["sla_jobs"]
         self.alerts_: AsyncCollection[Document] = db["sla_alerts"]
+        self.histories_: AsyncCollection[Document] = db["sla_set_histories"]
         self.heads: AsyncCollection[Document] = db["sla_heads"]
         self._purges: set[asyncio.Task[None]] = set()
 
@@ -89,6 +93,14 @@ class MongoSlaStore:
         docs = await self._many(self.alerts_, [entity_id(customer_id, a) for a in alert_ids])
         return {alert.alert_id: alert for alert in map(alert_from_document, docs)}
 
+    async def histories(
+        self, customer_id: str, backup_set_ids: Iterable[str]
+    ) -> dict[str, SetHistory]:
+        """Stored job histories of these sets."""
+        ids = [entity_id(customer_id, s) for s in backup_set_ids]
+        docs = await self._many(self.histories_, ids)
+        return {h.backup_set_id: h for h in map(history_from_document, docs)}
+
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """Stored hour details."""
         docs = await self._many(self.details_, [detail_id(customer_id, h) for h in hours])
@@ -114,6 +126,10 @@ class MongoSlaStore:
             self.alerts_,
             [alert_to_document(c.customer.customer_id, a) for c in changes for a in c.alerts],
         )
+        await replace_by_id(
+            self.histories_,
+            [history_to_document(c.customer.customer_id, h) for c in changes for h in c.histories],
+        )
         await delete_by_id(
             self.details_,
             [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
@@ -132,7 +148,7 @@ class MongoSlaStore:
 
     async def _purge(self, customer_id: str) -> None:
         # Scans: rare, and off the consumer's path. What a crash leaves is unreachable.
-        for collection in (self.details_, self.jobs_, self.alerts_):
+        for collection in (self.details_, self.jobs_, self.alerts_, self.histories_):
             try:
                 await collection.delete_many({"customer_id": customer_id})
             except Exception:

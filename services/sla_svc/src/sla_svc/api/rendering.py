@@ -58,6 +58,7 @@ def public(view: SlaView) -> dict[str, Any]:
                     "last_successful_backup_at": _time(row.last_successful_backup_at),
                     "last_backup": _job(row.last_backup),
                     "last_restore": _job(row.last_restore),
+                    "last_failure": _failure(row.last_failure),
                     "open_alerts": row.open_alerts,
                 }
                 for row in view.rows
@@ -79,4 +80,15 @@ def _job(job: JobSummary | None) -> dict[str, Any] | None:
         "status": job.status,
         "started_at": _time(job.started_at),
         "ended_at": _time(job.ended_at),
+    }
+
+
+def _failure(job: JobSummary | None) -> dict[str, Any] | None:
+    if job is None:
+        return None
+    return {
+        "job_id": job.job_id,
+        "ended_at": _time(job.ended_at),
+        "error_code": job.error_code,
+        "error_message": job.error_message,
     }

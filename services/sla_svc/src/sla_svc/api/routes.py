@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from msc_contracts.vocabulary import Severity
+from msc_contracts.vocabulary import RpoStatus, SetSort, Severity
 from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
 from sla_svc.api import rendering, schemas
 from sla_svc.domain.alerts import Acknowledged, AlertState
+from sla_svc.domain.prepared import InvalidCursor, SetOrder, SetQuery
 from sla_svc.domain.time_keys import rfc3339
 from sla_svc.service import (
     AlertAlreadyCleared,
@@ -38,13 +39,26 @@ async def get_sla(
     window: Annotated[str, Query(description="`24h`, `7d` or `30d`.")] = "7d",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    sort: Annotated[SetSort, Query(description="Order of the backup sets; `-` reverses.")] = (
+        "backup_set_id"
+    ),
+    rpo_status: Annotated[RpoStatus | None, Query(description="Only these sets.")] = None,
 ) -> Response:
     """The SLA tab of one customer (rendered by `rendering`, once per kept view, and not
     validated again on the way out: with 100 rows that took longer than computing it)."""
+    order = cast(SetOrder, sort.removeprefix("-"))
+    query = SetQuery(order, sort.startswith("-"), rpo_status)
     try:
         view, rest = await service.rendered_view(
-            customer_id, window, cursor, limit, rendering.without_as_of
+            customer_id, window, cursor, limit, rendering.without_as_of, query
         )
+    except InvalidCursor as exc:
+        raise Problem(
+            422,
+            "Validation failed",
+            "invalid fields: cursor",
+            errors=[{"field": "cursor", "message": str(exc)}],
+        ) from exc
     except UnknownWindow as exc:
         raise Problem(
             422,
@@ -101,6 +115,37 @@ async def acknowledge_alert(
     except AlertAlreadyCleared as exc:
         raise Problem(409, "Conflict", "the alert is cleared: nothing to acknowledge") from exc
     return {"alert_id": body.alert_id, "acknowledged": _acknowledgement(ack)}
+
+
+@router.get("/customers/{customer_id}/jobs", response_model=schemas.JobHistory)
+async def job_history(
+    customer_id: PathId,
+    service: ServiceDep,
+    backup_set_id: Annotated[str, Query(min_length=1, max_length=128)],
+) -> dict[str, Any]:
+    """The latest jobs of one backup set (the set named in the query: a set id is any text)."""
+    try:
+        history = await service.job_history(customer_id, backup_set_id)
+    except CustomerDeleted as exc:
+        raise Problem(404, "Not found", f"customer {customer_id} was deleted") from exc
+    items = [
+        {
+            "job_id": j.job_id,
+            "job_type": j.job_type,
+            "status": j.status,
+            "started_at": _time(j.started_at),
+            "ended_at": _time(j.ended_at),
+            "bytes_transferred": j.bytes_transferred,
+            "error_code": j.error_code,
+            "error_message": j.error_message,
+        }
+        for j in history.jobs
+    ]
+    return {"backup_set_id": history.backup_set_id, "items": items}
+
+
+def _time(key: str | None) -> str | None:
+    return rfc3339(key) if key else None
 
 
 def _alert(alert: AlertState) -> dict[str, Any]:

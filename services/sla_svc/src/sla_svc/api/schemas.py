@@ -50,6 +50,16 @@ class JobPublic(BaseModel):
     ended_at: str | None
 
 
+class FailurePublic(BaseModel):
+    """`last_failure` of a backup set: the job and the agent's error (its message cut at 300
+    characters)."""
+
+    job_id: str
+    ended_at: str | None
+    error_code: str | None
+    error_message: str | None
+
+
 class BackupSetPublic(BaseModel):
     """One row of the backup set table."""
 
@@ -61,6 +71,9 @@ class BackupSetPublic(BaseModel):
     last_successful_backup_at: str | None
     last_backup: JobPublic | None
     last_restore: JobPublic | None
+    last_failure: FailurePublic | None = Field(
+        description="The latest backup job that failed, with the agent's error."
+    )
     open_alerts: int
 
 
@@ -136,3 +149,24 @@ class AcknowledgementAccepted(BaseModel):
 
     alert_id: str
     acknowledged: AcknowledgementPublic
+
+
+class JobHistoryEntry(BaseModel):
+    """One job of a backup set's history."""
+
+    job_id: str
+    job_type: Literal["backup", "restore"]
+    status: str
+    started_at: str | None
+    ended_at: str | None
+    bytes_transferred: int
+    error_code: str | None
+    error_message: str | None
+
+
+class JobHistory(BaseModel):
+    """The latest 20 jobs of a backup set, newest first (by `started_at`, else the job's
+    latest event)."""
+
+    backup_set_id: str
+    items: list[JobHistoryEntry]

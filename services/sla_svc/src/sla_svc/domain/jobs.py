@@ -23,6 +23,9 @@ class JobSnapshot:
     event_id: str
     started_at: str | None = None
     ended_at: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    bytes_transferred: int = 0
 
     @property
     def rank(self) -> str:
@@ -44,6 +47,11 @@ class JobState:
     started_at: str | None = None
     started_rank: str | None = None
     ended_at: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    """The agent's error, as the highest-ranking snapshot gave it."""
+    bytes_transferred: int = 0
+    """As the highest-ranking snapshot gave it."""
 
     @property
     def terminal(self) -> bool:
@@ -74,6 +82,9 @@ def merge(state: JobState | None, snap: JobSnapshot) -> JobState:
             started_at=snap.started_at,
             started_rank=snap.rank if snap.started_at else None,
             ended_at=snap.ended_at,
+            error_code=snap.error_code,
+            error_message=snap.error_message,
+            bytes_transferred=snap.bytes_transferred,
         )
     merged = state
     if snap.rank > state.rank:
@@ -84,6 +95,9 @@ def merge(state: JobState | None, snap: JobSnapshot) -> JobState:
             status=snap.status,
             rank=snap.rank,
             ended_at=snap.ended_at,
+            error_code=snap.error_code,
+            error_message=snap.error_message,
+            bytes_transferred=snap.bytes_transferred,
         )
     if snap.started_at and (state.started_rank is None or snap.rank > state.started_rank):
         merged = replace(merged, started_at=snap.started_at, started_rank=snap.rank)

@@ -11,7 +11,7 @@ from typing import Literal
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
 from sla_svc.domain.figures import Counts, HourDetail
 from sla_svc.domain.jobs import TERMINAL_STATUSES
-from sla_svc.domain.prepared import HourTotals, PreparedSla
+from sla_svc.domain.prepared import HourTotals, PreparedSla, SetQuery
 from sla_svc.domain.time_keys import from_instant, hour_key, hour_start, instant
 
 WINDOWS: Mapping[str, dt.timedelta] = {
@@ -71,6 +71,7 @@ class BackupSetRow:
     last_successful_backup_at: str | None
     last_backup: JobSummary | None
     last_restore: JobSummary | None
+    last_failure: JobSummary | None
     open_alerts: int
 
 
@@ -127,12 +128,13 @@ def sla_view(
     window: Window,
     after: str | None = None,
     limit: int = 100,
+    query: SetQuery = SetQuery(),
 ) -> SlaView:
     """The SLA tab of a customer as of `window.as_of`, with one page of backup sets."""
     jobs = window_counts(sla.job_totals, {h: d.jobs for h, d in details.items()}, window)
     alerts = window_counts(sla.alert_totals, {h: d.alerts for h, d in details.items()}, window)
     judge = RpoJudge(window.as_of)
-    page, next_cursor = sla.listing.page(after, limit)
+    page, next_cursor = sla.listing.page(after, limit, query, judge)
     return SlaView(
         window=window.name,
         as_of=window.as_of,
@@ -201,6 +203,7 @@ def _row(backup_set: BackupSet, judge: RpoJudge) -> BackupSetRow:
         last_successful_backup_at=backup_set.last_successful_backup_at,
         last_backup=backup_set.last_backup,
         last_restore=backup_set.last_restore,
+        last_failure=backup_set.last_failure,
         open_alerts=backup_set.open_alerts,
     )
 
