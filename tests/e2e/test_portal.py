@@ -527,6 +527,11 @@ async def test_the_backup_set_table_says_why_a_backup_failed_and_sorts_and_filte
     await expect(rows).to_have_count(3)
     names = await rows.locator(".set-name").all_inner_texts()
     assert names == ["SQL", "Mail", "Files"]
+    async with page.expect_download() as exported:  # the whole table, with its failures
+        await page.get_by_role("button", name="Export CSV").click()
+    lines = await downloaded_lines(await exported.value)
+    assert lines[0].startswith("backup_set_id,name,") and len(lines) == 4
+    assert any(line.startswith("bs-b,SQL,") and "E_DISK" in line for line in lines)
     await page.close()
 
 
@@ -535,7 +540,7 @@ async def downloaded_lines(download: Download) -> list[str]:
     return (await asyncio.to_thread(path.read_text)).splitlines()
 
 
-async def test_the_list_and_a_backup_set_table_export_as_csv(
+async def test_the_customers_list_exports_as_csv(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
     tag = uuid.uuid4().hex[:6]

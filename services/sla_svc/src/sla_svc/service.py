@@ -11,7 +11,7 @@ from msc_platform.clock import Clock
 from sla_svc.domain.alerts import Acknowledged, AlertState, newest_open
 from sla_svc.domain.figures import HourDetail
 from sla_svc.domain.ingest import AlertChange, Delivered, count_details, ingest
-from sla_svc.domain.job_history import SetHistory, record
+from sla_svc.domain.job_history import SetHistory, record, with_latest_jobs
 from sla_svc.domain.jobs import JobSnapshot, JobState
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.time_keys import hour_key, instant
@@ -224,15 +224,19 @@ class SlaService:
             self._store.histories(customer_id, by_set),
         )
         details = count_details(customer_id, stored, done.detail_deltas, delivered)
+        recorded = [
+            record(histories.get(set_id) or SetHistory(set_id), set_jobs)
+            for set_id, set_jobs in by_set.items()
+        ]
+        for history in recorded:  # a function of the history: safe to apply again
+            if (backup_set := customer.sets.get(history.backup_set_id)) is not None:
+                customer.sets[history.backup_set_id] = with_latest_jobs(backup_set, history)
         changes = CustomerChanges(
             customer=customer,
             details=details,
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
-            histories=[
-                record(histories.get(set_id) or SetHistory(set_id), set_jobs)
-                for set_id, set_jobs in by_set.items()
-            ],
+            histories=recorded,
             expired_details=done.expired_details,
         )
         return changes, done.unchanged

@@ -176,28 +176,30 @@ def _set_out(s: BackupSet) -> list[Any]:
         s.backup_set_id,
         [p.order, p.deleted, p.name, p.workload, p.rpo_hours] if p else None,
         s.has_jobs,
-        [_summary_out(j) for j in s.backups],
-        [_summary_out(j) for j in s.restores],
+        _summary_out(s.last_backup),
+        _summary_out(s.last_restore),
         s.successes,
         s.open_alerts,
-        [_summary_out(j) for j in s.failures],
+        _summary_out(s.last_failure),
     ]
 
 
-def _summary_out(j: JobSummary) -> list[Any]:
+def _summary_out(j: JobSummary | None) -> list[Any] | None:
+    if j is None:
+        return None
     summary = [j.job_id, j.status, j.started_at, j.ended_at, j.recency]
     return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
 
 
 def _set_in(packed: list[Any]) -> BackupSet:
-    set_id, presence, has_jobs, backups, restores, successes, open_alerts, failures = packed
+    set_id, presence, has_jobs, backup, restore, successes, open_alerts, failure = packed
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,
         has_jobs=has_jobs,
-        backups=tuple(JobSummary(*j) for j in backups),
-        restores=tuple(JobSummary(*j) for j in restores),
-        failures=tuple(JobSummary(*j) for j in failures),
+        last_backup=JobSummary(*backup) if backup else None,
+        last_restore=JobSummary(*restore) if restore else None,
+        last_failure=JobSummary(*failure) if failure else None,
         successes=successes,
         open_alerts=open_alerts,
     )

@@ -14,14 +14,6 @@ RECENT_SUCCESSES = 5
 """Successful backups remembered per set, so that a success later overturned by a newer
 terminal snapshot of the same job gives way to the one before it. Overturns are rare
 corrections; five in a row on one set would be needed to lose the true last success."""
-RECENT_JOBS = 3
-"""Jobs remembered per set and kind (backups, restores, failed backups), latest first. A
-job's recency can fall (it counts by its latest event's time until a snapshot tells its
-`started_at`, which may be earlier), and then the job before it may be the latest again:
-it is among these unless three such falls came in a row on one set."""
-ERROR_MESSAGE_KEPT = 300
-"""Characters of a failed job's error message kept on its set's row (the event's whole
-message is up to 4,000)."""
 
 RpoStatus = Literal["ok", "breached", "never"]
 
@@ -58,27 +50,12 @@ class BackupSet:
     backup_set_id: str
     presence: Presence | None = None
     has_jobs: bool = False
-    backups: tuple[JobSummary, ...] = ()
-    restores: tuple[JobSummary, ...] = ()
-    failures: tuple[JobSummary, ...] = ()
-    """Each the `RECENT_JOBS` latest (by `JobState.recency`) of their kind, latest first."""
+    last_backup: JobSummary | None = None
+    last_restore: JobSummary | None = None
+    last_failure: JobSummary | None = None
+    """These three come from the set's job history (`job_history.latest_jobs`)."""
     successes: dict[str, str] = field(default_factory=dict)
     open_alerts: int = 0
-
-    @property
-    def last_backup(self) -> JobSummary | None:
-        """The latest backup job."""
-        return self.backups[0] if self.backups else None
-
-    @property
-    def last_restore(self) -> JobSummary | None:
-        """The latest restore job."""
-        return self.restores[0] if self.restores else None
-
-    @property
-    def last_failure(self) -> JobSummary | None:
-        """The latest backup job that failed, with the agent's error."""
-        return self.failures[0] if self.failures else None
 
     @property
     def listed(self) -> bool:
@@ -143,22 +120,8 @@ def apply_presence(backup_set: BackupSet, presence: Presence) -> BackupSet:
 
 
 def apply_job(backup_set: BackupSet, job: JobState) -> BackupSet:
-    """The set after one of its jobs changed to `job`."""
-    failed = job.job_type == "backup" and job.status == "failed"
-    summary = JobSummary(
-        job.job_id,
-        job.status,
-        job.started_at,
-        job.ended_at,
-        job.recency,
-        job.error_code if failed else None,
-        job.error_message[:ERROR_MESSAGE_KEPT] if failed and job.error_message else None,
-    )
-    changes: dict[str, object] = {"has_jobs": True}
-    slot = "backups" if job.job_type == "backup" else "restores"
-    changes[slot] = _latest(getattr(backup_set, slot), summary, keep=True)
-    if job.job_type == "backup":
-        changes["failures"] = _latest(backup_set.failures, summary, keep=failed)
+    """The set after one of its jobs changed to `job` (its successes; its latest jobs come
+    from its job history)."""
     successes = dict(backup_set.successes)
     if job.successful_backup and job.ended_at:
         successes[job.job_id] = job.ended_at
@@ -167,12 +130,4 @@ def apply_job(backup_set: BackupSet, job: JobState) -> BackupSet:
     if len(successes) > RECENT_SUCCESSES:
         kept = sorted(successes.items(), key=lambda kv: (kv[1], kv[0]))[-RECENT_SUCCESSES:]
         successes = dict(kept)
-    changes["successes"] = successes
-    return replace(backup_set, **changes)  # type: ignore[arg-type]
-
-
-def _latest(jobs: tuple[JobSummary, ...], job: JobSummary, *, keep: bool) -> tuple[JobSummary, ...]:
-    """`jobs` with `job` in its place (or without it, unless `keep`), the latest few first."""
-    others = [j for j in jobs if j.job_id != job.job_id]
-    ordered = sorted([*others, job] if keep else others, key=lambda j: j.recency, reverse=True)
-    return tuple(ordered[:RECENT_JOBS])
+    return replace(backup_set, has_jobs=True, successes=successes)
