@@ -145,10 +145,15 @@ def customers(count: int, seed: int) -> list[Customer]:
                         "storage_region": rng.choice(DEFAULT_REGIONS),
                         "tenant_type": rng.choice(["commercial"] * 4 + ["evaluation"]),
                         "edition": rng.choice(["business", "enterprise", "elite"]),
+                        # About one in four renews within a month: the list badges those.
                         "expiry_date": (
-                            dt.date.today() + dt.timedelta(days=rng.randint(30, 700))
+                            dt.date.today()
+                            + dt.timedelta(
+                                days=rng.choice([rng.randint(3, 28), *[rng.randint(45, 700)] * 3])
+                            )
                         ).isoformat(),
-                        "credit_quota": rng.choice([1000, 5000, 20000]),
+                        # Some quotas are tight for what their agents move: over 80 % or 100 %.
+                        "credit_quota": rng.choice([650, 850, 1000, 2000, 5000, 20000]),
                         "credit_quota_effective_date": (
                             dt.date.today() - dt.timedelta(days=120)
                         ).isoformat(),
@@ -167,6 +172,12 @@ def customers(count: int, seed: int) -> list[Customer]:
 
 
 Message = tuple[str, str, dict[str, Any]]  # topic, key, event
+AGENT_ERRORS = [
+    ("E1042", "Source volume unavailable: the snapshot could not be created"),
+    ("E2107", "Destination storage quota exceeded"),
+    ("E3310", "Network timeout while uploading to the storage region"),
+    ("E4001", "VSS writer 'SqlServerWriter' failed: retryable error"),
+]
 
 
 def agent_events(plan: Plan) -> Iterator[Message]:
@@ -249,7 +260,13 @@ def _customer_events(cid: str, plan: Plan, rng: random.Random) -> Iterator[Messa
                         "ended_at": ended.isoformat(),
                         "bytes_transferred": moved,
                         **(
-                            {"error_code": "E1042", "error_message": "Source volume unavailable"}
+                            dict(
+                                zip(
+                                    ("error_code", "error_message"),
+                                    rng.choice(AGENT_ERRORS),
+                                    strict=True,
+                                )
+                            )
                             if status == "failed"
                             else {}
                         ),

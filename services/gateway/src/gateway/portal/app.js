@@ -212,7 +212,7 @@ async function customersList() {
     body.replaceChildren(...page.items.map((c) => h("tr", { class: "clickable", "data-id": c.id, onclick: () => { location.hash = `#/customers/${c.id}/summary`; } },
       h("td", {}, h("a", { href: `#/customers/${c.id}/summary` }, c.name)), h("td", {}, text(c.customer_name)),
       h("td", {}, text(c.plan)), h("td", {}, labelOf("edition", c.edition)), h("td", {}, text(c.storage_region)),
-      h("td", {}, text(c.expiry_date)), h("td", { class: "plan-health" }, planBadges(c)), h("td", {}, badge(c.sla_health)))));
+      h("td", { class: "nowrap" }, text(c.expiry_date)), h("td", { class: "plan-health" }, planBadges(c)), h("td", {}, badge(c.sla_health)))));
     if (!page.items.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "muted" }, "No customers match.")));
     next.disabled = !page.next_cursor;
     next.addEventListener("click", () => { listState.cursors.push(page.next_cursor); customersList(); });
