@@ -33,13 +33,13 @@ class FakeSlaStore:
         self.crash_after_counted = False
         self._saves = itertools.count()
 
-    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
-        return set(customer_ids) & self.deleted
+    async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
+        return {cid: await self.head(cid) for cid in customer_ids}
 
     async def head(self, customer_id: str) -> Head:
         return Head(customer_id in self.deleted, self.revisions.get(customer_id))
 
-    async def customer(self, customer_id: str) -> CustomerSla:
+    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
         self.customer_reads += 1
         found = self.customers.get(customer_id)
         return copy.deepcopy(found) if found else CustomerSla(customer_id=customer_id)
@@ -53,7 +53,7 @@ class FakeSlaStore:
         }
 
     async def histories(
-        self, customer_id: str, backup_set_ids: Iterable[str]
+        self, customer_id: str, backup_set_ids: Iterable[str], revision: str | None = None
     ) -> dict[str, SetHistory]:
         found = ((s, self.histories_.get((customer_id, s))) for s in backup_set_ids)
         return {s: h for s, h in found if h is not None}

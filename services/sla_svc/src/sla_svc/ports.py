@@ -33,20 +33,24 @@ class CustomerChanges:
     alerts: list[AlertState] = field(default_factory=list)
     histories: list[SetHistory] = field(default_factory=list)
     expired_details: list[str] = field(default_factory=list)
+    base_revision: str | None = None
+    """The head's revision the batch read the customer at."""
 
 
 class SlaStore(Protocol):
     """Where SLA states and figures are kept; one writer per customer (Kafka partitioning and
     the co-partitioned assignment of `msc_platform.copartition`)."""
 
-    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
-        """The customers of `customer_ids` that customer_svc has deleted."""
+    async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
+        """The head of each customer (deleted or not, and its revision)."""
 
     async def head(self, customer_id: str) -> Head:
         """Whether the customer is deleted, and the revision of its figures."""
 
-    async def customer(self, customer_id: str) -> CustomerSla:
-        """The customer's figures (empty for a customer never seen)."""
+    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
+        """The customer's figures (empty for a customer never seen). `revision` is the
+        head's revision the caller read: a store may answer from what it wrote itself at
+        that revision instead of reading it back."""
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """The stored states of these jobs (missing ones left out)."""
@@ -55,9 +59,10 @@ class SlaStore(Protocol):
         """The stored states of these alerts (missing ones left out)."""
 
     async def histories(
-        self, customer_id: str, backup_set_ids: Iterable[str]
+        self, customer_id: str, backup_set_ids: Iterable[str], revision: str | None = None
     ) -> dict[str, SetHistory]:
-        """The stored job histories of these sets (missing ones left out)."""
+        """The stored job histories of these sets (missing ones left out); `revision` as
+        for `customer`."""
 
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """The hour details of these hours (missing ones left out)."""

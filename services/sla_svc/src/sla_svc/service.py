@@ -91,11 +91,14 @@ class SlaService:
         by_customer: dict[str, list[Delivered]] = {}
         for e in events:
             by_customer.setdefault(e.customer_id, []).append(e.delivered)
-        deleted = await self._store.deleted_among(by_customer)
-        live = {cid: d for cid, d in by_customer.items() if cid not in deleted}
+        heads = await self._store.heads_of(by_customer)
+        live = {cid: d for cid, d in by_customer.items() if not heads[cid].deleted}
         floor_hour = hour_key(self._clock.now() - LONGEST_WINDOW - dt.timedelta(hours=1))
         results = await asyncio.gather(
-            *(self._changes(cid, delivered, floor_hour) for cid, delivered in live.items())
+            *(
+                self._changes(cid, delivered, floor_hour, heads[cid].revision)
+                for cid, delivered in live.items()
+            )
         )
         saved = [changes for changes, _ in results]
         revisions = await self._store.save(saved)
@@ -205,12 +208,12 @@ class SlaService:
         self._read_cache.drop(customer_id)
 
     async def _changes(
-        self, customer_id: str, delivered: list[Delivered], floor_hour: str
+        self, customer_id: str, delivered: list[Delivered], floor_hour: str, revision: str | None
     ) -> tuple[CustomerChanges, int]:
         job_ids = {d.change.job_id for d in delivered if isinstance(d.change, JobSnapshot)}
         alert_ids = {d.change.alert_id for d in delivered if isinstance(d.change, AlertChange)}
         customer, jobs, alerts = await asyncio.gather(
-            self._store.customer(customer_id),
+            self._store.customer(customer_id, revision),
             self._store.jobs(customer_id, job_ids),
             self._store.alerts(customer_id, alert_ids),
         )
@@ -221,7 +224,7 @@ class SlaService:
             by_set.setdefault(job.backup_set_id, []).append(job)
         stored, histories = await asyncio.gather(
             self._store.details(customer_id, {d.hour for d in done.detail_deltas}),
-            self._store.histories(customer_id, by_set),
+            self._store.histories(customer_id, by_set, revision),
         )
         details = count_details(customer_id, stored, done.detail_deltas, delivered)
         recorded = [
@@ -238,6 +241,7 @@ class SlaService:
             alerts=list(done.alerts.values()),
             histories=recorded,
             expired_details=done.expired_details,
+            base_revision=revision,
         )
         return changes, done.unchanged
 

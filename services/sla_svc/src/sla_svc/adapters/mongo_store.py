@@ -34,6 +34,7 @@ from sla_svc.adapters.documents import (
     job_from_document,
     job_to_document,
 )
+from sla_svc.adapters.written import WrittenCustomers
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
@@ -60,16 +61,17 @@ class MongoSlaStore:
         self.histories_: AsyncCollection[Document] = db["sla_set_histories"]
         self.heads: AsyncCollection[Document] = db["sla_heads"]
         self._purges: set[asyncio.Task[None]] = set()
+        self._written = WrittenCustomers()
 
     async def check_format(self) -> None:
         """Refuse a database of SLA documents of another shape (see `check_stored_format`)."""
         await check_stored_format(self.customers.database, STORED_FORMAT, self.customers)
 
-    async def deleted_among(self, customer_ids: Iterable[str]) -> set[str]:
-        """The customers of `customer_ids` that customer_svc has deleted."""
+    async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
+        """The head of each customer."""
         ids = list(dict.fromkeys(customer_ids))
         heads = await asyncio.gather(*(self.head(cid) for cid in ids))
-        return {cid for cid, head in zip(ids, heads, strict=True) if head.deleted}
+        return dict(zip(ids, heads, strict=True))
 
     async def head(self, customer_id: str) -> Head:
         """The customer's head: the deletion mark and the token its last save wrote, one
@@ -77,11 +79,11 @@ class MongoSlaStore:
         doc = await self.heads.find_one({"_id": customer_id}) or {}
         return Head(bool(doc.get("deleted")), doc.get("revision"))
 
-    async def customer(self, customer_id: str) -> CustomerSla:
-        """The customer's figures."""
-        return customer_from_document(
-            customer_id, await self.customers.find_one({"_id": customer_id})
-        )
+    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
+        """The customer's figures (as this store wrote them, if that is `revision`)."""
+        written = self._written.at(customer_id, revision)
+        doc = written.customer if written else await self.customers.find_one({"_id": customer_id})
+        return customer_from_document(customer_id, doc)
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """Stored job states."""
@@ -94,12 +96,20 @@ class MongoSlaStore:
         return {alert.alert_id: alert for alert in map(alert_from_document, docs)}
 
     async def histories(
-        self, customer_id: str, backup_set_ids: Iterable[str]
+        self, customer_id: str, backup_set_ids: Iterable[str], revision: str | None = None
     ) -> dict[str, SetHistory]:
-        """Stored job histories of these sets."""
-        ids = [entity_id(customer_id, s) for s in backup_set_ids]
-        docs = await self._many(self.histories_, ids)
-        return {h.backup_set_id: h for h in map(history_from_document, docs)}
+        """Stored job histories of these sets (those this store wrote or read at `revision`
+        from memory)."""
+        written = self._written.at(customer_id, revision)
+        known = written.histories if written else {}
+        wanted = list(dict.fromkeys(backup_set_ids))
+        missing = [s for s in wanted if s not in known]
+        docs = await self._many(self.histories_, [entity_id(customer_id, s) for s in missing])
+        read = {h.backup_set_id: h for h in map(history_from_document, docs)}
+        if written:
+            written.remember({s: read.get(s) for s in missing})
+        found = {s: known.get(s) or read.get(s) for s in wanted}
+        return {s: h for s, h in found.items() if h is not None}
 
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """Stored hour details."""
@@ -110,12 +120,18 @@ class MongoSlaStore:
         """Counted documents first, then heads' revisions, then entity states, then expired
         details; the new revision of each customer.
 
-        One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
+        One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`). What was
+        written is remembered (`WrittenCustomers`) once all of it is.
         """
+        bases = {
+            c.customer.customer_id: self._written.take(c.customer.customer_id, c.base_revision)
+            for c in changes
+        }
+        customer_docs = {c.customer.customer_id: customer_to_document(c.customer) for c in changes}
         await replace_by_id(
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
-        await replace_by_id(self.customers, [customer_to_document(c.customer) for c in changes])
+        await replace_by_id(self.customers, list(customer_docs.values()))
         revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
         await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
         await replace_by_id(
@@ -134,10 +150,15 @@ class MongoSlaStore:
             self.details_,
             [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
         )
+        for c in changes:
+            cid = c.customer.customer_id
+            histories = {h.backup_set_id: h for h in c.histories}
+            self._written.keep(cid, revisions[cid], customer_docs[cid], bases[cid], histories)
         return revisions
 
     async def forget(self, customer_id: str) -> None:
         """Tombstone the customer, drop its figures now and its states in the background."""
+        self._written.take(customer_id, None)
         await set_by_id(
             self.heads, [(customer_id, {"deleted": True, "deleted_at": dt.datetime.now(dt.UTC)})]
         )
