@@ -11,11 +11,11 @@ partial, and customer_svc applies the rules that need its data (unique names, re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -28,15 +28,29 @@ from msc_contracts import vocabulary
 from msc_platform.http import ACTOR_HEADER, PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 
-def known_query_only(request: Request) -> None:
-    """A query parameter the route does not take, or one given twice, is refused (422
-    naming it), not ignored: a misspelt `limt=5` would otherwise answer as if it were not
-    there, and of `q=a&q=b` only one would count."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or route.endpoint is elsewhere:
-        return  # nothing answers there: its 404 or 405 says so
-    known = {param.alias for param in route.dependant.query_params}
+class KnownQueryOnly(APIRoute):
+    """A route that refuses (422, naming it) a query parameter it does not take, or one
+    given twice, instead of ignoring it: a misspelt `limt=5` would otherwise answer as if it
+    were not there, and of `q=a&q=b` only one would count. Checked in the route's handler,
+    with the parameters known once, rather than as a dependency solved on every request."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.include_in_schema:
+            return handler  # `elsewhere`: its 404 or 405 says what is wrong
+        known = frozenset(param.alias for param in self.dependant.query_params)
+
+        async def checked(request: Request) -> Response:
+            _refuse_unknown_query(request, known)
+            return await handler(request)
+
+        return checked
+
+
+def _refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
     given = request.query_params
+    if not given:
+        return
     errors = [
         {"field": name[:100], "message": "not a parameter of this route"}
         for name in sorted(set(given) - known)
@@ -50,7 +64,7 @@ def known_query_only(request: Request) -> None:
         raise Problem(422, "Validation failed", detail[:500], errors=errors[:20])
 
 
-router = APIRouter(prefix="/api/v1", tags=["portal"], dependencies=[Depends(known_query_only)])
+router = APIRouter(prefix="/api/v1", tags=["portal"], route_class=KnownQueryOnly)
 Window = Annotated[vocabulary.Window, Query(description="SLA statistics window.")]
 IfMatch = Annotated[
     str | None, Header(description="The customer's ETag; a stale one is answered 412.")
