@@ -12,13 +12,13 @@ from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
-from prometheus_fastapi_instrumentator import Instrumentator
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from msc_contracts.ids import ID_PATTERN
 from msc_platform.health import Probe, check_all
+from msc_platform.http_metrics import HttpMetrics
 from msc_platform.logs import customer_id_var, request_id_var
 
 PathId = Annotated[
@@ -313,12 +313,7 @@ def install_http_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
     """HTTP rate, errors and duration per route on `/metrics`: `http_requests_total`,
     `http_request_duration_seconds` and kin, labelled by route template (never the raw path),
     method and status class; probes and `/metrics` itself are left out."""
-    Instrumentator(
-        registry=registry,
-        should_group_status_codes=True,
-        should_group_untemplated=True,
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-    ).instrument(app)
+    app.add_middleware(HttpMetrics, registry=registry, routes=app.router.routes)
 
 
 def install_request_limits(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> None:
