@@ -414,7 +414,8 @@ async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
         await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
         await expect(page.locator("#card-alerts")).to_be_visible()
         await expect(page.locator("#alerts .loading")).to_have_count(0)
-        if await rows.count() == 2:
+        texts = await rows.all_inner_texts()
+        if len(texts) == 2 and all("trouble" in text for text in texts):  # states written too
             break
         await page.wait_for_timeout(500)
         await page.reload()
@@ -504,6 +505,15 @@ async def test_the_backup_set_table_says_why_a_backup_failed_and_sorts_and_filte
         await page.wait_for_timeout(500)
         await page.reload()
     await expect(sql).to_contain_text("E_DISK: disk full on /backup")
+    for _ in range(30):  # the set's history is written after its figures
+        answer = await gateway.get(
+            f"/api/v1/customers/{customer_id}/jobs",
+            params={"backup_set_id": "bs-b"},
+            headers=system.headers("msp_viewer"),
+        )
+        if len(answer.json()["items"]) == 2:
+            break
+        await asyncio.sleep(0.5)
     await sql.get_by_role("button", name="Job history of SQL").click()
     history = page.locator("tr.job-history[data-history='bs-b']")
     await expect(history.locator("tr[data-job]")).to_have_count(2)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from msc_platform.clock import Clock
-from sla_svc.domain.alerts import Acknowledged, AlertState, newest_open
+from sla_svc.domain.alerts import Acknowledged, AlertState, Raised, newest_open
 from sla_svc.domain.figures import HourDetail
 from sla_svc.domain.ingest import AlertChange, Delivered, count_details, ingest
 from sla_svc.domain.job_history import SetHistory, record, with_latest_jobs
@@ -177,7 +177,11 @@ class SlaService:
         snapshot = await self._snapshot(customer_id)
         ids, next_cursor = newest_open(snapshot.customer.open_alert_index, severity, after, limit)
         states = await self._store.alerts(customer_id, ids)
-        return AlertsPage([states[a] for a in ids if a in states], next_cursor)
+        index = snapshot.customer.open_alert_index
+        # The figures are written before the alert states: an alert just raised may have
+        # no state yet, for a moment; its row shows what the figures know of it meanwhile.
+        fallback = {a: AlertState(a, Raised("", *index[a])) for a in ids}
+        return AlertsPage([states.get(a) or fallback[a] for a in ids], next_cursor)
 
     async def acknowledge(self, customer_id: str, alert_id: str, by: str) -> Acknowledged:
         """Acknowledge an open alert as `by`; an alert acknowledged already keeps (and

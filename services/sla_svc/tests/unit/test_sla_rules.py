@@ -317,6 +317,17 @@ async def test_open_alerts_page_newest_first_by_severity() -> None:
     assert [a.alert_id for a in warnings.alerts] == ["a1", "a5", "a7"]
 
 
+async def test_an_alert_whose_state_is_not_written_yet_is_listed_from_the_figures() -> None:
+    store = FakeSlaStore()
+    sla = service(store)
+    await sla.apply(deliver("c1", [raise_("a1", "critical", 3, set_id="bs-1")]))
+    del store.alerts_[("c1", "a1")]  # as between the save of the figures and of the states
+    [alert] = (await sla.open_alerts("c1", None, None, 10)).alerts
+    assert alert.raised is not None
+    assert (alert.raised.severity, alert.raised.backup_set_id) == ("critical", "bs-1")
+    assert alert.raised.message is None and alert.acknowledged is None
+
+
 async def test_acknowledging_publishes_once_and_refuses_what_is_not_open() -> None:
     acks = FakeAcknowledgements()
     sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16), acks)

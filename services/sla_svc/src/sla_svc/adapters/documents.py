@@ -51,7 +51,7 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
         alert_hours=state["alert_hours"],
         open_alerts=state["open_alerts"],
         acknowledged_alerts=state["acknowledged_alerts"],
-        open_alert_index={a: (t, s) for a, (t, s) in state["open_alert_index"].items()},
+        open_alert_index={a: (t, s, b) for a, (t, s, b) in state["open_alert_index"].items()},
         detail_hours=set(state["detail_hours"]),
     )
 

@@ -71,13 +71,16 @@ def acknowledge_alert(
 
 
 def newest_open(
-    index: Mapping[str, tuple[str, str]], severity: str | None, after: str | None, limit: int
+    index: Mapping[str, tuple[str, str, str | None]],
+    severity: str | None,
+    after: str | None,
+    limit: int,
 ) -> tuple[list[str], str | None]:
     """A page of open alert ids, newest raised first (then by id), of one severity or all,
     after the cursor `after`; and the cursor of the next page. `index` maps each open
     alert to its raised time and severity (`CustomerSla.open_alert_index`)."""
     keys = sorted(
-        ((time, alert_id) for alert_id, (time, sev) in index.items() if severity in (None, sev)),
+        ((time, alert_id) for alert_id, (time, sev, _) in index.items() if severity in (None, sev)),
         reverse=True,
     )
     if after is not None:

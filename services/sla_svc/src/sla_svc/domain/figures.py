@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sla_svc.domain.backup_sets import BackupSet
 
 Counts = dict[str, int]
+OpenAlert = tuple[str, str, str | None]  # raised time, severity, backup set id
 
 
 @dataclass
@@ -49,8 +50,9 @@ class CustomerSla(Counted):
     open_alerts: Counts = field(default_factory=dict)
     acknowledged_alerts: Counts = field(default_factory=dict)
     """Open alerts that are acknowledged, per severity (also counted in `open_alerts`)."""
-    open_alert_index: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Each open alert's raised time and severity, by alert id: the alert list's order."""
+    open_alert_index: dict[str, OpenAlert] = field(default_factory=dict)
+    """Each open alert's raised time, severity and backup set, by alert id: the alert
+    list's order, and its rows while their alert states are being written."""
     detail_hours: set[str] = field(default_factory=set)
 
     def backup_set(self, backup_set_id: str) -> BackupSet:

@@ -224,7 +224,12 @@ def _move_open(customer: CustomerSla, old: AlertState | None, new: AlertState) -
     if old is not None and old.open:
         customer.open_alert_index.pop(old.alert_id, None)
     if new.open and new.raised is not None:
-        customer.open_alert_index[new.alert_id] = (new.raised.time, new.raised.severity)
+        raised = new.raised
+        customer.open_alert_index[new.alert_id] = (
+            raised.time,
+            raised.severity,
+            raised.backup_set_id,
+        )
     for alert, amount in ((old, -1), (new, +1)):
         if alert is None or not alert.open or alert.raised is None:
             continue
