@@ -436,6 +436,10 @@ async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
         await page.wait_for_timeout(500)
     await expect(critical).to_contain_text("Acknowledged by dana.ops@msp.example")
     await expect(critical.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    await expect(page.locator("#alert-severity")).to_have_value("critical")  # kept on reload
+    await expect(rows).to_have_count(1)
+    await page.locator("#alert-severity").select_option("")
+    await expect(rows).to_have_count(2)
     warning = page.locator("#alerts tr[data-alert='al-warn']")
     await expect(warning.get_by_role("button", name="Acknowledge")).to_be_visible()
     await expect(page.locator(".stat").filter(has_text="Alerts")).to_contain_text(

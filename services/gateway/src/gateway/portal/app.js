@@ -275,13 +275,13 @@ async function addCustomer() {
 }
 
 // ---------- customer details ----------
-async function customerDetails(id, tab, window, table = {}) {
+async function customerDetails(id, tab, window, table = {}, severity = "") {
   loading("the customer");
   try {
     const { body: details, etag } = await api("GET", `/customers/${id}/details?window=${window}`);
     // The regions a plan may name, for the plan's editor (only an msp_admin edits).
     const regions = canEdit() ? (await api("GET", "/storage-regions")).body.items : [];
-    const state = { id, etag, details, window, regions, table };
+    const state = { id, etag, details, window, regions, table, severity };
     const tabs = h("nav", { class: "tabs" },
       h("a", { href: `#/customers/${id}/summary`, class: tab === "summary" ? "active" : "" }, "Summary"),
       h("a", { href: `#/customers/${id}/sla?window=${window}`, class: tab === "sla" ? "active" : "" }, "SLA"));
@@ -599,10 +599,17 @@ async function removeContact(state, contact, notice) {
 }
 
 // SLA tab
+// The tab's window, the set table's order and filter and the alerts' severity live in the
+// address, so a reload (or a link) keeps them.
+function slaHash(state, change = {}) {
+  const all = { window: state.window, ...state.table, severity: state.severity, ...change };
+  return `#/customers/${state.id}/sla?${new URLSearchParams(Object.fromEntries(Object.entries(all).filter(([, v]) => v)))}`;
+}
+
 function slaTab(state) {
   const sla = state.details.sla;
   const switcher = h("div", { class: "switch", role: "group", "aria-label": "Window" }, ["24h", "7d", "30d"].map((w) =>
-    h("button", { class: w === state.window ? "active" : "", onclick: () => { location.hash = `#/customers/${state.id}/sla?window=${w}`; } }, w)));
+    h("button", { class: w === state.window ? "active" : "", onclick: () => { location.hash = slaHash(state, { window: w }); } }, w)));
   if (!sla) return h("section", {}, h("div", { class: "toolbar" }, switcher), h("p", { class: "muted" }, "No SLA figures right now."));
   const jobs = (title, j) => h("section", { class: "card stat" }, h("h2", {}, title),
     h("div", { class: "big" }, j.success_rate === null ? "—" : `${(j.success_rate * 100).toFixed(1)} %`),
@@ -614,12 +621,7 @@ function slaTab(state) {
     h("ul", {}, ["critical", "warning", "info"].map((s) => h("li", {}, `${s}: ${sla.alerts.open[s]} open (${(sla.alerts.acknowledged || {})[s] || 0} acknowledged), ${sla.alerts.raised_in_window[s]} raised in ${sla.window}`))));
   const body = h("tbody");
   const more = h("button", { class: "secondary", hidden: true }, "More backup sets");
-  // The table's order and filter live in the address, so a reload keeps them.
   const table = state.table || {};
-  const tableHash = (change) => {
-    const next = new URLSearchParams({ window: state.window, ...Object.fromEntries(Object.entries({ ...table, ...change }).filter(([, v]) => v)) });
-    return `#/customers/${state.id}/sla?${next}`;
-  };
   const sortSelect = h("select", { id: "set-sort", "aria-label": "Sort backup sets" },
     [["", "By set id"], ["rpo_status", "RPO status (most at risk first)"], ["last_successful_backup_at", "Last successful backup (oldest first)"],
       ["-last_successful_backup_at", "Last successful backup (newest first)"], ["name", "Name (A-Z)"], ["-name", "Name (Z-A)"]]
@@ -627,8 +629,8 @@ function slaTab(state) {
   const statusSelect = h("select", { id: "set-filter", "aria-label": "Show backup sets" },
     [["", "All sets"], ["breached", "RPO breached"], ["never", "Never backed up"], ["ok", "Within RPO"]]
       .map(([v, l]) => h("option", { value: v, selected: (table.rpo_status || "") === v }, l)));
-  sortSelect.addEventListener("change", () => { location.hash = tableHash({ sort: sortSelect.value }); });
-  statusSelect.addEventListener("change", () => { location.hash = tableHash({ rpo_status: statusSelect.value }); });
+  sortSelect.addEventListener("change", () => { location.hash = slaHash(state, { sort: sortSelect.value }); });
+  statusSelect.addEventListener("change", () => { location.hash = slaHash(state, { rpo_status: statusSelect.value }); });
   const addRows = (items) => body.append(...items.map((s) => h("tr", { "data-set": s.backup_set_id },
     h("td", {}, h("span", { class: "set-name" }, text(s.name, s.backup_set_id)), " ", h("button", { class: "link history", "aria-expanded": "false",
       "aria-label": `Job history of ${text(s.name, s.backup_set_id)}`, onclick: (e) => toggleHistory(state, s, e.currentTarget) }, "History")), h("td", {}, text(s.workload)), h("td", {}, `${s.rpo_hours} h`),
@@ -708,7 +710,8 @@ function alertsCard(state) {
   const notice = h("span", { class: "inline-notice", role: "alert" });
   const more = h("button", { class: "secondary", hidden: true }, "More alerts");
   const filter = h("select", { id: "alert-severity", "aria-label": "Severity" },
-    [["", "All severities"], ["critical", "Critical"], ["warning", "Warning"], ["info", "Info"]].map(([v, l]) => h("option", { value: v }, l)));
+    [["", "All severities"], ["critical", "Critical"], ["warning", "Warning"], ["info", "Info"]]
+      .map(([v, l]) => h("option", { value: v, selected: (state.severity || "") === v }, l)));
   let cursor = null;
   const acknowledged = (ack) => h("span", { class: "muted" }, `Acknowledged by ${ack.by}, ${when(ack.at)}`);
   const row = (a) => {
@@ -750,7 +753,7 @@ function alertsCard(state) {
       if (error.status !== 401) notice.textContent = `${error.message}; try again.`;
     } finally { more.disabled = false; }
   };
-  filter.addEventListener("change", () => load(true));
+  filter.addEventListener("change", () => { location.hash = slaHash(state, { severity: filter.value }); });
   more.addEventListener("click", () => load(false));
   load(true);
   return h("section", { class: "card", id: "card-alerts" },
@@ -770,7 +773,7 @@ function route(message = "") {
   const match = path.match(/^\/customers\/([^/]+)\/(summary|sla)$/);
   if (match) {
     const table = { sort: params.get("sort") || "", rpo_status: params.get("rpo_status") || "" };
-    return customerDetails(decodeURIComponent(match[1]), match[2], params.get("window") || "7d", table).then(() => {
+    return customerDetails(decodeURIComponent(match[1]), match[2], params.get("window") || "7d", table, params.get("severity") || "").then(() => {
       if (flash) view.prepend(h("p", { class: "notice", role: "status", id: "flash" }, flash));
     });
   }
