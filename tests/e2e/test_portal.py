@@ -71,6 +71,21 @@ async def edit_account(page: Page, system: System, customer_id: str) -> Locator:
     return account
 
 
+def agent_event(
+    customer_id: str, kind: str, minutes_ago: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    time = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=minutes_ago)
+    return {
+        "specversion": "1.0",
+        "id": f"ev-{uuid.uuid4().hex}",
+        "source": "urn:msc:agent:ag-1",
+        "type": kind,
+        "time": time.isoformat(),
+        "customerid": customer_id,
+        "data": data,
+    }
+
+
 async def test_an_msp_admin_works_through_the_customer_details_page(
     system: System, gateway: httpx.AsyncClient, browser: Browser
 ) -> None:
@@ -289,19 +304,16 @@ async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
     customer_id = await new_customer(gateway, system, f"Usage {uuid.uuid4().hex[:6]}")
     today = dt.datetime.now(dt.UTC).replace(microsecond=0)
     reports = [
-        {
-            "specversion": "1.0",
-            "id": f"u-{customer_id}-{ago}",
-            "source": "urn:msc:agent:ag-1",
-            "type": "com.msc.usage.daily.v1",
-            "time": (today - dt.timedelta(days=ago)).isoformat(),
-            "customerid": customer_id,
-            "data": {
+        agent_event(
+            customer_id,
+            "com.msc.usage.daily.v1",
+            ago * 24 * 60,
+            {
                 "date": (today - dt.timedelta(days=ago)).date().isoformat(),
                 "credits_consumed": 100.0 * (ago + 1),
                 "storage_bytes": 10**9 * (50 - ago),
             },
-        }
+        )
         for ago in (40, 20, 2)
     ]
     await publish(system.kafka, "backup.usage", reports)
@@ -338,15 +350,12 @@ async def test_the_list_badges_a_plan_about_to_expire_or_near_its_quota(
     }
     created = await gateway.post("/api/v1/customers", json=body, headers=system.headers())
     customer_id = created.json()["id"]
-    usage = {
-        "specversion": "1.0",
-        "id": f"u-{customer_id}",
-        "source": "urn:msc:agent:ag-1",
-        "type": "com.msc.usage.daily.v1",
-        "time": today.isoformat(),
-        "customerid": customer_id,
-        "data": {"date": today.date().isoformat(), "credits_consumed": 4600.0, "storage_bytes": 1},
-    }
+    usage = agent_event(
+        customer_id,
+        "com.msc.usage.daily.v1",
+        0,
+        {"date": today.date().isoformat(), "credits_consumed": 4600.0, "storage_bytes": 1},
+    )
     await publish(system.kafka, "backup.usage", [usage])
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await sign_in(page, system)
@@ -365,21 +374,6 @@ async def test_the_list_badges_a_plan_about_to_expire_or_near_its_quota(
     await page.get_by_label("Search customers").fill(name)
     await expect(row.locator(".plan-health")).to_contain_text("Credits 92 %")
     await page.close()
-
-
-def agent_event(
-    customer_id: str, kind: str, minutes_ago: int, data: dict[str, Any]
-) -> dict[str, Any]:
-    time = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=minutes_ago)
-    return {
-        "specversion": "1.0",
-        "id": f"ev-{uuid.uuid4().hex}",
-        "source": "urn:msc:agent:ag-1",
-        "type": kind,
-        "time": time.isoformat(),
-        "customerid": customer_id,
-        "data": data,
-    }
 
 
 def alert_raised(
