@@ -187,7 +187,7 @@ def _set_out(s: BackupSet) -> list[Any]:
 def _summary_out(j: JobSummary | None) -> list[Any] | None:
     if j is None:
         return None
-    summary = [j.job_id, j.status, j.started_at, j.ended_at, j.recency]
+    summary = [j.job_id, j.status, j.started_at, j.ended_at]
     return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
 
 

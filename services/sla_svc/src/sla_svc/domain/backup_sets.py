@@ -38,7 +38,6 @@ class JobSummary:
     status: str
     started_at: str | None
     ended_at: str | None
-    recency: str
     error_code: str | None = None
     error_message: str | None = None
 

@@ -89,7 +89,6 @@ def _summary(entry: JobEntry, *, with_error: bool) -> JobSummary:
         entry.status,
         entry.started_at,
         entry.ended_at,
-        entry.recency,
         entry.error_code if with_error else None,
         message if with_error else None,
     )
