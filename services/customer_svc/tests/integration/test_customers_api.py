@@ -12,6 +12,7 @@ import httpx
 import jwt
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.domain.model import Account, ServicePlan
@@ -345,5 +346,46 @@ async def test_an_entry_its_writer_did_not_record_is_recorded_by_the_relay(
             await repo.mark_published(revision)
         [entry] = await repo.activity(created.id, [1])
         assert (entry.action, entry.actor, entry.version) == ("created", "alice", 1)
+    finally:
+        await client.close()
+
+
+class RacingActivities:
+    """The activity collection as a writer sees it when the relay (or a database hiccup)
+    gets in its way: each upsert fails once with `error`."""
+
+    def __init__(self, collection: Any, error: Exception) -> None:
+        self._collection = collection
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    async def replace_one(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [DuplicateKeyError("E11000 duplicate key: the relay upserted it"), AutoReconnect("gone")],
+)
+async def test_a_change_stands_when_its_writer_cannot_record_the_entry(
+    infrastructure: Endpoints, error: Exception
+) -> None:
+    """`make bench-customer` once got a PATCH answered 500: the writer and the relay had
+    upserted one entry at once. The change is made either way; the relay records it."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infrastructure.mongodb)
+    try:
+        repo = MongoCustomerRepository(client[f"it_race_{uuid.uuid4().hex[:8]}"], SystemClock())
+        service = CustomerService(repo, FakeUsage(), SystemClock(), CountingRelay(), ["eu-west-1"])
+        activities = repo.activities
+        repo.activities = RacingActivities(activities, error)  # type: ignore[assignment]
+        created = await service.create(Account("Acme"), ServicePlan(plan="S"), actor="alice")
+        changed = await service.update_account(created.id, {"phone": "+14155550100"}, None)
+        assert (await service.get(created.id)).version == changed.version == 2
+        repo.activities = activities  # type: ignore[assignment]
+        for revision in await repo.pending_revisions():
+            await repo.mark_published(revision)
+        assert [e.version for e in await repo.activity(created.id, [2, 1])] == [2, 1]
     finally:
         await client.close()

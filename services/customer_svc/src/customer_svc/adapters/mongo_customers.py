@@ -17,13 +17,15 @@ no entry.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import logging
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from customer_svc.adapters.documents import (
     activity_from_document,
@@ -39,6 +41,7 @@ from msc_platform.clock import Clock
 from msc_platform.tracing import current_carrier
 
 Document = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def revision_id(customer_id: str, version: int) -> str:
@@ -122,14 +125,24 @@ class MongoCustomerRepository:
         return [activity_from_document(doc) for doc in docs if doc is not None]
 
     async def _record(self, customer_id: str, activity: Activity | None) -> None:
-        if activity is not None:
+        """The writer's copy of the entry, once its change is visible. The change is made
+        whatever happens here: the relay writes the entry again from the revision before
+        deleting it, so a failure costs nothing but a moment's delay in the trail."""
+        if activity is None:
+            return
+        try:
             await self._write_activity(
                 revision_id(customer_id, activity.version),
                 activity_to_document(customer_id, activity),
             )
+        except PyMongoError:
+            log.warning("activity of %s v%s left to the relay", customer_id, activity.version)
 
     async def _write_activity(self, entry_id: str, doc: Document) -> None:
-        await self.activities.replace_one({"_id": entry_id}, doc, upsert=True)
+        # The writer and the relay may upsert the same entry at once: one of them gets a
+        # duplicate key, and the entry is there.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.activities.replace_one({"_id": entry_id}, doc, upsert=True)
 
     async def all_live(self) -> list[Customer]:
         """Every customer that is not deleted."""
