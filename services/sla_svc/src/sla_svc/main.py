@@ -28,6 +28,7 @@ from msc_platform.service_token import RequireServiceToken
 from msc_platform.tracing import install_tracing
 from sla_svc.adapters.kafka_acknowledgements import KafkaAlertAcknowledgements
 from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.api.errors import install_service_errors
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
     app.state.service = service
     install_problem_handlers(app)
+    install_service_errors(app)
     install_request_id(app)
     app.add_middleware(RequireServiceToken, secret=settings.jwt_secret.get_secret_value())
     install_request_limits(app, settings.max_request_body_bytes)

@@ -174,10 +174,9 @@ class SlaService:
         self, customer_id: str, severity: str | None, after: str | None, limit: int
     ) -> AlertsPage:
         """The customer's open alerts, newest raised first, of one severity or all."""
-        snapshot = await self._snapshot(customer_id)
-        ids, next_cursor = newest_open(snapshot.customer.open_alert_index, severity, after, limit)
+        index = (await self._snapshot(customer_id)).customer.open_alert_index
+        ids, next_cursor = newest_open(index, severity, after, limit)
         states = await self._store.alerts(customer_id, ids)
-        index = snapshot.customer.open_alert_index
         # The figures are written before the alert states: an alert just raised may have
         # no state yet, for a moment; its row shows what the figures know of it meanwhile.
         fallback = {a: AlertState(a, Raised("", *index[a])) for a in ids}
@@ -186,8 +185,7 @@ class SlaService:
     async def acknowledge(self, customer_id: str, alert_id: str, by: str) -> Acknowledged:
         """Acknowledge an open alert as `by`; an alert acknowledged already keeps (and
         answers) its first acknowledgement. It takes effect once its event is applied."""
-        if (await self._store.head(customer_id)).deleted:
-            raise CustomerDeleted(customer_id)
+        await self._not_deleted(customer_id)
         state = (await self._store.alerts(customer_id, [alert_id])).get(alert_id)
         if state is None or state.raised is None:
             raise UnknownAlert(alert_id)
@@ -201,10 +199,13 @@ class SlaService:
 
     async def job_history(self, customer_id: str, backup_set_id: str) -> SetHistory:
         """The latest jobs of one of the customer's sets, newest first."""
-        if (await self._store.head(customer_id)).deleted:
-            raise CustomerDeleted(customer_id)
+        await self._not_deleted(customer_id)
         found = await self._store.histories(customer_id, [backup_set_id])
         return found.get(backup_set_id) or SetHistory(backup_set_id)
+
+    async def _not_deleted(self, customer_id: str) -> None:
+        if (await self._store.head(customer_id)).deleted:
+            raise CustomerDeleted(customer_id)
 
     async def forget(self, customer_id: str) -> None:
         """Rule 6: the customer was deleted."""

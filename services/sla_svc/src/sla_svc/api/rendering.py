@@ -1,4 +1,4 @@
-"""The SLA view as the contract's JSON.
+"""The SLA view, the open alerts and a set's job history as the contract's JSON.
 
 A view answered again from the read cache differs from the one first computed only in
 `as_of` (`read_cache.KeptView`), so everything but `as_of` is rendered once per kept view
@@ -13,7 +13,9 @@ from typing import Any
 
 import pydantic_core
 
+from sla_svc.domain.alerts import Acknowledged, AlertState
 from sla_svc.domain.backup_sets import JobSummary
+from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.time_keys import rfc3339
 from sla_svc.domain.view import SlaView
 
@@ -91,4 +93,46 @@ def _failure(job: JobSummary | None) -> dict[str, Any] | None:
         "ended_at": _time(job.ended_at),
         "error_code": job.error_code,
         "error_message": job.error_message,
+    }
+
+
+def alert_page(alerts: list[AlertState], next_cursor: str | None) -> dict[str, Any]:
+    """A page of open alerts."""
+    return {"items": [_alert(a) for a in alerts], "next_cursor": next_cursor}
+
+
+def acknowledgement(ack: Acknowledged) -> dict[str, str]:
+    """Who acknowledged an alert, and when."""
+    return {"by": ack.by, "at": rfc3339(ack.time)}
+
+
+def job_history(history: SetHistory) -> dict[str, Any]:
+    """A set's latest jobs."""
+    items = [
+        {
+            "job_id": j.job_id,
+            "job_type": j.job_type,
+            "status": j.status,
+            "started_at": _time(j.started_at),
+            "ended_at": _time(j.ended_at),
+            "bytes_transferred": j.bytes_transferred,
+            "error_code": j.error_code,
+            "error_message": j.error_message,
+        }
+        for j in history.jobs
+    ]
+    return {"backup_set_id": history.backup_set_id, "items": items}
+
+
+def _alert(alert: AlertState) -> dict[str, Any]:
+    raised = alert.raised
+    assert raised is not None  # only open alerts are listed
+    return {
+        "alert_id": alert.alert_id,
+        "severity": raised.severity,
+        "alert_type": raised.alert_type,
+        "message": raised.message,
+        "backup_set_id": raised.backup_set_id,
+        "raised_at": rfc3339(raised.time),
+        "acknowledged": acknowledgement(alert.acknowledged) if alert.acknowledged else None,
     }
