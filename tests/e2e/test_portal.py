@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Download, Locator, Page, async_playwright, expect
 
 from msc_local.tokens import mint
-from msc_testkit.kafka import publish
+from msc_testkit.kafka import eventually, publish
 from tests.e2e.conftest import System
 from tests.e2e.test_backup_job_journey import NEW_CUSTOMER
 
@@ -61,6 +61,16 @@ async def sign_in(page: Page, system: System, token: str | None = None) -> None:
     await page.goto(f"{system.gateway_url}/")
     await page.get_by_label("Token", exact=True).fill(token or system.token("msp_admin"))
     await page.get_by_role("button", name="Sign in").click()
+
+
+async def reload_until(page: Page, landed: Callable[[], Awaitable[bool]]) -> None:
+    """Reload `page` until `landed()` (which may wait for the page to settle first): what
+    agents publish reaches the page through Kafka, a moment later."""
+    for _ in range(30):
+        if await landed():
+            return
+        await page.wait_for_timeout(500)
+        await page.reload()
 
 
 async def edit_account(page: Page, system: System, customer_id: str) -> Locator:
@@ -178,11 +188,11 @@ async def test_an_msp_admin_works_through_the_customer_details_page(
 
     await page.get_by_role("link", name="SLA").click()
     row = page.locator("#backup-sets tbody tr", has_text="HQ file server")
-    for _ in range(30):  # both events travel through Kafka (two topics); reload until landed
-        if await row.count() and "breached" in await row.first.inner_text():
-            break
-        await page.wait_for_timeout(500)
-        await page.reload()
+
+    async def landed() -> bool:  # both events travel through Kafka (two topics)
+        return bool(await row.count()) and "breached" in await row.first.inner_text()
+
+    await reload_until(page, landed)
     await expect(row).to_contain_text("breached")
     await expect(row).to_contain_text("successful")
     await page.get_by_role("button", name="30d").click()
@@ -320,13 +330,13 @@ async def test_the_consumption_chart_has_axes_both_series_the_quota_and_a_table(
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await sign_in(page, system)
     card = page.locator("#card-consumption")
-    for _ in range(30):  # the reports travel through Kafka
-        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/summary")
+
+    async def charted() -> bool:  # the reports travel through Kafka
         await expect(card).to_be_visible()
-        if await card.locator("rect.credits").count() == 3:
-            break
-        await page.wait_for_timeout(500)
-        await page.reload()
+        return await card.locator("rect.credits").count() == 3
+
+    await reload_until(page, charted)
     await expect(card.locator("rect.credits")).to_have_count(3)  # credits per day
     await expect(card.locator("polyline.storage")).to_have_count(1)  # storage in use
     await expect(card.locator("line.quota")).to_have_count(1)  # the plan's 5,000 credits a 90 days
@@ -360,13 +370,13 @@ async def test_the_list_badges_a_plan_about_to_expire_or_near_its_quota(
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await sign_in(page, system)
     row = page.locator("#customers tbody tr", has_text=name)
-    for _ in range(30):  # the report travels through Kafka
+
+    async def badged() -> bool:  # the report travels through Kafka
         await page.get_by_label("Search customers").fill(name)
         await expect(row).to_be_visible()
-        if "Credits" in await row.locator(".plan-health").inner_text():
-            break
-        await page.wait_for_timeout(500)
-        await page.reload()
+        return "Credits" in await row.locator(".plan-health").inner_text()
+
+    await reload_until(page, badged)
     health = row.locator(".plan-health")
     await expect(health).to_contain_text("Expires in 10 d")
     await expect(health).to_contain_text("Credits 92 %")  # 4,600 of the quota's 5,000
@@ -404,15 +414,15 @@ async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
     page = await browser.new_page(viewport={"width": 1280, "height": 1200})
     await sign_in(page, system, mint(system.jwt_secret, "msp_admin", "dana.ops@msp.example"))
     rows = page.locator("#alerts tbody tr[data-alert]")
-    for _ in range(30):  # the alerts travel through Kafka
-        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+
+    async def listed() -> bool:  # the alerts travel through Kafka, their states written last
         await expect(page.locator("#card-alerts")).to_be_visible()
         await expect(page.locator("#alerts .loading")).to_have_count(0)
         texts = await rows.all_inner_texts()
-        if len(texts) == 2 and all("trouble" in text for text in texts):  # states written too
-            break
-        await page.wait_for_timeout(500)
-        await page.reload()
+        return len(texts) == 2 and all("trouble" in text for text in texts)
+
+    await reload_until(page, listed)
     await expect(rows).to_have_count(2)
     await expect(rows.first).to_contain_text("warning trouble")  # newest first
     await page.locator("#alert-severity").select_option("critical")
@@ -422,12 +432,13 @@ async def test_an_msp_admin_filters_open_alerts_and_acknowledges_one(
     await expect(critical).to_contain_text("bs-files")
     await critical.get_by_role("button", name="Acknowledge").click()
     await expect(critical).to_contain_text("Acknowledged by dana.ops@msp.example")
-    for _ in range(30):  # applied through backup.alerts
-        await page.reload()
+
+    async def acknowledged() -> bool:  # applied through backup.alerts
         await expect(page.locator("#alerts .loading")).to_have_count(0)
-        if await critical.get_by_text("Acknowledged by").count():
-            break
-        await page.wait_for_timeout(500)
+        return bool(await critical.get_by_text("Acknowledged by").count())
+
+    await page.reload()  # not the page's own word for it: what the server applied
+    await reload_until(page, acknowledged)
     await expect(critical).to_contain_text("Acknowledged by dana.ops@msp.example")
     await expect(critical.get_by_role("button", name="Acknowledge")).to_have_count(0)
     await expect(page.locator("#alert-severity")).to_have_value("critical")  # kept on reload
@@ -495,23 +506,24 @@ async def test_the_backup_set_table_says_why_a_backup_failed_and_sorts_and_filte
     await sign_in(page, system)
     rows = page.locator("#backup-sets tbody tr[data-set]")
     sql = page.locator("#backup-sets tr[data-set='bs-b']")
-    for _ in range(30):  # the events travel through Kafka
-        await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+    await page.goto(f"{system.gateway_url}/#/customers/{customer_id}/sla?window=7d")
+
+    async def applied() -> bool:  # the events travel through Kafka
         await expect(page.locator("#card-alerts")).to_be_visible()
-        if await rows.count() == 3 and "E_DISK" in await sql.inner_text():
-            break
-        await page.wait_for_timeout(500)
-        await page.reload()
+        return await rows.count() == 3 and "E_DISK" in await sql.inner_text()
+
+    await reload_until(page, applied)
     await expect(sql).to_contain_text("E_DISK: disk full on /backup")
-    for _ in range(30):  # the set's history is written after its figures
+
+    async def history_written() -> bool:  # the set's history is written after its figures
         answer = await gateway.get(
             f"/api/v1/customers/{customer_id}/jobs",
             params={"backup_set_id": "bs-b"},
             headers=system.headers("msp_viewer"),
         )
-        if len(answer.json()["items"]) == 2:
-            break
-        await asyncio.sleep(0.5)
+        return len(answer.json()["items"]) == 2
+
+    await eventually(history_written)
     await sql.get_by_role("button", name="Job history of SQL").click()
     history = page.locator("tr.job-history[data-history='bs-b']")
     await expect(history.locator("tr[data-job]")).to_have_count(2)
