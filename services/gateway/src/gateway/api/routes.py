@@ -236,14 +236,9 @@ async def customer_alerts(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     """The customer's open alerts, newest raised first (the roles of the SLA tab)."""
-    _check_visible(caller(request).sees_customer(customer_id), customer_id)
     given = {"severity": severity, "cursor": cursor, "limit": limit}
     params = {k: v for k, v in given.items() if v is not None}
-    found = services(request)
-    answer = await compose.about_customer(
-        found.customers, found.sla, customer_id, "GET", ("alerts",), params=params
-    )
-    return Response(answer.content, media_type="application/json")
+    return await _from_sla(request, customer_id, "alerts", params)
 
 
 @router.get(
@@ -255,17 +250,7 @@ async def job_history(
     backup_set_id: Annotated[str, Query(min_length=1, max_length=128, description="The set.")],
 ) -> Response:
     """The latest 20 jobs of one backup set, newest first (the roles of the SLA tab)."""
-    _check_visible(caller(request).sees_customer(customer_id), customer_id)
-    found = services(request)
-    answer = await compose.about_customer(
-        found.customers,
-        found.sla,
-        customer_id,
-        "GET",
-        ("jobs",),
-        params={"backup_set_id": backup_set_id},
-    )
-    return Response(answer.content, media_type="application/json")
+    return await _from_sla(request, customer_id, "jobs", {"backup_set_id": backup_set_id})
 
 
 @router.post(
@@ -397,6 +382,18 @@ async def delete_customer(
 ) -> Response:
     """Delete the customer; its SLA data follows through `customers.events`."""
     return await _forward(request, customer_path(customer_id))
+
+
+async def _from_sla(
+    request: Request, customer_id: str, below: str, params: dict[str, Any]
+) -> Response:
+    """sla_svc's answer about a customer the caller may see, passed on as it came."""
+    _check_visible(caller(request).sees_customer(customer_id), customer_id)
+    found = services(request)
+    answer = await compose.about_customer(
+        found.customers, found.sla, customer_id, "GET", (below,), params=params
+    )
+    return Response(answer.content, media_type="application/json")
 
 
 def _actor(request: Request) -> dict[str, str]:
