@@ -10,10 +10,11 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from customer_svc.adapters.directory_feed import DirectoryFeed
+from customer_svc.adapters.directory_feed import directory_feed
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
+from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.api.errors import install_domain_errors
 from customer_svc.api.routes import router, settings_router
 from customer_svc.config import Settings
@@ -23,6 +24,7 @@ from msc_contracts.topics import BACKUP_USAGE, CUSTOMER_EVENTS
 from msc_platform.clock import Clock, SystemClock
 from msc_platform.consumer_metrics import ConsumerMetrics
 from msc_platform.event_consumer import EventConsumer, kafka_broker
+from msc_platform.group_progress import GroupProgress
 from msc_platform.health import kafka_probe, mongo_probe, shut_down
 from msc_platform.http import (
     health_router,
@@ -70,7 +72,9 @@ def create_app(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
     )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
-    customer_list = DirectoryFeed(service.directory, customers, settings, registry)
+    customer_list = directory_feed(service.directory, customers, settings, registry)
+    usage_consumers = GroupProgress(settings.kafka_bootstrap_servers, settings.consumer_group)
+    credits = usage_feed(service.recent_credits, usage, settings, usage_consumers, clock, registry)
     consumer = EventConsumer(
         broker,
         name="usage",
@@ -88,6 +92,7 @@ def create_app(
         await broker.start()
         relay.start()
         customer_list.start()
+        credits.start()
         try:
             yield
         finally:
@@ -95,6 +100,8 @@ def create_app(
                 {
                     "outbox relay": relay.stop,
                     "customers list": customer_list.stop,
+                    "recent credits": credits.stop,
+                    "usage consumers' progress": usage_consumers.close,
                     "Kafka": broker.stop,
                     "MongoDB": mongo.close,
                 }
@@ -119,6 +126,7 @@ def create_app(
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
                 "customer_list": customer_list.probe,
+                "recent_credits": credits.probe,
             },
             registry,
         )

@@ -33,8 +33,8 @@ from customer_svc.domain.model import (
     PendingEvent,
     ServicePlan,
 )
+from customer_svc.domain.recent_credits import RecentCredits
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
-from customer_svc.recent_credits import RecentCredits
 from msc_contracts import events
 from msc_platform.clock import Clock
 
@@ -72,14 +72,15 @@ class CustomerService:
         clock: Clock,
         relay: RelayTrigger,
         storage_regions: Sequence[str],
-        directory: Directory | None = None,
     ) -> None:
-        """`directory` is the customers list, which the service keeps current with its own
-        writes (what other instances write reaches it through `customers.events`)."""
         self._customers = customers
-        self.directory = directory or Directory()
+        self.directory = Directory()
+        """The customers list, which the service keeps current with its own writes (what
+        other instances write reaches it through `customers.events`: `directory_feed`)."""
+        self.recent_credits = RecentCredits()
+        """Every customer's daily credits for the list's plan badges, kept current from
+        the stored usage by `usage_feed`."""
         self._usage = usage
-        self._recent_credits = RecentCredits(usage, clock)
         self._clock = clock
         self._relay = relay
         self._regions = tuple(storage_regions)
@@ -207,10 +208,10 @@ class CustomerService:
         after = _decode_cursor(cursor)
         if after is not None and now - after.as_of > HISTORY_KEPT:
             raise InvalidCursor("this list was started too long ago; start again")
-        if not self.directory.filled:
+        if not (self.directory.filled and self.recent_credits.filled):
             raise ListNotFilled
         page = self.directory.page(q, limit, now, after)
-        credits = await self._recent_credits.of([c.id for c in page.customers])
+        credits = self.recent_credits.of([c.id for c in page.customers], now.date())
         return CustomersPage(page.customers, _encode_cursor(page.next), credits, now.date())
 
     async def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
@@ -237,9 +238,7 @@ class CustomerService:
         kept = [r for r in reports if r.customer_id not in deleted]
         if not kept:
             return 0
-        recorded = await self._usage.record(kept, self._clock.now().date())
-        self._recent_credits.forget([r.customer_id for r in kept])
-        return recorded
+        return await self._usage.record(kept, self._clock.now().date())
 
     async def _current(self, customer_id: str, if_match: str | None) -> Customer:
         current = await self.get(customer_id)

@@ -41,7 +41,8 @@ def usage() -> FakeUsage:
 @pytest.fixture
 def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
     built = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
-    built.directory.filled = True  # as the feed does at start, the store being empty
+    built.directory.filled = True  # as the feeds do at start, the store being empty
+    built.recent_credits.filled = True
     return built
 
 
@@ -191,26 +192,13 @@ async def test_list_pages_by_name_without_gaps(service: CustomerService) -> None
         await service.list(None, 2, "not-a-cursor")
 
 
-async def test_the_list_gives_each_customer_its_recent_credits_read_once_until_usage_changes(
-    service: CustomerService, usage: FakeUsage
+async def test_the_list_gives_each_customer_the_credits_held_for_it(
+    service: CustomerService,
 ) -> None:
-    created = await service.create(Account("Acme"), PLAN)
-    await service.record_usage([report(created.id, "2026-11-27", 10, 100, 5, "a")])
-    reads = 0
-    days = usage.days
-
-    async def counted(customer_id: str, since: dt.date) -> list[DailyUsage]:
-        nonlocal reads
-        reads += 1
-        return await days(customer_id, since)
-
-    usage.days = counted  # type: ignore[method-assign]
-    assert (await service.list(None, 10, None)).credits == {created.id: 10}
-    assert (await service.list(None, 10, None)).credits == {created.id: 10}
-    assert reads == 1
-    await service.record_usage([report(created.id, "2026-11-28", 5, 100, 5, "b")])
-    assert (await service.list(None, 10, None)).credits == {created.id: 15}
-    assert reads == 2
+    acme = await service.create(Account("Acme"), PLAN)
+    bravo = await service.create(Account("Bravo"), PLAN)
+    service.recent_credits.put(acme.id, [DailyUsage(NOW.date(), 10, 100)])
+    assert (await service.list(None, 10, None)).credits == {acme.id: 10, bravo.id: 0}
 
 
 async def test_the_list_is_not_answered_before_it_is_filled(
@@ -220,6 +208,11 @@ async def test_the_list_is_not_answered_before_it_is_filled(
     await starting.create(Account("Acme"), PLAN)
     with pytest.raises(ListNotFilled):
         await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored
+    starting.directory.filled = True
+    with pytest.raises(ListNotFilled):
+        await starting.list(None, 10, None)  # nor the credits of their plan badges
+    starting.recent_credits.filled = True
+    assert len((await starting.list(None, 10, None)).customers) == 1
 
 
 async def test_every_change_is_in_the_activity_with_who_when_and_what(

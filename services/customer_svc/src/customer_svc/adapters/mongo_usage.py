@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -73,15 +73,12 @@ class MongoUsageRepository:
 
     async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
         """The customer's days from `since` on."""
-        days = _days(await self.usage.find_one({"_id": customer_id}))
-        first = since.isoformat()
-        return [
-            DailyUsage(
-                dt.date.fromisoformat(day), float(v["credits_consumed"]), int(v["storage_bytes"])
-            )
-            for day, v in sorted(days.items())
-            if day >= first
-        ]
+        return _from(await self.usage.find_one({"_id": customer_id}), since)
+
+    async def every_customer(self, since: dt.date) -> AsyncIterator[tuple[str, list[DailyUsage]]]:
+        """Each customer's days from `since` on, customer by customer (a scan of the usage)."""
+        async for doc in self.usage.find({}):
+            yield doc["_id"], _from(doc, since)
 
     async def purge(self, customer_id: str) -> None:
         """Forget the customer's usage."""
@@ -90,3 +87,14 @@ class MongoUsageRepository:
 
 def _days(doc: Document | None) -> dict[str, Document]:
     return json.loads(doc["days"]) if doc else {}
+
+
+def _from(doc: Document | None, since: dt.date) -> list[DailyUsage]:
+    first = since.isoformat()
+    return [
+        DailyUsage(
+            dt.date.fromisoformat(day), float(v["credits_consumed"]), int(v["storage_bytes"])
+        )
+        for day, v in sorted(_days(doc).items())
+        if day >= first
+    ]
