@@ -76,10 +76,9 @@ class FakeUsage:
                 kept += 1
         return kept
 
-    async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
-        return [
-            u for (cid, day), (u, _) in self.days_.items() if cid == customer_id and day >= since
-        ]
+    def stored(self, customer_id: str) -> list[DailyUsage]:
+        """The customer's days, as the usage feed reads them once stored."""
+        return [u for (cid, _), (u, _) in self.days_.items() if cid == customer_id]
 
     async def purge(self, customer_id: str) -> None:
         for key in [k for k in self.days_ if k[0] == customer_id]:

@@ -74,7 +74,9 @@ def create_app(
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
     customer_list = directory_feed(service.directory, customers, settings, registry)
     usage_consumers = GroupProgress(settings.kafka_bootstrap_servers, settings.consumer_group)
-    credits = usage_feed(service.recent_credits, usage, settings, usage_consumers, clock, registry)
+    recent_usage = usage_feed(
+        service.recent_usage, usage, settings, usage_consumers, clock, registry
+    )
     consumer = EventConsumer(
         broker,
         name="usage",
@@ -92,7 +94,7 @@ def create_app(
         await broker.start()
         relay.start()
         customer_list.start()
-        credits.start()
+        recent_usage.start()
         try:
             yield
         finally:
@@ -100,7 +102,7 @@ def create_app(
                 {
                     "outbox relay": relay.stop,
                     "customers list": customer_list.stop,
-                    "recent credits": credits.stop,
+                    "recent usage": recent_usage.stop,
                     "usage consumers' progress": usage_consumers.close,
                     "Kafka": broker.stop,
                     "MongoDB": mongo.close,
@@ -126,7 +128,7 @@ def create_app(
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
                 "customer_list": customer_list.probe,
-                "recent_credits": credits.probe,
+                "recent_usage": recent_usage.probe,
             },
             registry,
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from customer_svc.domain.activity import Activity
-from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.consumption import UsageReport
 from customer_svc.domain.model import Customer
 
 
@@ -60,9 +60,6 @@ class UsageRepository(Protocol):
 
     async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
         """Merge the reports (rule 4); return how many of them changed a day."""
-
-    async def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
-        """The customer's usage from `since` on."""
 
     async def purge(self, customer_id: str) -> None:
         """Forget all usage of the customer."""

@@ -21,8 +21,8 @@ from customer_svc.domain.errors import (
     ContactNotFound,
     CustomerNotFound,
     InvalidField,
-    ListNotFilled,
     StaleVersion,
+    StillLoading,
 )
 from customer_svc.domain.listing import HISTORY_KEPT, Directory, Position, renamed
 from customer_svc.domain.model import (
@@ -33,7 +33,7 @@ from customer_svc.domain.model import (
     PendingEvent,
     ServicePlan,
 )
-from customer_svc.domain.recent_credits import RecentCredits
+from customer_svc.domain.recent_usage import RecentUsage
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
 from msc_contracts import events
 from msc_platform.clock import Clock
@@ -77,9 +77,9 @@ class CustomerService:
         self.directory = Directory()
         """The customers list, which the service keeps current with its own writes (what
         other instances write reaches it through `customers.events`: `directory_feed`)."""
-        self.recent_credits = RecentCredits()
-        """Every customer's daily credits for the list's plan badges, kept current from
-        the stored usage by `usage_feed`."""
+        self.recent_usage = RecentUsage()
+        """Every customer's daily usage for the Summary tab and the list's plan badges,
+        kept current from the stored usage by `usage_feed`."""
         self._usage = usage
         self._clock = clock
         self._relay = relay
@@ -208,10 +208,10 @@ class CustomerService:
         after = _decode_cursor(cursor)
         if after is not None and now - after.as_of > HISTORY_KEPT:
             raise InvalidCursor("this list was started too long ago; start again")
-        if not (self.directory.filled and self.recent_credits.filled):
-            raise ListNotFilled
+        if not (self.directory.filled and self.recent_usage.filled):
+            raise StillLoading
         page = self.directory.page(q, limit, now, after)
-        credits = self.recent_credits.of([c.id for c in page.customers], now.date())
+        credits = self.recent_usage.credits([c.id for c in page.customers], now.date())
         return CustomersPage(page.customers, _encode_cursor(page.next), credits, now.date())
 
     async def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
@@ -225,10 +225,12 @@ class CustomerService:
         return ActivityPage(entries, str(rest) if rest >= 1 else None)
 
     async def consumption(self, customer_id: str) -> Consumption:
-        """Credits and storage of the last 90 UTC days."""
+        """Credits and storage of the last 90 UTC days (as stored a moment ago: the usage
+        is held in memory, `RecentUsage`)."""
+        if not self.recent_usage.filled:
+            raise StillLoading
         today = self._clock.now().date()
-        days = await self._usage.days(customer_id, window_start(today))
-        return consumption(days, today)
+        return consumption(self.recent_usage.days(customer_id, window_start(today)), today)
 
     async def record_usage(self, reports: Sequence[UsageReport]) -> int:
         """Apply usage reports (rule 4), dropping those of deleted customers (rule 6)."""

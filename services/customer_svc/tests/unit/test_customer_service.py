@@ -12,8 +12,8 @@ from customer_svc.domain.errors import (
     CustomerNotFound,
     DuplicateAccountName,
     InvalidField,
-    ListNotFilled,
     StaleVersion,
+    StillLoading,
 )
 from customer_svc.domain.model import MAX_CONTACTS, Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
@@ -42,7 +42,7 @@ def usage() -> FakeUsage:
 def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
     built = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
     built.directory.filled = True  # as the feeds do at start, the store being empty
-    built.recent_credits.filled = True
+    built.recent_usage.filled = True
     return built
 
 
@@ -146,7 +146,9 @@ def report(cid: str, day: str, credits: float, storage: int, minute: int, eid: s
     )
 
 
-async def test_usage_is_replaced_by_newer_reports_never_added(service: CustomerService) -> None:
+async def test_usage_is_replaced_by_newer_reports_never_added(
+    service: CustomerService, usage: FakeUsage
+) -> None:
     created = await service.create(Account("Acme"), PLAN)
     cid = created.id
     applied = await service.record_usage(
@@ -161,6 +163,7 @@ async def test_usage_is_replaced_by_newer_reports_never_added(service: CustomerS
     )
     assert applied == 5
     assert await service.record_usage([report(cid, "2026-11-27", 12, 120, 5, "c")]) == 0
+    service.recent_usage.put(cid, usage.stored(cid))  # as the usage feed does
     block = await service.consumption(cid)
     assert block.window_days == 90
     assert block.credits_consumed == 12 + 3 + 7
@@ -197,7 +200,7 @@ async def test_the_list_gives_each_customer_the_credits_held_for_it(
 ) -> None:
     acme = await service.create(Account("Acme"), PLAN)
     bravo = await service.create(Account("Bravo"), PLAN)
-    service.recent_credits.put(acme.id, [DailyUsage(NOW.date(), 10, 100)])
+    service.recent_usage.put(acme.id, [DailyUsage(NOW.date(), 10, 100)])
     assert (await service.list(None, 10, None)).credits == {acme.id: 10, bravo.id: 0}
 
 
@@ -206,12 +209,12 @@ async def test_the_list_is_not_answered_before_it_is_filled(
 ) -> None:
     starting = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
     await starting.create(Account("Acme"), PLAN)
-    with pytest.raises(ListNotFilled):
+    with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored
     starting.directory.filled = True
-    with pytest.raises(ListNotFilled):
+    with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # nor the credits of their plan badges
-    starting.recent_credits.filled = True
+    starting.recent_usage.filled = True
     assert len((await starting.list(None, 10, None)).customers) == 1
 
 

@@ -37,11 +37,12 @@ def to_problem(exc: Exception) -> Problem:
                 f"invalid fields: {exc.field}",
                 errors=[{"field": exc.field, "message": exc.message}],
             )
-        case errors.ListNotFilled():
+        case errors.StillLoading():
             return Problem(
                 503,
                 "Service unavailable",
-                "the customers list is still being read after a start; try again in a moment",
+                "the customers and their usage are still being read after a start; try again "
+                "in a moment",
                 headers={"Retry-After": "1"},
             )
         case InvalidCursor():

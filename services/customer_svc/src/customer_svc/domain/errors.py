@@ -32,5 +32,6 @@ class InvalidField(DomainError):
         self.message = message
 
 
-class ListNotFilled(DomainError):
-    """This instance is still reading the customers list; it answers in a moment."""
+class StillLoading(DomainError):
+    """This instance is still reading the customers list or the usage it holds in memory
+    after a start; it answers in a moment."""

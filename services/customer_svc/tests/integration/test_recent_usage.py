@@ -1,6 +1,6 @@
-"""The customers list's plan badges on several instances: each holds every customer's
-credits in memory and follows the usage any instance records, on the real broker and
-database, never reading a report's customer before the report is stored."""
+"""The Summary tab's consumption and the list's plan badges on several instances: each
+holds every customer's usage in memory and follows the usage any instance records, on the
+real broker and database, never reading a report's customer before the report is stored."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.domain.consumption import DailyUsage, UsageReport
-from customer_svc.domain.recent_credits import RecentCredits
+from customer_svc.domain.recent_usage import RecentUsage
 from customer_svc.main import create_app
 from msc_contracts.topics import BACKUP_USAGE
 from msc_platform.clock import SystemClock
@@ -74,12 +74,17 @@ async def test_every_instance_badges_the_credits_any_instance_recorded(
             over = {"quota_used": 1.2, "plan_badges": ["credits_over_100"]}
 
             async def both_over() -> bool:
-                return await first_badges(over) and await listed(second, name) == over
+                details = (await second.get(f"/api/v1/customers/{cid}")).json()
+                return (
+                    await first_badges(over)
+                    and await listed(second, name) == over
+                    and details["consumption"]["credits_consumed"] == 120
+                )
 
             await eventually(both_over, timeout_s=20)
 
 
-async def test_credits_are_read_again_only_once_the_usage_consumers_stored_the_report(
+async def test_usage_is_read_again_only_once_the_usage_consumers_stored_the_report(
     infrastructure: Endpoints,
 ) -> None:
     settings = settings_for(infrastructure)
@@ -93,22 +98,22 @@ async def test_credits_are_read_again_only_once_the_usage_consumers_stored_the_r
         await usage.record([report], now.date())
 
     await record(5, "u-1")
-    held = RecentCredits()
+    held = RecentUsage()
     group = GroupProgress(infrastructure.kafka, settings.consumer_group, poll_s=0.1)
     feed = usage_feed(held, usage, settings, group, SystemClock(), CollectorRegistry())
     feed.start()
     try:
         await eventually(lambda: _true(held.filled))
-        assert held.of([cid], now.date()) == {cid: 5}
+        assert held.credits([cid], now.date()) == {cid: 5}
 
         # A report stored, as its consumer would, but the group has not committed it yet.
         await record(7, "u-2")
         await publish(infrastructure.kafka, BACKUP_USAGE, [b"a report"], key=cid)
         await asyncio.sleep(3)
-        assert held.of([cid], now.date()) == {cid: 5}
+        assert held.credits([cid], now.date()) == {cid: 5}
 
         await _commit_to_the_end(infrastructure.kafka, settings.consumer_group)
-        await eventually(lambda: _true(held.of([cid], now.date()) == {cid: 7}), timeout_s=15)
+        await eventually(lambda: _true(held.credits([cid], now.date()) == {cid: 7}), timeout_s=15)
     finally:
         await feed.stop()
         await group.close()
