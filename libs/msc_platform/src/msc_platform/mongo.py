@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,13 +66,29 @@ async def _run(
             raise BulkWriteError(dict(reply))
 
 
-def packed(state: object) -> str:
-    """`state` as compact JSON, to store as one field.
+COMPRESSED_ABOVE = 1024
+"""Packed states longer than this many bytes are stored compressed."""
+
+
+def packed(state: object) -> str | bytes:
+    """`state` as compact JSON, to store as one field; above `COMPRESSED_ABOVE` bytes,
+    compressed (zlib, fastest level), stored as BSON binary.
 
     FerretDB converts every field it reads or writes (about 10 µs each on SQLite), against
-    some 0.06 ms per kilobyte of text: documents read often keep their bulk in one string.
+    some 0.03 ms per kilobyte of text: documents read often keep their bulk in one field.
+    Compressed, the figures of a 1,000-set customer go from 690 KB to 115 KB, and reading
+    them from FerretDB from 21 ms to 5 ms (a read and a write from 37 to 11 ms), for 4 ms
+    of compression and 1.5 ms of decompression (measured on this project's machine).
     """
-    return json.dumps(state, separators=(",", ":"))
+    text = json.dumps(state, separators=(",", ":"))
+    if len(text) <= COMPRESSED_ABOVE:
+        return text
+    return zlib.compress(text.encode(), 1)
+
+
+def unpacked(field: str | bytes) -> Any:
+    """The state `packed` stored (either form)."""
+    return json.loads(zlib.decompress(field) if isinstance(field, bytes) else field)
 
 
 class StoredFormatMismatch(RuntimeError):

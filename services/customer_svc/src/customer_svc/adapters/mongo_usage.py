@@ -10,7 +10,6 @@ days are packed into one JSON field (`msc_platform.mongo.packed`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -18,7 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
-from msc_platform.mongo import check_stored_format, packed, replace_by_id
+from msc_platform.mongo import check_stored_format, packed, replace_by_id, unpacked
 
 Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
@@ -86,7 +85,7 @@ class MongoUsageRepository:
 
 
 def _days(doc: Document | None) -> dict[str, Document]:
-    return json.loads(doc["days"]) if doc else {}
+    return unpacked(doc["days"]) if doc else {}
 
 
 def _from(doc: Document | None, since: dt.date) -> list[DailyUsage]:

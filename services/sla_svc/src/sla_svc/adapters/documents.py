@@ -11,23 +11,43 @@ the state itself, with the offsets a counted document remembers, as compact JSON
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
-from msc_platform.mongo import packed
+from msc_platform.mongo import packed, unpacked
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
-from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence
+from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence, SetKey
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import JobEntry, SetHistory
 from sla_svc.domain.jobs import JobState
+from sla_svc.domain.set_table import SetTable
 
 Document = dict[str, Any]
 
 
 def customer_to_document(customer: CustomerSla) -> Document:
-    """The stored form of a customer's figures."""
+    """The stored form of a customer's figures: the figures with each set's key and the
+    place of its row in `sets`, the rows one after another, compressed. A set unchanged
+    since it was read is written as it was read."""
+    rows: list[bytes] = []
+    index: list[list[Any]] = []
+    at = 0
+    for set_id in customer.sets:
+        stored = customer.sets.stored(set_id)
+        if stored is None:
+            backup_set = customer.sets[set_id]
+            key, row = (
+                backup_set.key,
+                json.dumps(_set_out(backup_set), separators=(",", ":")).encode(),
+            )
+        else:
+            key, row = stored
+        index.append([*key, at, at + len(row)])
+        rows.append(row)
+        at += len(row)
     state = {
         "offsets": customer.offsets,
-        "sets": [_set_out(s) for s in customer.sets.values()],
+        "set_index": index,
         "job_hours": customer.job_hours,
         "alert_hours": customer.alert_hours,
         "open_alerts": customer.open_alerts,
@@ -35,18 +55,26 @@ def customer_to_document(customer: CustomerSla) -> Document:
         "open_alert_index": customer.open_alert_index,
         "detail_hours": sorted(customer.detail_hours),
     }
-    return {"_id": customer.customer_id, "state": packed(state)}
+    return {
+        "_id": customer.customer_id,
+        "state": packed(state),
+        "sets": zlib.compress(b"".join(rows), 1),
+    }
 
 
 def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSla:
-    """A customer's figures from their stored form."""
+    """A customer's figures from their stored form (its sets decoded when first used)."""
     if doc is None:
         return CustomerSla(customer_id=customer_id)
-    state = json.loads(doc["state"])
+    state = unpacked(doc["state"])
+    rows = zlib.decompress(doc["sets"])
+    stored = {
+        entry[0]: (SetKey(*entry[:5]), rows[entry[5] : entry[6]]) for entry in state["set_index"]
+    }
     return CustomerSla(
         customer_id=customer_id,
         offsets=state["offsets"],
-        sets={s[0]: _set_in(s) for s in state["sets"]},
+        sets=SetTable(stored=stored, decode=_decode_set),
         job_hours=state["job_hours"],
         alert_hours=state["alert_hours"],
         open_alerts=state["open_alerts"],
@@ -74,7 +102,7 @@ def detail_to_document(detail: HourDetail) -> Document:
 
 def detail_from_document(doc: Document) -> HourDetail:
     """One hour's counters from their stored form."""
-    state = json.loads(doc["state"])
+    state = unpacked(doc["state"])
     return HourDetail(
         customer_id=doc["customer_id"],
         hour=state["hour"],
@@ -115,7 +143,7 @@ def job_to_document(customer_id: str, job: JobState) -> Document:
 
 def job_from_document(doc: Document) -> JobState:
     """A job state from its stored form."""
-    return JobState(*json.loads(doc["state"]))
+    return JobState(*unpacked(doc["state"]))
 
 
 def alert_to_document(customer_id: str, alert: AlertState) -> Document:
@@ -141,7 +169,7 @@ def alert_to_document(customer_id: str, alert: AlertState) -> Document:
 
 def alert_from_document(doc: Document) -> AlertState:
     """An alert state from its stored form."""
-    alert_id, cleared, raised, ack = json.loads(doc["state"])
+    alert_id, cleared, raised, ack = unpacked(doc["state"])
     return AlertState(
         alert_id,
         Raised(*raised) if raised else None,
@@ -158,7 +186,7 @@ def history_to_document(customer_id: str, history: SetHistory) -> Document:
 
 def history_from_document(doc: Document) -> SetHistory:
     """A set's job history from its stored form."""
-    set_id, jobs = json.loads(doc["state"])
+    set_id, jobs = unpacked(doc["state"])
     return SetHistory(set_id, tuple(JobEntry(*j) for j in jobs))
 
 
@@ -189,6 +217,10 @@ def _summary_out(j: JobSummary | None) -> list[Any] | None:
         return None
     summary = [j.job_id, j.status, j.started_at, j.ended_at]
     return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
+
+
+def _decode_set(row: bytes) -> BackupSet:
+    return _set_in(json.loads(row))
 
 
 def _set_in(packed: list[Any]) -> BackupSet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple, Protocol
 
 from sla_svc.domain.jobs import JobState
 from sla_svc.domain.time_keys import instant
@@ -40,6 +40,31 @@ class JobSummary:
     ended_at: str | None
     error_code: str | None = None
     error_message: str | None = None
+
+
+class Rpo(Protocol):
+    """What an RPO status is judged on."""
+
+    @property
+    def rpo_hours(self) -> int:
+        """Recovery point objective in hours."""
+        ...
+
+    @property
+    def last_successful_backup_at(self) -> str | None:
+        """`ended_at` of the latest successful backup."""
+        ...
+
+
+class SetKey(NamedTuple):
+    """What the backup set table counts, orders and filters a set by: all of it but the
+    page's rows reads only these (`BackupSet.key`)."""
+
+    backup_set_id: str
+    listed: bool
+    name: str | None
+    rpo_hours: int
+    last_successful_backup_at: str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +108,17 @@ class BackupSet:
         """`ended_at` of the latest successful backup."""
         return max(self.successes.values(), default=None)
 
+    @property
+    def key(self) -> SetKey:
+        """The set as the table counts, orders and filters it."""
+        return SetKey(
+            self.backup_set_id,
+            self.listed,
+            self.name,
+            self.rpo_hours,
+            self.last_successful_backup_at,
+        )
+
 
 class RpoJudge:
     """`rpo_status` of sets at one instant: `never` without a successful backup, `breached`
@@ -103,7 +139,7 @@ class RpoJudge:
             cutoff = self._cutoffs[rpo_hours] = instant(self._as_of - dt.timedelta(hours=rpo_hours))
         return cutoff
 
-    def status(self, backup_set: BackupSet) -> RpoStatus:
+    def status(self, backup_set: Rpo) -> RpoStatus:
         """The set's RPO status at `as_of`."""
         last = backup_set.last_successful_backup_at
         if last is None:

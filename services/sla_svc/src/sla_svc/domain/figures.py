@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sla_svc.domain.backup_sets import BackupSet
+from sla_svc.domain.set_table import SetTable
 
 Counts = dict[str, int]
 OpenAlert = tuple[str, str, str | None]  # raised time, severity, backup set id
@@ -44,7 +45,7 @@ class CustomerSla(Counted):
     """Everything the SLA tab of one customer needs but the two partial hours of the window."""
 
     customer_id: str = ""
-    sets: dict[str, BackupSet] = field(default_factory=dict)
+    sets: SetTable = field(default_factory=SetTable)
     job_hours: dict[str, Counts] = field(default_factory=dict)
     alert_hours: dict[str, Counts] = field(default_factory=dict)
     open_alerts: Counts = field(default_factory=dict)
@@ -54,6 +55,10 @@ class CustomerSla(Counted):
     """Each open alert's raised time, severity and backup set, by alert id: the alert
     list's order, and its rows while their alert states are being written."""
     detail_hours: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sets, SetTable):  # a plain mapping of sets, as tests give
+            self.sets = SetTable(self.sets)
 
     def backup_set(self, backup_set_id: str) -> BackupSet:
         """The set, known or new."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sla_svc.domain.backup_sets import BackupSet, RpoJudge, RpoStatus
+from sla_svc.domain.backup_sets import RpoJudge, RpoStatus, SetKey
 from sla_svc.domain.figures import Counts, CustomerSla
 from sla_svc.domain.time_keys import from_instant
 
@@ -36,7 +36,7 @@ class SetQuery:
     rpo_status: RpoStatus | None = None
 
 
-def _sort_key(order: SetOrder, judge: RpoJudge) -> Callable[[BackupSet], list[str]]:
+def _sort_key(order: SetOrder, judge: RpoJudge) -> Callable[[SetKey], list[str]]:
     """Each order as a list of strings (so a cursor can hold it), the id last: names
     without regard to case and unnamed sets last; RPO status breached, never, ok, the
     longest without a success first within each; the last success, never first."""
@@ -58,9 +58,10 @@ def _sort_key(order: SetOrder, judge: RpoJudge) -> Callable[[BackupSet], list[st
 
 
 class SetListing:
-    """The listed sets of a customer, ordered by id."""
+    """The listed sets of a customer, ordered by id, by their keys alone: a page is the
+    keys of its sets, whose rows the caller reads."""
 
-    def __init__(self, sets: Iterable[BackupSet]) -> None:
+    def __init__(self, sets: Iterable[SetKey]) -> None:
         self.sets = sorted((s for s in sets if s.listed), key=lambda s: s.backup_set_id)
         self._ids = [s.backup_set_id for s in self.sets]
         last_successes: dict[int, list[str]] = {}
@@ -96,7 +97,7 @@ class SetListing:
 
     def page(
         self, after: str | None, limit: int, query: SetQuery, judge: RpoJudge
-    ) -> tuple[list[BackupSet], str | None]:
+    ) -> tuple[list[SetKey], str | None]:
         """Up to `limit` sets after the cursor `after`, and the cursor of the next page. In
         the table's own order (by id) the cursor is the last id; in another order it holds
         the last set's sort key, so a page costs a sort of the table (about a millisecond
@@ -145,7 +146,7 @@ class PreparedSla:
 
     def __init__(self, customer: CustomerSla) -> None:
         self.customer = customer
-        self.listing = SetListing(customer.sets.values())
+        self.listing = SetListing(customer.sets.keys_of_all())
         self.job_totals = HourTotals(customer.job_hours)
         self.alert_totals = HourTotals(customer.alert_hours)
 

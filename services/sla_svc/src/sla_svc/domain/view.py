@@ -148,7 +148,7 @@ def sla_view(
         sets_total=sla.listing.total,
         rpo_breached=sla.listing.breached(judge),
         never_backed_up=sla.listing.never_backed_up,
-        rows=[_row(s, judge) for s in page],
+        rows=[_row(sla.customer.sets[k.backup_set_id], judge) for k in page],
         next_cursor=next_cursor,
         valid_until=_valid_until(sla, details, window, judge),
     )
