@@ -255,30 +255,39 @@ class SlaService:
     ) -> tuple[Snapshot, dict[str, HourDetail]]:
         """The customer's figures and these hour details, from the read cache when current;
         `CustomerDeleted` for a deleted customer."""
-        snapshot = await self._snapshot(customer_id)
+        snapshot = await self._snapshot(customer_id, hours)
         missing = [h for h in dict.fromkeys(hours) if h not in snapshot.details]
         if missing:
             found = await self._store.details(customer_id, missing)
             snapshot.details.update({h: found.get(h) for h in missing})
         return snapshot, {h: d for h in hours if (d := snapshot.details[h])}
 
-    async def _snapshot(self, customer_id: str) -> Snapshot:
+    async def _snapshot(self, customer_id: str, hours: Sequence[str] = ()) -> Snapshot:
         now = self._clock.now()
-        snapshot = self._read_cache.current(customer_id, now) or await self._read(customer_id, now)
+        snapshot = self._read_cache.current(customer_id, now) or await self._read(
+            customer_id, now, hours
+        )
         if snapshot is None:
             raise CustomerDeleted(customer_id)
         return snapshot
 
-    async def _read(self, customer_id: str, now: dt.datetime) -> Snapshot | None:
+    async def _read(
+        self, customer_id: str, now: dt.datetime, hours: Sequence[str]
+    ) -> Snapshot | None:
         """The customer's figures at its stored revision (kept ones if that is the kept
-        revision); None for a deleted customer."""
+        revision), read together with the details of `hours`; None for a deleted customer."""
         head = await self._store.head(customer_id)
         if head.deleted:
             return None
         revision = head.revision
         snapshot = self._read_cache.get(customer_id, revision, now) if revision else None
         if snapshot is None:
-            snapshot = Snapshot(revision or "", await self._store.customer(customer_id))
+            # Details are saved before the figures and the head: read after the head, they
+            # are at least as new as its revision, as the figures are.
+            customer, found = await asyncio.gather(
+                self._store.customer(customer_id), self._store.details(customer_id, hours)
+            )
+            snapshot = Snapshot(revision or "", customer, {h: found.get(h) for h in hours})
             if revision:
                 self._read_cache.put(customer_id, snapshot, now)
         return snapshot
