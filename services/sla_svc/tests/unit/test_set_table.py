@@ -87,3 +87,18 @@ def test_a_save_decodes_none_of_the_sets_it_did_not_change() -> None:
     assert again.sets["bs-0003"].name == "renamed" and "bs-9999" in again.sets
     unchanged = {k: v for k, v in customer(50).sets.items() if k != "bs-0003"}
     assert {k: v for k, v in again.sets.items() if k not in ("bs-0003", "bs-9999")} == unchanged
+
+
+def test_the_open_alert_index_is_decoded_only_when_used() -> None:
+    written = customer(10)
+    written.open_alert_index = {"a-1": (instant(NOW), "critical", "bs-0001")}
+    stored = customer_to_document(written)
+    read = customer_from_document("c-1", stored)
+    with CountedDecoding() as counted:
+        view_of(read)
+        again = customer_to_document(read)
+    assert counted.decoded == 10  # the rows of the page, not the index
+    assert again["open_alert_index"] == stored["open_alert_index"]
+    assert dict(read.open_alert_index) == written.open_alert_index
+    read.open_alert_index.pop("a-1")
+    assert dict(customer_from_document("c-1", customer_to_document(read)).open_alert_index) == {}

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import ItemsView, Iterator, MutableMapping
 from typing import Any
 
 from msc_platform.mongo import packed, unpacked
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence, SetKey
-from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.figures import CustomerSla, HourDetail, OpenAlert
 from sla_svc.domain.job_history import JobEntry, SetHistory
 from sla_svc.domain.jobs import JobState
 from sla_svc.domain.set_table import SetTable
@@ -52,13 +53,15 @@ def customer_to_document(customer: CustomerSla) -> Document:
         "alert_hours": customer.alert_hours,
         "open_alerts": customer.open_alerts,
         "acknowledged_alerts": customer.acknowledged_alerts,
-        "open_alert_index": customer.open_alert_index,
         "detail_hours": sorted(customer.detail_hours),
     }
+    alerts = customer.open_alert_index
+    unchanged = alerts.stored if isinstance(alerts, StoredOpenAlerts) else None
     return {
         "_id": customer.customer_id,
         "state": packed(state),
         "sets": zlib.compress(b"".join(rows), 1),
+        "open_alert_index": unchanged if unchanged is not None else packed(dict(alerts)),
     }
 
 
@@ -79,9 +82,45 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
         alert_hours=state["alert_hours"],
         open_alerts=state["open_alerts"],
         acknowledged_alerts=state["acknowledged_alerts"],
-        open_alert_index={a: (t, s, b) for a, (t, s, b) in state["open_alert_index"].items()},
+        open_alert_index=StoredOpenAlerts(doc["open_alert_index"]),
         detail_hours=set(state["detail_hours"]),
     )
+
+
+class StoredOpenAlerts(MutableMapping[str, OpenAlert]):
+    """A customer's open-alert index as stored, decoded on first use: the alerts list and
+    the consumer use it, a view never does (thousands of alerts: a few milliseconds)."""
+
+    def __init__(self, stored: str | bytes) -> None:
+        self.stored: str | bytes | None = stored
+        """The stored form, while the index has not changed since it was read."""
+        self._index: dict[str, OpenAlert] | None = None
+
+    def _decoded(self) -> dict[str, OpenAlert]:
+        if self._index is None:
+            assert self.stored is not None
+            self._index = {a: (t, s, b) for a, (t, s, b) in unpacked(self.stored).items()}
+        return self._index
+
+    def __getitem__(self, alert_id: str) -> OpenAlert:
+        return self._decoded()[alert_id]
+
+    def __setitem__(self, alert_id: str, alert: OpenAlert) -> None:
+        self._decoded()[alert_id] = alert
+        self.stored = None
+
+    def __delitem__(self, alert_id: str) -> None:
+        del self._decoded()[alert_id]
+        self.stored = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def items(self) -> ItemsView[str, OpenAlert]:
+        return self._decoded().items()
 
 
 def detail_to_document(detail: HourDetail) -> Document:

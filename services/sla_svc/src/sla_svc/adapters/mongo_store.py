@@ -43,13 +43,14 @@ from sla_svc.ports import CustomerChanges, Head
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
-STORED_FORMAT = 5
+STORED_FORMAT = 6
 """Version of the documents' shape: 2 since states are packed into one `state` field, 3
 since counted documents remember offsets per partition (`backup.jobs#3`), not per topic,
 4 since alerts keep their type, message and acknowledgement, a customer's figures the
 index of its open alerts, sets their latest jobs and failures, and sets their job history,
 5 since a customer's figures keep each set's key in `state` and the sets' rows apart in
-`sets`, compressed (`documents.customer_to_document`)."""
+`sets`, compressed (`documents.customer_to_document`), 6 since they keep the open-alert
+index apart too, in `open_alert_index`."""
 
 
 class MongoSlaStore:

@@ -10,6 +10,7 @@ partitions of a topic once partitions are added; hence per partition, not per to
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from sla_svc.domain.backup_sets import BackupSet
@@ -51,7 +52,7 @@ class CustomerSla(Counted):
     open_alerts: Counts = field(default_factory=dict)
     acknowledged_alerts: Counts = field(default_factory=dict)
     """Open alerts that are acknowledged, per severity (also counted in `open_alerts`)."""
-    open_alert_index: dict[str, OpenAlert] = field(default_factory=dict)
+    open_alert_index: MutableMapping[str, OpenAlert] = field(default_factory=dict)
     """Each open alert's raised time, severity and backup set, by alert id: the alert
     list's order, and its rows while their alert states are being written."""
     detail_hours: set[str] = field(default_factory=set)
