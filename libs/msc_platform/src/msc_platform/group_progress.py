@@ -23,19 +23,29 @@ class GroupProgress:
         self._group = group
         self._poll_s = poll_s
         self._admin: AIOKafkaAdminClient | None = None
+        self._coordinator: int | None = None
+        """The broker coordinating the group, found once (again after a failure)."""
 
     async def passed(self, offsets: Mapping[TopicPartition, int]) -> None:
         """Return once the group has committed each partition at least to its offset in
         `offsets`, asking every `poll_s`; waits as long as the group is behind."""
+        try:
+            await self._wait(offsets)
+        except BaseException:
+            self._coordinator = None  # it may have moved
+            raise
+
+    async def _wait(self, offsets: Mapping[TopicPartition, int]) -> None:
         if self._admin is None:
             admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap_servers)
             await admin.start()
             self._admin = admin
-        coordinator = await self._admin.find_coordinator(self._group)
+        if self._coordinator is None:
+            self._coordinator = await self._admin.find_coordinator(self._group)
         waiting = dict(offsets)
         while True:
             committed = await self._admin.list_consumer_group_offsets(
-                self._group, coordinator, partitions=list(waiting)
+                self._group, self._coordinator, partitions=list(waiting)
             )
             waiting = {
                 tp: offset
