@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 WINDOW_DAYS = 90
@@ -42,13 +43,18 @@ def window_start(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=WINDOW_DAYS - 1)
 
 
+def credits_sum(credits: Iterable[float]) -> float:
+    """Credits added up as the window reports them (to the millionth, without float noise)."""
+    return round(sum(credits), 6)
+
+
 def consumption(days: list[DailyUsage], today: dt.date) -> Consumption:
     """Sum credits over the window; storage is the latest day's figure (0 without any day)."""
     first = window_start(today)
     inside = sorted((d for d in days if first <= d.date <= today), key=lambda d: d.date)
     return Consumption(
         window_days=WINDOW_DAYS,
-        credits_consumed=round(sum(d.credits_consumed for d in inside), 6),
+        credits_consumed=credits_sum(d.credits_consumed for d in inside),
         storage_consumed_bytes=inside[-1].storage_bytes if inside else 0,
         daily=tuple(inside),
     )

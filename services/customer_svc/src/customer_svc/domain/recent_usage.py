@@ -16,7 +16,7 @@ import datetime as dt
 from array import array
 from collections.abc import Iterable, Sequence
 
-from customer_svc.domain.consumption import DailyUsage, window_start
+from customer_svc.domain.consumption import DailyUsage, credits_sum, window_start
 
 NO_REPORT = -1
 
@@ -72,5 +72,5 @@ class RecentUsage:
                 continue
             first, credits, _ = held
             inside = credits[max(start - first, 0) : max(end - first + 1, 0)]
-            found[cid] = round(sum(inside), 6)
+            found[cid] = credits_sum(inside)
         return found
