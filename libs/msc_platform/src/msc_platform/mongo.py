@@ -83,12 +83,18 @@ def packed(state: object) -> str | bytes:
     text = json.dumps(state, separators=(",", ":"))
     if len(text) <= COMPRESSED_ABOVE:
         return text
-    return zlib.compress(text.encode(), 1)
+    return compressed(text.encode())
 
 
 def unpacked(field: str | bytes) -> Any:
     """The state `packed` stored (either form)."""
     return json.loads(zlib.decompress(field) if isinstance(field, bytes) else field)
+
+
+def compressed(data: bytes) -> bytes:
+    """`data` compressed as `packed` stores large states (zlib, fastest level); read it
+    back with `zlib.decompress`."""
+    return zlib.compress(data, 1)
 
 
 class StoredFormatMismatch(RuntimeError):

@@ -5,7 +5,9 @@ FerretDB pays for every field of a document it reads or writes (see
 more than the same figures as one JSON string. So each document
 keeps `_id` (the only field looked up), `customer_id` (to purge a deleted customer) and
 the state itself, with the offsets a counted document remembers, as compact JSON in
-`state`. User text is never a field name, so ids with dots or dollars are safe.
+`state` (compressed when large). A customer's figures keep two parts apart, each decoded
+only when used: the backup sets' rows (`sets`, their keys being in `state`) and the open-
+alert index. User text is never a field name, so ids with dots or dollars are safe.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import zlib
 from collections.abc import ItemsView, Iterator, MutableMapping
 from typing import Any
 
-from msc_platform.mongo import packed, unpacked
+from msc_platform.mongo import compressed, packed, unpacked
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
 from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence, SetKey
 from sla_svc.domain.figures import CustomerSla, HourDetail, OpenAlert
@@ -60,7 +62,7 @@ def customer_to_document(customer: CustomerSla) -> Document:
     return {
         "_id": customer.customer_id,
         "state": packed(state),
-        "sets": zlib.compress(b"".join(rows), 1),
+        "sets": compressed(b"".join(rows)),
         "open_alert_index": unchanged if unchanged is not None else packed(dict(alerts)),
     }
 
