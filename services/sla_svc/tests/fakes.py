@@ -11,7 +11,7 @@ from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
-from sla_svc.ports import CustomerChanges, Head
+from sla_svc.ports import CustomerChanges, Head, Unfinished
 
 
 class Crash(Exception):
@@ -30,6 +30,8 @@ class FakeSlaStore:
         self.deleted: set[str] = set()
         self.revisions: dict[str, str] = {}
         self.customer_reads = 0
+        self.unfinished: dict[str, Unfinished] = {}
+        self.crash_after_figures = False
         self.crash_after_counted = False
         self._saves = itertools.count()
 
@@ -43,6 +45,19 @@ class FakeSlaStore:
         self.customer_reads += 1
         found = self.customers.get(customer_id)
         return copy.deepcopy(found) if found else CustomerSla(customer_id=customer_id)
+
+    async def for_update(
+        self, customer_id: str, revision: str | None
+    ) -> tuple[CustomerSla, Unfinished]:
+        unfinished = copy.deepcopy(self.unfinished.get(customer_id, Unfinished()))
+        return await self.customer(customer_id, revision), unfinished
+
+    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
+        return [
+            job
+            for (cid, _), job in self.jobs_.items()
+            if cid == customer_id and job.backup_set_id == backup_set_id
+        ]
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         return {j: self.jobs_[(customer_id, j)] for j in job_ids if (customer_id, j) in self.jobs_}
@@ -67,7 +82,20 @@ class FakeSlaStore:
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
         for c in changes:
-            self.customers[c.customer.customer_id] = copy.deepcopy(c.customer)
+            cid = c.customer.customer_id
+            self.customers[cid] = copy.deepcopy(c.customer)
+            self.unfinished[cid] = copy.deepcopy(
+                Unfinished(
+                    {j.job_id: j for j in c.jobs},
+                    {a.alert_id: a for a in c.alerts},
+                    {d.hour: d for d in c.details},
+                    list(c.expired_details),
+                )
+            )
+        if self.crash_after_figures:
+            self.crash_after_figures = False
+            raise Crash("after the figures")
+        for c in changes:
             for d in c.details:
                 self.details_[(d.customer_id, d.hour)] = copy.deepcopy(d)
             self.revisions[c.customer.customer_id] = f"r{next(self._saves)}"
@@ -84,11 +112,13 @@ class FakeSlaStore:
                 self.histories_[(cid, h.backup_set_id)] = h
             for hour in c.expired_details:
                 self.details_.pop((cid, hour), None)
+            self.unfinished.pop(cid, None)
         return {c.customer.customer_id: self.revisions[c.customer.customer_id] for c in changes}
 
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
+        self.unfinished.pop(customer_id, None)
 
 
 class FakeAcknowledgements:

@@ -18,7 +18,6 @@ from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from sla_svc.api.rendering import public
 from sla_svc.consumers import to_change
-from sla_svc.domain.ingest import Delivered, stream_of
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import CustomerEvent, SlaService
 
@@ -113,13 +112,9 @@ async def expected_views(
     )
     delivered = []
     for topic, events in by_topic.items():
-        for offset, raw in enumerate(events):
+        for raw in events:
             event = decode_event(json.dumps(raw).encode(), raw["customerid"].encode(), topic)
-            delivered.append(
-                CustomerEvent(
-                    event.customerid, Delivered(stream_of(topic, 0), offset, to_change(event))
-                )
-            )
+            delivered.append(CustomerEvent(event.customerid, to_change(event)))
     await sla.apply(delivered)
     out = {}
     for cid in fleet:

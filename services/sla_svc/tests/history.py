@@ -12,11 +12,10 @@ from sla_svc.domain.ingest import (
     AlertCleared,
     AlertRaised,
     Change,
-    Delivered,
     SetChanged,
-    stream_of,
 )
 from sla_svc.domain.jobs import JobSnapshot
+from sla_svc.domain.latest import JobSummary, Latest, LatestJobs
 from sla_svc.domain.time_keys import event_order, instant
 from sla_svc.service import CustomerEvent
 
@@ -94,22 +93,24 @@ def acknowledge(alert_id: str, by: str, hours_ago: float) -> AlertAcknowledged:
     return AlertAcknowledged(alert_id, Acknowledged(order, instant(when), by))
 
 
-TOPICS = {
-    JobSnapshot: "backup.jobs",
-    SetChanged: "backup.sets",
-    AlertRaised: "backup.alerts",
-    AlertCleared: "backup.alerts",
-    AlertAcknowledged: "backup.alerts",
-}
+def deliver(customer_id: str, changes: list[Change]) -> list[CustomerEvent]:
+    """The changes as events of one customer."""
+    return [CustomerEvent(customer_id, change) for change in changes]
 
 
-def deliver(customer_id: str, changes: list[Change], start: int = 0) -> list[CustomerEvent]:
-    """The changes as one customer's stream, each at the next offset of its topic."""
-    offsets: dict[str, int] = {}
-    out = []
-    for change in changes:
-        topic = TOPICS[type(change)]
-        offset = offsets.get(topic, start)
-        offsets[topic] = offset + 1
-        out.append(CustomerEvent(customer_id, Delivered(stream_of(topic, 0), offset, change)))
-    return out
+def latest_jobs(
+    successes: dict[str, str] | None = None,
+    last_backup: JobSummary | None = None,
+    last_failure: JobSummary | None = None,
+) -> LatestJobs:
+    """A set's latest jobs as given: its successful backups (job id: `ended_at`), its last
+    backup and last failure."""
+
+    def one(summary: JobSummary | None) -> Latest:
+        return Latest(((summary.started_at or "", summary),)) if summary else Latest()
+
+    done = sorted((successes or {}).items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
+    top = tuple((f"{e}|{j}", JobSummary(j, "successful", None, e)) for j, e in done)
+    return LatestJobs(
+        backup=one(last_backup), failure=one(last_failure), success=Latest(top[:3], None)
+    )

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 Document = dict[str, Any]
@@ -95,32 +94,3 @@ def compressed(data: bytes) -> bytes:
     """`data` compressed as `packed` stores large states (zlib, fastest level); read it
     back with `zlib.decompress`."""
     return zlib.compress(data, 1)
-
-
-class StoredFormatMismatch(RuntimeError):
-    """The database holds documents of another shape than this code reads."""
-
-
-async def check_stored_format(
-    db: AsyncDatabase[Document], version: int, witness: AsyncCollection[Document]
-) -> None:
-    """Mark a database without data with `version`; refuse one written in another shape.
-
-    `witness` is a collection that has documents whenever the database has data; a database
-    with data but no mark was written before marks existed (version 1).
-    """
-    meta = db["meta"]
-    marker = await meta.find_one({"_id": "format"})
-    if marker is None and await witness.find_one({}, {"_id": 1}) is None:
-        try:
-            await meta.insert_one({"_id": "format", "version": version})
-            return
-        except DuplicateKeyError:  # another instance starting at the same time marked it
-            marker = await meta.find_one({"_id": "format"})
-    found = marker["version"] if marker else 1
-    if found != version:
-        raise StoredFormatMismatch(
-            f"database {db.name} holds documents of format {found}, this service reads "
-            f"format {version}; start it on an empty database (its *_MONGODB_DATABASE "
-            "setting, or a fresh MSC_DATA_DIR for make run)"
-        )

@@ -15,9 +15,7 @@ from sla_svc.domain.ingest import (
     AlertCleared,
     AlertRaised,
     Change,
-    Delivered,
     SetChanged,
-    stream_of,
 )
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
@@ -77,10 +75,7 @@ def sla_events_handler(service: SlaService) -> EventHandler:
                 await service.forget(received.event.customerid)  # equals data.customer_id
                 forgotten += 1
         agent = [
-            CustomerEvent(
-                r.event.customerid,
-                Delivered(stream_of(r.topic, r.partition), r.offset, to_change(r.event)),
-            )
+            CustomerEvent(r.event.customerid, to_change(r.event))
             for r in batch
             if r.topic != CUSTOMER_EVENTS
         ]

@@ -25,6 +25,7 @@ from msc_platform.http import (
 )
 from msc_platform.logs import configure_logging
 from msc_platform.service_token import RequireServiceToken
+from msc_platform.stored_format import MigrationMetrics
 from msc_platform.tracing import install_tracing
 from sla_svc.adapters.kafka_acknowledgements import KafkaAlertAcknowledgements
 from sla_svc.adapters.mongo_store import MongoSlaStore
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await store.check_format()
+        await store.upgrade(MigrationMetrics(registry))
         await broker.start()
         try:
             yield

@@ -24,6 +24,19 @@ class Head:
 
 
 @dataclass
+class Unfinished:
+    """What a customer's last save wrote with its figures and then went on to write apart:
+    the job and alert states, hour details and expired hours of that batch. The figures are
+    written first, so a save that stopped half-way left counters that had counted these;
+    the next batch of the customer writes them again before it counts anything."""
+
+    jobs: dict[str, JobState] = field(default_factory=dict)
+    alerts: dict[str, AlertState] = field(default_factory=dict)
+    details: dict[str, HourDetail] = field(default_factory=dict)
+    expired_details: list[str] = field(default_factory=list)
+
+
+@dataclass
 class CustomerChanges:
     """Everything one batch changed for one customer."""
 
@@ -52,6 +65,16 @@ class SlaStore(Protocol):
         head's revision the caller read: a store may answer from what it wrote itself at
         that revision instead of reading it back."""
 
+    async def for_update(
+        self, customer_id: str, revision: str | None
+    ) -> tuple[CustomerSla, Unfinished]:
+        """The customer's figures to apply a batch to, and what its last save may not have
+        finished writing (nothing when this store wrote all of it at `revision`)."""
+
+    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
+        """Every stored job state of one set (a scan: for the rare set whose latest jobs
+        all fell, `backup_sets.rebuilt`)."""
+
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """The stored states of these jobs (missing ones left out)."""
 
@@ -68,8 +91,9 @@ class SlaStore(Protocol):
         """The hour details of these hours (missing ones left out)."""
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
-        """Write the counted documents of every customer first, then their revisions, then
-        job and alert states and set histories; the revision each customer's head now names."""
+        """Write each customer's figures with what the save goes on to write (`Unfinished`)
+        first, then hour details, revisions, job and alert states and set histories; the
+        revision each customer's head now names."""
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from msc_platform.clock import Clock
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised, newest_open
-from sla_svc.domain.figures import HourDetail
-from sla_svc.domain.ingest import AlertChange, Delivered, count_details, ingest
-from sla_svc.domain.job_history import SetHistory, record, with_latest_jobs
+from sla_svc.domain.backup_sets import rebuilt
+from sla_svc.domain.figures import CustomerSla, HourDetail
+from sla_svc.domain.ingest import AlertChange, Change, count_details, ingest
+from sla_svc.domain.job_history import SetHistory, record
 from sla_svc.domain.jobs import JobSnapshot, JobState
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.time_keys import hour_key, instant
@@ -57,7 +58,7 @@ class CustomerEvent:
     """A delivered event addressed to one customer."""
 
     customer_id: str
-    delivered: Delivered
+    change: Change
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,9 @@ class SlaService:
 
     async def apply(self, events: Sequence[CustomerEvent]) -> Outcome:
         """Apply a batch of events in stream order; events of deleted customers are dropped."""
-        by_customer: dict[str, list[Delivered]] = {}
+        by_customer: dict[str, list[Change]] = {}
         for e in events:
-            by_customer.setdefault(e.customer_id, []).append(e.delivered)
+            by_customer.setdefault(e.customer_id, []).append(e.change)
         heads = await self._store.heads_of(by_customer)
         live = {cid: d for cid, d in by_customer.items() if not heads[cid].deleted}
         floor_hour = hour_key(self._clock.now() - LONGEST_WINDOW - dt.timedelta(hours=1))
@@ -213,42 +214,61 @@ class SlaService:
         self._read_cache.drop(customer_id)
 
     async def _changes(
-        self, customer_id: str, delivered: list[Delivered], floor_hour: str, revision: str | None
+        self, customer_id: str, changes: list[Change], floor_hour: str, revision: str | None
     ) -> tuple[CustomerChanges, int]:
-        job_ids = {d.change.job_id for d in delivered if isinstance(d.change, JobSnapshot)}
-        alert_ids = {d.change.alert_id for d in delivered if isinstance(d.change, AlertChange)}
-        customer, jobs, alerts = await asyncio.gather(
-            self._store.customer(customer_id, revision),
+        job_ids = {c.job_id for c in changes if isinstance(c, JobSnapshot)}
+        alert_ids = {c.alert_id for c in changes if isinstance(c, AlertChange)}
+        (customer, unfinished), jobs, alerts = await asyncio.gather(
+            self._store.for_update(customer_id, revision),
             self._store.jobs(customer_id, job_ids),
             self._store.alerts(customer_id, alert_ids),
         )
         customer.customer_id = customer_id
-        done = ingest(customer, jobs, alerts, delivered, floor_hour)
+        # What the last save did not finish writing is newer than what is stored, and
+        # the counters have counted it: apply the batch to it, and write it again.
+        jobs |= unfinished.jobs
+        alerts |= unfinished.alerts
+        done = ingest(customer, jobs, alerts, changes, floor_hour)
+        done.jobs = unfinished.jobs | done.jobs
+        done.alerts = unfinished.alerts | done.alerts
         by_set: dict[str, list[JobState]] = {}
         for job in done.jobs.values():
             by_set.setdefault(job.backup_set_id, []).append(job)
+        delta_hours = {d.hour for d in done.detail_deltas} - unfinished.details.keys()
         stored, histories = await asyncio.gather(
-            self._store.details(customer_id, {d.hour for d in done.detail_deltas}),
+            self._store.details(customer_id, delta_hours),
             self._store.histories(customer_id, by_set, revision),
         )
-        details = count_details(customer_id, stored, done.detail_deltas, delivered)
+        touched = count_details(customer_id, stored | unfinished.details, done.detail_deltas)
+        expired = set(done.expired_details) | set(unfinished.expired_details)
+        details = {d.hour: d for d in [*unfinished.details.values(), *touched]}
+        await self._find_latest_jobs(customer_id, customer, done.jobs)
         recorded = [
             record(histories.get(set_id) or SetHistory(set_id), set_jobs)
             for set_id, set_jobs in by_set.items()
         ]
-        for history in recorded:  # a function of the history: safe to apply again
-            if (backup_set := customer.sets.get(history.backup_set_id)) is not None:
-                customer.sets[history.backup_set_id] = with_latest_jobs(backup_set, history)
-        changes = CustomerChanges(
+        result = CustomerChanges(
             customer=customer,
-            details=details,
+            details=[d for hour, d in details.items() if hour not in expired],
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
             histories=recorded,
-            expired_details=done.expired_details,
+            expired_details=sorted(expired),
             base_revision=revision,
         )
-        return changes, done.unchanged
+        return result, done.unchanged
+
+    async def _find_latest_jobs(
+        self, customer_id: str, customer: CustomerSla, batch: dict[str, JobState]
+    ) -> None:
+        """Rebuild the latest jobs of the sets whose kept ones all fell (`latest.py`)."""
+        for set_id in {job.backup_set_id for job in batch.values()}:
+            backup_set = customer.sets.get(set_id)
+            if backup_set is None or not backup_set.latest.unknown:
+                continue
+            states = {j.job_id: j for j in await self._store.set_jobs(customer_id, set_id)}
+            states |= {j: s for j, s in batch.items() if s.backup_set_id == set_id}
+            customer.sets[set_id] = rebuilt(backup_set, states.values())
 
     async def _figures(
         self, customer_id: str, hours: Sequence[str]

@@ -19,7 +19,6 @@ from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from sla_svc.api.rendering import with_as_of, without_as_of
 from sla_svc.consumers import to_change
-from sla_svc.domain.ingest import Delivered, stream_of
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.view import WINDOWS
 from sla_svc.read_cache import ReadCache
@@ -120,16 +119,14 @@ TOPIC_OF = {
 
 def accepted(raw_events: list[dict[str, Any]]) -> list[CustomerEvent]:
     out = []
-    for offset, raw in enumerate(raw_events):
+    for raw in raw_events:
         topic = TOPIC_OF[raw["type"]]
         try:
             value = json.dumps(raw).encode("utf-8", errors="surrogatepass")
             decoded = decode_event(value, CUSTOMER.encode(), topic, now=NOW)
         except InvalidEvent:
             continue
-        out.append(
-            CustomerEvent(CUSTOMER, Delivered(stream_of(topic, 0), offset, to_change(decoded)))
-        )
+        out.append(CustomerEvent(CUSTOMER, to_change(decoded)))
     return out
 
 

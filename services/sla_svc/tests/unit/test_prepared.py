@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from services.sla_svc.tests.history import latest_jobs
 from sla_svc.domain.backup_sets import BackupSet, Presence, RpoJudge
 from sla_svc.domain.figures import Counts
 from sla_svc.domain.prepared import HourTotals, InvalidCursor, SetListing, SetQuery
@@ -44,7 +45,9 @@ def test_listing_counts_breaches_and_pages_like_a_scan() -> None:
             for n in range(rng.randint(0, 2))
         }
         presence = Presence("o", rng.random() < 0.1, None, None, rng.choice([1, 6, 24, 48]))
-        sets.append(BackupSet(f"bs-{rng.randint(0, 10**6):07d}", presence, successes=successes))
+        sets.append(
+            BackupSet(f"bs-{rng.randint(0, 10**6):07d}", presence, latest=latest_jobs(successes))
+        )
     listing = SetListing(s.key for s in sets)
     listed = sorted((s for s in sets if s.listed), key=lambda s: s.backup_set_id)
     for minutes in (0, 59, 600, 6000):
@@ -75,7 +78,7 @@ def test_every_order_and_filter_pages_like_sorting_the_whole_table() -> None:
         }
         name = rng.choice([None, "Files", "files", "SQL", "Mail", f"Set {i}"])
         presence = Presence("o", False, name, None, rng.choice([1, 24, 48]))
-        sets.append(BackupSet(f"bs-{i:04d}", presence, successes=successes))
+        sets.append(BackupSet(f"bs-{i:04d}", presence, latest=latest_jobs(successes)))
     listing = SetListing(s.key for s in sets)
     judge = RpoJudge(NOW)
     risk = {"breached": 0, "never": 1, "ok": 2}

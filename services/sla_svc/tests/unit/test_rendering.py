@@ -47,7 +47,7 @@ async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
     assert again == contract_json(kept)  # ... with its own as_of
     assert again["as_of"] != body["as_of"]
 
-    await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+    await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
     changed, rest = await sla.rendered_view("c1", "7d", None, 100, render)
     assert render.calls == 2
     assert json.loads(with_as_of(changed, rest)) == contract_json(changed)

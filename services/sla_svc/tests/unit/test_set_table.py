@@ -7,9 +7,11 @@ import datetime as dt
 import json
 import random
 
+from services.sla_svc.tests.history import latest_jobs
 from sla_svc.adapters.documents import customer_from_document, customer_to_document
-from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence
+from sla_svc.domain.backup_sets import BackupSet, Presence
 from sla_svc.domain.figures import CustomerSla
+from sla_svc.domain.latest import JobSummary
 from sla_svc.domain.prepared import PreparedSla, SetQuery
 from sla_svc.domain.time_keys import instant
 from sla_svc.domain.view import Window, sla_view
@@ -28,9 +30,11 @@ def customer(sets: int, seed: int = 1) -> CustomerSla:
             f"bs-{i:04d}",
             presence if i % 7 else None,
             has_jobs=True,
-            last_backup=JobSummary(f"j{i}", "completed", ended, ended),
-            last_failure=failed if i % 3 else None,
-            successes={f"j{i}": ended} if i % 5 else {},
+            latest=latest_jobs(
+                {f"j{i}": ended} if i % 5 else {},
+                JobSummary(f"j{i}", "completed", ended, ended),
+                failed if i % 3 else None,
+            ),
             open_alerts=i % 4,
         )
     return CustomerSla(

@@ -293,11 +293,11 @@ async def test_an_acknowledged_alert_stays_open_and_nothing_late_takes_it_back()
     assert view.open_alerts["critical"] == 1 and view.acknowledged_alerts["critical"] == 1
     # the same `raised` again, and a later one (its message changed): still acknowledged
     again = replace(raised, raised=replace(raised.raised, order="9" + raised.raised.order))
-    await sla.apply(deliver("c1", [raised, again], start=10))
+    await sla.apply(deliver("c1", [raised, again]))
     [alert] = (await sla.open_alerts("c1", None, None, 10)).alerts
     assert alert.acknowledged is not None and alert.acknowledged.by == "dana"
     assert (await sla.view("c1", "7d")).acknowledged_alerts["critical"] == 1
-    await sla.apply(deliver("c1", [clear("a1")], start=20))
+    await sla.apply(deliver("c1", [clear("a1")]))
     cleared = await sla.view("c1", "7d")
     assert cleared.open_alerts["critical"] == 0 and cleared.acknowledged_alerts["critical"] == 0
     assert (await sla.open_alerts("c1", None, None, 10)).alerts == []
@@ -332,14 +332,14 @@ async def test_acknowledging_publishes_once_and_refuses_what_is_not_open() -> No
     acks = FakeAcknowledgements()
     sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16), acks)
     await sla.apply(deliver("c1", [raise_("a1", "critical", 3), raise_("a2", "info", 3)]))
-    await sla.apply(deliver("c1", [clear("a2")], start=5))
+    await sla.apply(deliver("c1", [clear("a2")]))
     accepted = await sla.acknowledge("c1", "a1", "dana")
     assert accepted.by == "dana" and acks.published == [("c1", "a1", "dana", NOW)]
     with pytest.raises(UnknownAlert):
         await sla.acknowledge("c1", "nope", "dana")
     with pytest.raises(AlertAlreadyCleared):
         await sla.acknowledge("c1", "a2", "dana")
-    await sla.apply(deliver("c1", [acknowledge("a1", "dana", 0)], start=9))
+    await sla.apply(deliver("c1", [acknowledge("a1", "dana", 0)]))
     kept = await sla.acknowledge("c1", "a1", "someone else")
     assert kept.by == "dana" and len(acks.published) == 1  # acknowledged already: kept
 
@@ -360,7 +360,7 @@ async def test_deleted_customers_drop_events_and_have_no_sla() -> None:
     sla = service(store)
     await sla.apply(deliver("c1", [job("j1", "successful", 1)]))
     await sla.forget("c1")
-    outcome = await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=10))
+    outcome = await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
     assert outcome.dropped == 1 and outcome.applied == 0
     with pytest.raises(CustomerDeleted):
         await sla.view("c1", "7d")
@@ -407,7 +407,13 @@ async def test_any_order_and_repetition_gives_the_same_view() -> None:
         assert await sla.open_alerts("c1", None, None, 10) == expected_alerts
 
 
-async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_nothing() -> None:
+@pytest.mark.parametrize("crash_point", ["crash_after_figures", "crash_after_counted"])
+@pytest.mark.parametrize("redelivered", [7, 2], ids=["more", "fewer"])
+async def test_a_crash_half_way_through_a_save_loses_and_doubles_nothing(
+    crash_point: str, redelivered: int
+) -> None:
+    """Whether the consumer then reads more or fewer events again than the batch that
+    crashed held (a rebalance, another batch size), nothing is lost or counted twice."""
     expected = await view_after(HISTORY)
     store = FakeSlaStore()
     sla = service(store)
@@ -415,29 +421,26 @@ async def test_a_crash_between_the_counters_and_the_states_loses_and_doubles_not
     done = 0
     while done < len(stream):
         batch = stream[done : done + 5]
-        store.crash_after_counted = done % 10 == 0
+        setattr(store, crash_point, done % 10 == 0)
         try:
             await sla.apply(batch)
         except Crash:
-            # Redelivered from the last commit, together with what came after.
-            batch = stream[done : done + 7]
+            # Redelivered from the last commit, with more or fewer events than crashed.
+            batch = stream[done : done + redelivered]
             await sla.apply(batch)
         done += len(batch)
     assert await sla.view("c1", "7d") == expected
 
 
-async def test_events_on_a_partition_added_later_count_in_full() -> None:
-    """A customer whose key moves to a new partition sends events at low offsets there,
-    after higher offsets of its old partition were counted: none is taken for a repeat."""
-    old_partition = HISTORY[:10]
-    new_partition = HISTORY[10:]
+async def test_a_history_delivered_again_changes_nothing_and_what_follows_counts() -> None:
+    """What a recreated topic, a replay into a new cluster or a partition added while
+    running delivers again, at whatever offsets, is counted by the states it leaves
+    alone; the events after it count in full."""
     sla = service()
-    await sla.apply(deliver("c1", old_partition, start=500))
-    moved = [
-        CustomerEvent(e.customer_id, replace(e.delivered, stream=f"{e.delivered.stream}-new"))
-        for e in deliver("c1", new_partition)
-    ]
-    await sla.apply(moved)
+    await sla.apply(deliver("c1", HISTORY[:10]))
+    replayed = await sla.apply(deliver("c1", HISTORY[:10]))
+    assert replayed.applied == 0
+    await sla.apply(deliver("c1", HISTORY[10:]))
     assert await sla.view("c1", "7d") == await view_after(HISTORY)
 
 
@@ -446,7 +449,7 @@ async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> No
     done = job("j1", "successful", 1)
     first = await sla.apply(deliver("c1", [done, job("j1", "running", 2)]))
     assert (first.applied, first.unchanged) == (1, 1)  # the late `running` changes nothing
-    again = await sla.apply(deliver("c1", [done], start=5))
+    again = await sla.apply(deliver("c1", [done]))
     assert (again.applied, again.unchanged, again.dropped) == (0, 1, 0)
 
 
@@ -459,7 +462,7 @@ async def test_views_read_the_figures_again_only_after_a_change() -> None:
     again = await reader.view("c1", "24h")
     assert again.backup_jobs.total == first.backup_jobs.total == 1
     assert store.customer_reads == reads  # unchanged: served from the read cache
-    await writer.apply(deliver("c1", [job("j2", "failed", 1)], start=1))
+    await writer.apply(deliver("c1", [job("j2", "failed", 1)]))
     reads = store.customer_reads
     changed = await reader.view("c1", "7d")
     assert (changed.backup_jobs.total, changed.backup_jobs.failed) == (2, 1)
@@ -499,7 +502,7 @@ async def test_figures_this_process_saved_are_not_read_again() -> None:
     sla = service(store)
     await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
     await sla.view("c1", "24h")  # now kept
-    await sla.apply(deliver("c1", [job("j2", "failed", 1), raise_("a1", "warning", 1)], start=2))
+    await sla.apply(deliver("c1", [job("j2", "failed", 1), raise_("a1", "warning", 1)]))
     reads = store.customer_reads
     mine = await sla.view("c1", "24h")
     assert store.customer_reads == reads  # the saved figures replaced the kept ones
@@ -519,7 +522,7 @@ async def test_a_revision_found_current_is_trusted_for_the_recheck_time() -> Non
     )
     await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
     assert (await reader.view("c1", "7d")).backup_jobs.total == 1
-    await writer.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+    await writer.apply(deliver("c1", [job("j2", "failed", 1)]))
     clock.now_ = NOW + dt.timedelta(milliseconds=999)
     assert (await reader.view("c1", "7d")).backup_jobs.total == 1  # not asked again yet
     clock.now_ = NOW + dt.timedelta(seconds=1)
@@ -535,7 +538,7 @@ async def test_what_this_process_writes_shows_within_the_recheck_time() -> None:
     )
     await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
     await sla.view("c1", "7d")
-    await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+    await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
     assert (await sla.view("c1", "7d")).backup_jobs.failed == 1
     await sla.forget("c1")
     with pytest.raises(CustomerDeleted):
@@ -547,7 +550,7 @@ async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_t
     sla = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)), FakeAcknowledgements())
     await sla.apply(deliver("c1", [upsert("bs-1", 5)]))
     await sla.view("c1", "7d")  # kept, so this process's saves refresh it
-    await service(store).apply(deliver("c1", [job("j1", "successful", 2)], start=1))  # elsewhere
+    await service(store).apply(deliver("c1", [job("j1", "successful", 2)]))  # elsewhere
     clock.now_ = NOW + dt.timedelta(seconds=2)  # the kept revision is asked again: changed
     read = store.customer
     saving = False
@@ -560,7 +563,7 @@ async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_t
         if not saving:
             saving = True
             clock.now_ += dt.timedelta(milliseconds=1)
-            await sla.apply(deliver("c1", [job("j2", "failed", 1)], start=2))
+            await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
         return figures
 
     store.customer = read_while_the_consumer_saves  # type: ignore[method-assign]

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import replace
 
+from services.sla_svc.tests.history import latest_jobs
 from sla_svc.domain.backup_sets import BackupSet, Presence
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.prepared import PreparedSla
@@ -26,7 +27,9 @@ def figures(rng: random.Random, as_of: dt.datetime) -> tuple[PreparedSla, dict[s
             for n in range(rng.randint(0, 2))
         }
         presence = Presence("o", False, f"Set {i}", "VMware", rpo)
-        customer.sets[f"bs-{i:03d}"] = BackupSet(f"bs-{i:03d}", presence, successes=successes)
+        customer.sets[f"bs-{i:03d}"] = BackupSet(
+            f"bs-{i:03d}", presence, latest=latest_jobs(successes)
+        )
     details: dict[str, HourDetail] = {}
     for length in WINDOWS.values():
         for edge in (as_of - length, as_of):
@@ -63,7 +66,7 @@ def test_a_set_passing_its_rpo_ends_the_view() -> None:
     success = NOW - dt.timedelta(hours=5, minutes=50)
     customer = CustomerSla(customer_id="c-1")
     customer.sets["bs-1"] = BackupSet(
-        "bs-1", Presence("o", False, None, None, 6), successes={"j": instant(success)}
+        "bs-1", Presence("o", False, None, None, 6), latest=latest_jobs({"j": instant(success)})
     )
     sla = PreparedSla(customer)
     view = sla_view(sla, {}, Window("24h", NOW))

@@ -17,7 +17,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
-from msc_platform.mongo import check_stored_format, packed, replace_by_id, unpacked
+from msc_platform.mongo import packed, replace_by_id, unpacked
+from msc_platform.stored_format import upgrade_stored_format
 
 Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
@@ -38,8 +39,8 @@ class MongoUsageRepository:
         self.usage: AsyncCollection[Document] = db["usage"]
 
     async def check_format(self) -> None:
-        """Refuse a database of usage documents of another shape (`check_stored_format`)."""
-        await check_stored_format(self.usage.database, STORED_FORMAT, self.usage)
+        """Refuse a database of usage documents of another shape (`upgrade_stored_format`)."""
+        await upgrade_stored_format(self.usage.database, STORED_FORMAT, self.usage)
 
     async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
         """Merge the reports, one write per customer; return how many changed a day."""

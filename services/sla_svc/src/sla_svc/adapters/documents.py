@@ -4,10 +4,11 @@ FerretDB pays for every field of a document it reads or writes (see
 `msc_platform.mongo.packed`): a customer's figures as nested documents cost several times
 more than the same figures as one JSON string. So each document
 keeps `_id` (the only field looked up), `customer_id` (to purge a deleted customer) and
-the state itself, with the offsets a counted document remembers, as compact JSON in
-`state` (compressed when large). A customer's figures keep two parts apart, each decoded
-only when used: the backup sets' rows (`sets`, their keys being in `state`) and the open-
-alert index. User text is never a field name, so ids with dots or dollars are safe.
+the state itself as compact JSON in `state` (compressed when large). A customer's figures
+keep three parts apart, each decoded only when used: the backup sets' rows (`sets`, their
+keys being in `state`), the open-alert index, and what the save that wrote them went on
+to write (`unfinished`, which only the consumer reads). User text is never a field name,
+so ids with dots or dollars are safe.
 """
 
 from __future__ import annotations
@@ -19,19 +20,21 @@ from typing import Any
 
 from msc_platform.mongo import compressed, packed, unpacked
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
-from sla_svc.domain.backup_sets import BackupSet, JobSummary, Presence, SetKey
+from sla_svc.domain.backup_sets import BackupSet, Presence, SetKey
 from sla_svc.domain.figures import CustomerSla, HourDetail, OpenAlert
 from sla_svc.domain.job_history import JobEntry, SetHistory
 from sla_svc.domain.jobs import JobState
+from sla_svc.domain.latest import KINDS, JobSummary, Latest, LatestJobs
 from sla_svc.domain.set_table import SetTable
+from sla_svc.ports import Unfinished
 
 Document = dict[str, Any]
 
 
-def customer_to_document(customer: CustomerSla) -> Document:
+def customer_to_document(customer: CustomerSla, unfinished: Unfinished | None = None) -> Document:
     """The stored form of a customer's figures: the figures with each set's key and the
-    place of its row in `sets`, the rows one after another, compressed. A set unchanged
-    since it was read is written as it was read."""
+    place of its row in `sets`, the rows one after another, compressed, and what the save
+    goes on to write after them. A set unchanged since it was read is written as read."""
     rows: list[bytes] = []
     index: list[list[Any]] = []
     at = 0
@@ -49,7 +52,6 @@ def customer_to_document(customer: CustomerSla) -> Document:
         rows.append(row)
         at += len(row)
     state = {
-        "offsets": customer.offsets,
         "set_index": index,
         "job_hours": customer.job_hours,
         "alert_hours": customer.alert_hours,
@@ -57,6 +59,7 @@ def customer_to_document(customer: CustomerSla) -> Document:
         "acknowledged_alerts": customer.acknowledged_alerts,
         "detail_hours": sorted(customer.detail_hours),
     }
+    unfinished = unfinished or Unfinished()
     alerts = customer.open_alert_index
     unchanged = alerts.stored if isinstance(alerts, StoredOpenAlerts) else None
     return {
@@ -64,7 +67,28 @@ def customer_to_document(customer: CustomerSla) -> Document:
         "state": packed(state),
         "sets": compressed(b"".join(rows)),
         "open_alert_index": unchanged if unchanged is not None else packed(dict(alerts)),
+        "unfinished": packed(
+            [
+                [_job_out(j) for j in unfinished.jobs.values()],
+                [_alert_out(a) for a in unfinished.alerts.values()],
+                [_detail_out(d) for d in unfinished.details.values()],
+                unfinished.expired_details,
+            ]
+        ),
     }
+
+
+def unfinished_from_document(customer_id: str, doc: Document | None) -> Unfinished:
+    """What the save that wrote these figures went on to write after them."""
+    if doc is None or "unfinished" not in doc:
+        return Unfinished()
+    jobs, alerts, details, expired = unpacked(doc["unfinished"])
+    return Unfinished(
+        jobs={job.job_id: job for job in (JobState(*j) for j in jobs)},
+        alerts={alert.alert_id: alert for alert in map(_alert_in, alerts)},
+        details={d["hour"]: _detail_in(customer_id, d) for d in details},
+        expired_details=expired,
+    )
 
 
 def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSla:
@@ -78,7 +102,6 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
     }
     return CustomerSla(
         customer_id=customer_id,
-        offsets=state["offsets"],
         sets=SetTable(stored=stored, decode=_decode_set),
         job_hours=state["job_hours"],
         alert_hours=state["alert_hours"],
@@ -130,26 +153,22 @@ def detail_to_document(detail: HourDetail) -> Document:
     return {
         "_id": detail_id(detail.customer_id, detail.hour),
         "customer_id": detail.customer_id,
-        "state": packed(
-            {
-                "hour": detail.hour,
-                "offsets": detail.offsets,
-                "jobs": detail.jobs,
-                "alerts": detail.alerts,
-            }
-        ),
+        "state": packed(_detail_out(detail)),
     }
 
 
 def detail_from_document(doc: Document) -> HourDetail:
-    """One hour's counters from their stored form."""
-    state = unpacked(doc["state"])
+    """One hour's counters from their stored form (format 6 also kept offsets: ignored)."""
+    return _detail_in(doc["customer_id"], unpacked(doc["state"]))
+
+
+def _detail_out(detail: HourDetail) -> dict[str, Any]:
+    return {"hour": detail.hour, "jobs": detail.jobs, "alerts": detail.alerts}
+
+
+def _detail_in(customer_id: str, state: dict[str, Any]) -> HourDetail:
     return HourDetail(
-        customer_id=doc["customer_id"],
-        hour=state["hour"],
-        offsets=state["offsets"],
-        jobs=state["jobs"],
-        alerts=state["alerts"],
+        customer_id=customer_id, hour=state["hour"], jobs=state["jobs"], alerts=state["alerts"]
     )
 
 
@@ -165,7 +184,11 @@ def entity_id(customer_id: str, entity_id: str) -> str:
 
 def job_to_document(customer_id: str, job: JobState) -> Document:
     """The stored form of a job state."""
-    state = [
+    return _entity_document(customer_id, job.job_id, _job_out(job))
+
+
+def _job_out(job: JobState) -> list[Any]:
+    return [
         job.job_id,
         job.backup_set_id,
         job.job_type,
@@ -179,7 +202,6 @@ def job_to_document(customer_id: str, job: JobState) -> Document:
         job.error_message,
         job.bytes_transferred,
     ]
-    return _entity_document(customer_id, job.job_id, state)
 
 
 def job_from_document(doc: Document) -> JobState:
@@ -189,8 +211,12 @@ def job_from_document(doc: Document) -> JobState:
 
 def alert_to_document(customer_id: str, alert: AlertState) -> Document:
     """The stored form of an alert state."""
+    return _entity_document(customer_id, alert.alert_id, _alert_out(alert))
+
+
+def _alert_out(alert: AlertState) -> list[Any]:
     raised, ack = alert.raised, alert.acknowledged
-    state = [
+    return [
         alert.alert_id,
         alert.cleared,
         [
@@ -205,12 +231,15 @@ def alert_to_document(customer_id: str, alert: AlertState) -> Document:
         else None,
         [ack.order, ack.time, ack.by] if ack else None,
     ]
-    return _entity_document(customer_id, alert.alert_id, state)
 
 
 def alert_from_document(doc: Document) -> AlertState:
     """An alert state from its stored form."""
-    alert_id, cleared, raised, ack = unpacked(doc["state"])
+    return _alert_in(unpacked(doc["state"]))
+
+
+def _alert_in(state: list[Any]) -> AlertState:
+    alert_id, cleared, raised, ack = state
     return AlertState(
         alert_id,
         Raised(*raised) if raised else None,
@@ -245,17 +274,18 @@ def _set_out(s: BackupSet) -> list[Any]:
         s.backup_set_id,
         [p.order, p.deleted, p.name, p.workload, p.rpo_hours] if p else None,
         s.has_jobs,
-        _summary_out(s.last_backup),
-        _summary_out(s.last_restore),
-        s.successes,
+        [_latest_out(s.latest.of(kind)) for kind in KINDS],
         s.open_alerts,
-        _summary_out(s.last_failure),
     ]
 
 
-def _summary_out(j: JobSummary | None) -> list[Any] | None:
-    if j is None:
+def _latest_out(latest: Latest) -> list[Any] | None:
+    if not latest.top and latest.bound is None:
         return None
+    return [[[place, *_summary_out(j)] for place, j in latest.top], latest.bound]
+
+
+def _summary_out(j: JobSummary) -> list[Any]:
     summary = [j.job_id, j.status, j.started_at, j.ended_at]
     return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
 
@@ -265,14 +295,49 @@ def _decode_set(row: bytes) -> BackupSet:
 
 
 def _set_in(packed: list[Any]) -> BackupSet:
-    set_id, presence, has_jobs, backup, restore, successes, open_alerts, failure = packed
+    if len(packed) == 8:
+        return _format_6_set_in(packed)
+    set_id, presence, has_jobs, latest, open_alerts = packed
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,
         has_jobs=has_jobs,
-        last_backup=JobSummary(*backup) if backup else None,
-        last_restore=JobSummary(*restore) if restore else None,
-        last_failure=JobSummary(*failure) if failure else None,
-        successes=successes,
+        latest=LatestJobs(*map(_latest_in, latest)),
+        open_alerts=open_alerts,
+    )
+
+
+def _latest_in(packed: list[Any] | None) -> Latest:
+    if packed is None:
+        return Latest()
+    top, bound = packed
+    return Latest(tuple((place, JobSummary(*summary)) for place, *summary in top), bound)
+
+
+def is_format_6(doc: Document) -> bool:
+    """True for figures written by stored format 6 (they kept offsets, and each set's
+    latest jobs as its 20-job history told them)."""
+    return "offsets" in unpacked(doc["state"])
+
+
+def _format_6_set_in(packed: list[Any]) -> BackupSet:
+    """A set as format 6 stored it: its latest job of each kind, the others unknown, so
+    that a set whose kind has none is found again in its job states when next changed
+    (the migration to format 7 finds them all at once: `MongoSlaStore.upgrade`)."""
+    set_id, presence, has_jobs, backup, restore, successes, open_alerts, failure = packed
+
+    def one(summary: list[Any] | None) -> Latest:
+        if summary is None:
+            return Latest((), "")
+        job = JobSummary(*summary)
+        return Latest(((f"{job.started_at or job.ended_at or ''}|{job.job_id}", job),), "")
+
+    done = sorted(successes.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:1]
+    success = Latest(tuple((f"{e}|{j}", JobSummary(j, "successful", None, e)) for j, e in done), "")
+    return BackupSet(
+        backup_set_id=set_id,
+        presence=Presence(*presence) if presence else None,
+        has_jobs=has_jobs,
+        latest=LatestJobs(one(backup), one(restore), one(failure), success),
         open_alerts=open_alerts,
     )

@@ -3,8 +3,8 @@
 Every read and write names one document by `_id` alone: FerretDB's SQLite backend answers
 no other filter from an index. One writer per customer is given by Kafka's partitioning by
 customer id and the co-partitioned assignment (`msc_platform.copartition`), so writes are
-plain replacements; the order of `save` is what makes a crash
-harmless (see `domain/ingest.py`).
+plain replacements. A customer's figures are written first and carry what the rest of its
+save writes (`ports.Unfinished`), so a crash half-way is finished by the next batch.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from msc_platform.mongo import check_stored_format, delete_by_id, replace_by_id, set_by_id
+from msc_platform.mongo import delete_by_id, replace_by_id, set_by_id
+from msc_platform.stored_format import Migration, MigrationMetrics, Progress, upgrade_stored_format
 from sla_svc.adapters.documents import (
     alert_from_document,
     alert_to_document,
@@ -31,26 +33,28 @@ from sla_svc.adapters.documents import (
     entity_id,
     history_from_document,
     history_to_document,
+    is_format_6,
     job_from_document,
     job_to_document,
+    unfinished_from_document,
 )
 from sla_svc.adapters.written import WrittenCustomers
 from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
-from sla_svc.ports import CustomerChanges, Head
+from sla_svc.domain.latest import LatestJobs
+from sla_svc.ports import CustomerChanges, Head, Unfinished
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
-STORED_FORMAT = 6
+STORED_FORMAT = 7
 """Version of the documents' shape: 2 since states are packed into one `state` field, 3
-since counted documents remember offsets per partition (`backup.jobs#3`), not per topic,
-4 since alerts keep their type, message and acknowledgement, a customer's figures the
-index of its open alerts, sets their latest jobs and failures, and sets their job history,
-5 since a customer's figures keep each set's key in `state` and the sets' rows apart in
-`sets`, compressed (`documents.customer_to_document`), 6 since they keep the open-alert
-index apart too, in `open_alert_index`."""
+since counted documents remember offsets per partition, 4 since alerts keep their type,
+message and acknowledgement, 5 and 6 since a customer's figures keep the sets' rows and
+the open-alert index apart, 7 since a set's row keeps its latest jobs of each kind over all
+its history and the figures carry the rest of their save (`unfinished`) instead of
+offsets. README "Upgrades" says what each release migrates."""
 
 
 class MongoSlaStore:
@@ -66,9 +70,38 @@ class MongoSlaStore:
         self._purges: set[asyncio.Task[None]] = set()
         self._written = WrittenCustomers()
 
-    async def check_format(self) -> None:
-        """Refuse a database of SLA documents of another shape (see `check_stored_format`)."""
-        await check_stored_format(self.customers.database, STORED_FORMAT, self.customers)
+    async def upgrade(self, metrics: MigrationMetrics | None = None) -> None:
+        """Bring a database of an earlier format to this one (`upgrade_stored_format`)."""
+        to_7 = Migration(
+            6,
+            "each backup set's last backup, restore, failure and success found again among "
+            "all its job states; offsets dropped",
+            self._to_format_7,
+        )
+        await upgrade_stored_format(
+            self.customers.database, STORED_FORMAT, self.customers, [to_7], metrics
+        )
+
+    async def _to_format_7(self, progress: Progress) -> None:
+        ids = [doc["_id"] async for doc in self.customers.find({}, {"_id": 1})]
+        for done, customer_id in enumerate(ids, 1):
+            doc = await self.customers.find_one({"_id": customer_id})
+            if doc is not None and is_format_6(doc):
+                customer = await self._from_format_6(customer_id, doc)
+                await replace_by_id(self.customers, [customer_to_document(customer)])
+                await set_by_id(self.heads, [(customer_id, {"revision": uuid.uuid4().hex})])
+            progress(done, len(ids))
+
+    async def _from_format_6(self, customer_id: str, doc: Document) -> CustomerSla:
+        """Figures written by format 6, each set's latest jobs found among its job states."""
+        customer = customer_from_document(customer_id, doc)
+        by_set: dict[str, list[JobState]] = {}
+        for job in await self._customer_jobs(customer_id):
+            by_set.setdefault(job.backup_set_id, []).append(job)
+        for set_id in list(customer.sets):
+            latest = LatestJobs.of_jobs(by_set.get(set_id, ()))
+            customer.sets[set_id] = replace(customer.sets[set_id], latest=latest)
+        return customer
 
     async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
         """The head of each customer."""
@@ -85,8 +118,36 @@ class MongoSlaStore:
     async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
         """The customer's figures (as this store wrote them, if that is `revision`)."""
         written = self._written.at(customer_id, revision)
-        doc = written.customer if written else await self.customers.find_one({"_id": customer_id})
+        doc = (
+            written.customer
+            if written
+            else await self.customers.find_one({"_id": customer_id}, {"unfinished": 0})
+        )
         return customer_from_document(customer_id, doc)
+
+    async def for_update(
+        self, customer_id: str, revision: str | None
+    ) -> tuple[CustomerSla, Unfinished]:
+        """The customer's figures, and what the save that wrote them went on to write
+        (nothing when this store wrote them at `revision`: it finished that save)."""
+        written = self._written.at(customer_id, revision)
+        if written:
+            return customer_from_document(customer_id, written.customer), Unfinished()
+        doc = await self.customers.find_one({"_id": customer_id})
+        if doc is not None and is_format_6(doc):  # written by an instance not yet upgraded
+            return await self._from_format_6(customer_id, doc), Unfinished()
+        return customer_from_document(customer_id, doc), unfinished_from_document(customer_id, doc)
+
+    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
+        """Every stored job state of one set."""
+        jobs = await self._customer_jobs(customer_id)
+        return [job for job in jobs if job.backup_set_id == backup_set_id]
+
+    async def _customer_jobs(self, customer_id: str) -> list[JobState]:
+        """Every stored job state of the customer: one range of `_id`s (`entity_id`; a
+        customer id holds no `|`)."""
+        found = self.jobs_.find({"_id": {"$gte": f"{customer_id}|", "$lt": f"{customer_id}}}"}})
+        return [job_from_document(doc) async for doc in found]
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """Stored job states."""
@@ -120,8 +181,9 @@ class MongoSlaStore:
         return {detail.hour: detail for detail in map(detail_from_document, docs)}
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
-        """Counted documents first, then heads' revisions, then entity states, then expired
-        details; the new revision of each customer.
+        """Figures first, each with the rest of its customer's save, then hour details,
+        heads' revisions, entity states, histories and expired details; the new revision of
+        each customer.
 
         One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`). What was
         written is remembered (`WrittenCustomers`) once all of it is.
@@ -130,11 +192,13 @@ class MongoSlaStore:
             c.customer.customer_id: self._written.take(c.customer.customer_id, c.base_revision)
             for c in changes
         }
-        customer_docs = {c.customer.customer_id: customer_to_document(c.customer) for c in changes}
+        customer_docs = {
+            c.customer.customer_id: customer_to_document(c.customer, _rest_of(c)) for c in changes
+        }
+        await replace_by_id(self.customers, list(customer_docs.values()))
         await replace_by_id(
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
-        await replace_by_id(self.customers, list(customer_docs.values()))
         revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
         await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
         await replace_by_id(
@@ -156,7 +220,8 @@ class MongoSlaStore:
         for c in changes:
             cid = c.customer.customer_id
             histories = {h.backup_set_id: h for h in c.histories}
-            self._written.keep(cid, revisions[cid], customer_docs[cid], bases[cid], histories)
+            finished = {k: v for k, v in customer_docs[cid].items() if k != "unfinished"}
+            self._written.keep(cid, revisions[cid], finished, bases[cid], histories)
         return revisions
 
     async def forget(self, customer_id: str) -> None:
@@ -184,3 +249,13 @@ class MongoSlaStore:
     async def _many(collection: AsyncCollection[Document], ids: list[str]) -> list[Document]:
         found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in ids))
         return [doc for doc in found if doc is not None]
+
+
+def _rest_of(changes: CustomerChanges) -> Unfinished:
+    """What a save writes after the figures, kept with them until it is written."""
+    return Unfinished(
+        jobs={j.job_id: j for j in changes.jobs},
+        alerts={a.alert_id: a for a in changes.alerts},
+        details={d.hour: d for d in changes.details},
+        expired_details=list(changes.expired_details),
+    )

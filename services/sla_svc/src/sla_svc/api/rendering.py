@@ -14,8 +14,8 @@ from typing import Any
 import pydantic_core
 
 from sla_svc.domain.alerts import Acknowledged, AlertState
-from sla_svc.domain.backup_sets import JobSummary
 from sla_svc.domain.job_history import SetHistory
+from sla_svc.domain.latest import JobSummary
 from sla_svc.domain.time_keys import rfc3339
 from sla_svc.domain.view import SlaView
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple, Protocol
 
 from sla_svc.domain.jobs import JobState
+from sla_svc.domain.latest import JobSummary, LatestJobs
 from sla_svc.domain.time_keys import instant
 
 DEFAULT_RPO_HOURS = 24
-RECENT_SUCCESSES = 5
-"""Successful backups remembered per set, so that a success later overturned by a newer
-terminal snapshot of the same job gives way to the one before it. Overturns are rare
-corrections; five in a row on one set would be needed to lose the true last success."""
 
 RpoStatus = Literal["ok", "breached", "never"]
 
@@ -28,18 +26,6 @@ class Presence:
     name: str | None = None
     workload: str | None = None
     rpo_hours: int = DEFAULT_RPO_HOURS
-
-
-@dataclass(frozen=True)
-class JobSummary:
-    """`last_backup` / `last_restore` / `last_failure` of a set."""
-
-    job_id: str
-    status: str
-    started_at: str | None
-    ended_at: str | None
-    error_code: str | None = None
-    error_message: str | None = None
 
 
 class Rpo(Protocol):
@@ -74,11 +60,7 @@ class BackupSet:
     backup_set_id: str
     presence: Presence | None = None
     has_jobs: bool = False
-    last_backup: JobSummary | None = None
-    last_restore: JobSummary | None = None
-    last_failure: JobSummary | None = None
-    """These three come from the set's job history (`job_history.latest_jobs`)."""
-    successes: dict[str, str] = field(default_factory=dict)
+    latest: LatestJobs = field(default_factory=LatestJobs)
     open_alerts: int = 0
 
     @property
@@ -104,9 +86,25 @@ class BackupSet:
         return self.presence.rpo_hours if self.presence else DEFAULT_RPO_HOURS
 
     @property
+    def last_backup(self) -> JobSummary | None:
+        """The backup job with the latest `started_at` (else latest event `time`)."""
+        return self.latest.backup.latest
+
+    @property
+    def last_restore(self) -> JobSummary | None:
+        """The restore job with the latest `started_at` (else latest event `time`)."""
+        return self.latest.restore.latest
+
+    @property
+    def last_failure(self) -> JobSummary | None:
+        """The failed backup job with the latest `started_at`, with the agent's error."""
+        return self.latest.failure.latest
+
+    @property
     def last_successful_backup_at(self) -> str | None:
         """`ended_at` of the latest successful backup."""
-        return max(self.successes.values(), default=None)
+        success = self.latest.success.latest
+        return success.ended_at if success else None
 
     @property
     def key(self) -> SetKey:
@@ -155,14 +153,11 @@ def apply_presence(backup_set: BackupSet, presence: Presence) -> BackupSet:
 
 
 def apply_job(backup_set: BackupSet, job: JobState) -> BackupSet:
-    """The set after one of its jobs changed to `job` (its successes; its latest jobs come
-    from its job history)."""
-    successes = dict(backup_set.successes)
-    if job.successful_backup and job.ended_at:
-        successes[job.job_id] = job.ended_at
-    else:
-        successes.pop(job.job_id, None)
-    if len(successes) > RECENT_SUCCESSES:
-        kept = sorted(successes.items(), key=lambda kv: (kv[1], kv[0]))[-RECENT_SUCCESSES:]
-        successes = dict(kept)
-    return replace(backup_set, has_jobs=True, successes=successes)
+    """The set after one of its jobs changed to `job`: its latest jobs of each kind."""
+    return replace(backup_set, has_jobs=True, latest=backup_set.latest.offered(job))
+
+
+def rebuilt(backup_set: BackupSet, jobs: Iterable[JobState]) -> BackupSet:
+    """The set with the latest jobs it does not know found again among `jobs`, every job
+    state of the set (`LatestJobs.unknown`)."""
+    return replace(backup_set, latest=backup_set.latest.rebuilt(jobs))

@@ -1,11 +1,9 @@
 """Per-customer SLA figures kept up to date as events apply, so a read never scans jobs.
 
 Counters live in hour buckets on the customer (`CustomerSla`) and, to make the window's two
-partial hours exact, per instant in one `HourDetail` per hour. Each of these documents
-remembers, per stream (one partition of one topic), the offset of the last event it has
-counted, so that after a crash the redelivered events are counted once (`Counted.counts`).
-Offsets are ordered only within a partition, and a customer's events may come from several
-partitions of a topic once partitions are added; hence per partition, not per topic.
+partial hours exact, per instant in one `HourDetail` per hour. They move by the difference
+an event makes to its entity's state (`ingest`), so they count each state once however
+often, late or from wherever its events come.
 """
 
 from __future__ import annotations
@@ -21,28 +19,7 @@ OpenAlert = tuple[str, str, str | None]  # raised time, severity, backup set id
 
 
 @dataclass
-class Counted:
-    """A document of counters that remembers what it has counted.
-
-    Offsets compare only within one partition, and all of one customer's events of a
-    topic must come through partitions whose offsets this document sees in order: so it
-    relies on the topics being keyed by customer id (the contract) and on one writer per
-    customer (`msc_platform.copartition`)."""
-
-    offsets: dict[str, int] = field(default_factory=dict)
-
-    def counts(self, stream: str, offset: int) -> bool:
-        """True when the event at `offset` of `stream` is not counted here yet."""
-        return offset > self.offsets.get(stream, -1)
-
-    def advance(self, stream: str, offset: int) -> None:
-        """Remember that everything up to `offset` of `stream` is counted."""
-        if offset > self.offsets.get(stream, -1):
-            self.offsets[stream] = offset
-
-
-@dataclass
-class CustomerSla(Counted):
+class CustomerSla:
     """Everything the SLA tab of one customer needs but the two partial hours of the window."""
 
     customer_id: str = ""
@@ -67,7 +44,7 @@ class CustomerSla(Counted):
 
 
 @dataclass
-class HourDetail(Counted):
+class HourDetail:
     """Counters of one customer and hour, per instant: jobs by `ended_at`, alerts by `raised`."""
 
     customer_id: str = ""

@@ -2,13 +2,14 @@
 
 The result depends only on the set of events delivered, never on their order or
 repetition: entity states merge (`jobs.merge`, `alerts.*`, `backup_sets.apply_*`), and every
-counter moves by the difference an event makes to an entity's contribution, counted once
-per document thanks to the offsets each `Counted` document keeps, per partition of each
-topic (so partitions added while running, whose offsets start at 0, count in full).
+counter moves by the difference an event makes to an entity's contribution, so an event
+whose state is already stored moves nothing, whatever offset, partition or topic it comes
+from (a recreated topic, a replay into a new cluster, partitions added while running).
 
-Storage must write the counted documents (the customer and its hour details) before the
-job and alert states: then a job state never runs ahead of the counters, and a redelivered
-event recomputes exactly the differences that some document may still be missing.
+That holds while the counters never run ahead of the states they were counted from:
+storage writes a customer's counters together with the states and hour details its save
+goes on to write (`ports.Unfinished`), and a save that stopped half-way is finished by the
+next batch of the customer before it counts anything.
 """
 
 from __future__ import annotations
@@ -66,31 +67,14 @@ Change = JobSnapshot | SetChanged | AlertChange
 
 
 @dataclass(frozen=True)
-class Delivered:
-    """An event of one customer with its place in the stream: the partition it was read
-    from (`stream`, e.g. `backup.jobs#3`, see `stream_of`) and its offset there."""
-
-    stream: str
-    offset: int
-    change: Change
-
-
-def stream_of(topic: str, partition: int) -> str:
-    """The name of one partition of a topic, under which counted documents remember offsets."""
-    return f"{topic}#{partition}"
-
-
-@dataclass(frozen=True)
 class DetailDelta:
-    """A counter change for an `HourDetail`, to count if the detail has not counted the event."""
+    """A counter change for an `HourDetail`."""
 
     hour: str
     section: str  # "jobs" or "alerts"
     instant: str
     key: str
     amount: int
-    stream: str
-    offset: int
 
 
 @dataclass
@@ -112,33 +96,31 @@ def ingest(
     customer: CustomerSla,
     jobs: dict[str, JobState],
     alerts: dict[str, AlertState],
-    delivered: Sequence[Delivered],
+    changes: Sequence[Change],
     floor_hour: str,
 ) -> Ingested:
-    """Apply `delivered` (in stream order) to `customer`, `jobs` and `alerts`, in place.
+    """Apply `changes` (in stream order) to `customer`, `jobs` and `alerts`, in place.
 
     `jobs` and `alerts` hold the stored states of the entities the events name; hour
     buckets before `floor_hour` are no longer kept.
     """
     out = Ingested()
-    for item in delivered:
-        fresh = customer.counts(item.stream, item.offset)
-        change = item.change
+    for change in changes:
         if isinstance(change, JobSnapshot):
             before = jobs.get(change.job_id)
             after = merge(before, change)
             jobs[change.job_id] = out.jobs[change.job_id] = after
-            _count(customer, out, item, "jobs", _job_part(before), _job_part(after), floor_hour)
-            if fresh:
+            _count(customer, out, "jobs", _job_part(before), _job_part(after), floor_hour)
+            if after != before:
                 bs = customer.backup_set(after.backup_set_id)
                 customer.sets[after.backup_set_id] = apply_job(bs, after)
             out.unchanged += after == before
         elif isinstance(change, SetChanged):
             bs = customer.backup_set(change.backup_set_id)
             moved = apply_presence(bs, change.presence)
-            if fresh:
+            if moved != bs:
                 customer.sets[change.backup_set_id] = moved
-            out.unchanged += not fresh or moved == bs
+            out.unchanged += moved == bs
         else:
             old = alerts.get(change.alert_id)
             if isinstance(change, AlertRaised):
@@ -148,36 +130,26 @@ def ingest(
             else:
                 new = acknowledge_alert(old, change.alert_id, change.acknowledged)
             alerts[change.alert_id] = out.alerts[change.alert_id] = new
-            _count(customer, out, item, "alerts", _raised_part(old), _raised_part(new), floor_hour)
-            if fresh:
+            _count(customer, out, "alerts", _raised_part(old), _raised_part(new), floor_hour)
+            if new != old:
                 _move_open(customer, old, new)
             out.unchanged += new == old
-        customer.advance(item.stream, item.offset)
     out.expired_details = _expire(customer, floor_hour)
     return out
 
 
 def count_details(
-    customer_id: str,
-    details: dict[str, HourDetail],
-    deltas: Sequence[DetailDelta],
-    delivered: Sequence[Delivered],
+    customer_id: str, details: dict[str, HourDetail], deltas: Sequence[DetailDelta]
 ) -> list[HourDetail]:
     """The second half of `ingest`: apply its `detail_deltas` to the hour details they
-    touch (`details`: those stored; the others start empty), each counted once per detail
-    thanks to its offsets, then mark every delivered event as counted in each; return the
-    details to write."""
+    touch (`details`: those stored; the others start empty); return the details to write."""
     for delta in deltas:
         detail = details.setdefault(
             delta.hour, HourDetail(customer_id=customer_id, hour=delta.hour)
         )
-        if detail.counts(delta.stream, delta.offset):
-            counts = detail.jobs if delta.section == "jobs" else detail.alerts
-            add(counts, delta.instant, delta.key, delta.amount)
-    for item in delivered:
-        for detail in details.values():
-            detail.advance(item.stream, item.offset)
-    return list(details.values())
+        counts = detail.jobs if delta.section == "jobs" else detail.alerts
+        add(counts, delta.instant, delta.key, delta.amount)
+    return [details[hour] for hour in dict.fromkeys(delta.hour for delta in deltas)]
 
 
 def _job_part(job: JobState | None) -> Contribution:
@@ -195,7 +167,6 @@ def _raised_part(alert: AlertState | None) -> Contribution:
 def _count(
     customer: CustomerSla,
     out: Ingested,
-    item: Delivered,
     section: str,
     before: Contribution,
     after: Contribution,
@@ -204,7 +175,6 @@ def _count(
     if before == after:
         return
     hours: dict[str, Counts] = customer.job_hours if section == "jobs" else customer.alert_hours
-    fresh = customer.counts(item.stream, item.offset)
     for part, amount in ((before, -1), (after, +1)):
         if part is None:
             continue
@@ -212,12 +182,9 @@ def _count(
         hour = hour_of(instant)
         if hour < floor_hour:
             continue
-        if fresh:
-            add(hours, hour, key, amount)
-            customer.detail_hours.add(hour)
-        out.detail_deltas.append(
-            DetailDelta(hour, section, instant, key, amount, item.stream, item.offset)
-        )
+        add(hours, hour, key, amount)
+        customer.detail_hours.add(hour)
+        out.detail_deltas.append(DetailDelta(hour, section, instant, key, amount))
 
 
 def _move_open(customer: CustomerSla, old: AlertState | None, new: AlertState) -> None:

@@ -1,10 +1,6 @@
 """The job history of a backup set: its latest jobs, backups and restores, newest first,
-for an operator finding out why a backup failed, and the home of the set's `last_backup`,
-`last_restore` and `last_failure` (`latest_jobs`).
-
-A job's recency can fall (it counts by its latest event's time until a snapshot tells its
-`started_at`, which may be earlier), and then the job before it may be the latest again:
-so the latest jobs are chosen from the history, which holds the jobs before them too.
+for an operator finding out why a backup failed. (The set's row names its latest jobs of
+each kind over all its history: `latest.py`.)
 
 Kept per set apart from the customer's figures (a view never reads it), rewritten from the
 jobs' merged states (`jobs.merge`) whenever a batch touches one of the set's jobs: so it
@@ -17,13 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sla_svc.domain.backup_sets import BackupSet, JobSummary
 from sla_svc.domain.jobs import JobState
 
 HISTORY_LENGTH = 20
-ERROR_MESSAGE_KEPT = 300
-"""Characters of the last failure's error message kept on its set's row (the event's whole
-message, up to 4,000, stays in the history)."""
 
 
 @dataclass(frozen=True)
@@ -66,29 +58,3 @@ def record(history: SetHistory, jobs: Iterable[JobState]) -> SetHistory:
         )
     latest = sorted(entries.values(), key=lambda e: e.recency, reverse=True)
     return replace(history, jobs=tuple(latest[:HISTORY_LENGTH]))
-
-
-def with_latest_jobs(backup_set: BackupSet, history: SetHistory) -> BackupSet:
-    """The set with its `last_backup`, `last_restore` and `last_failure` (the latest backup
-    that failed, with the agent's error) as its history says (as far as it reaches)."""
-    backup = restore = failure = None
-    for entry in history.jobs:  # latest first
-        if entry.job_type == "backup":
-            backup = backup or _summary(entry, with_error=False)
-            if entry.status == "failed":
-                failure = failure or _summary(entry, with_error=True)
-        else:
-            restore = restore or _summary(entry, with_error=False)
-    return replace(backup_set, last_backup=backup, last_restore=restore, last_failure=failure)
-
-
-def _summary(entry: JobEntry, *, with_error: bool) -> JobSummary:
-    message = entry.error_message[:ERROR_MESSAGE_KEPT] if entry.error_message else None
-    return JobSummary(
-        entry.job_id,
-        entry.status,
-        entry.started_at,
-        entry.ended_at,
-        entry.error_code if with_error else None,
-        message if with_error else None,
-    )

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from sla_svc.domain.backup_sets import BackupSet, JobSummary, RpoJudge
+from sla_svc.domain.backup_sets import BackupSet, RpoJudge
 from sla_svc.domain.figures import Counts, HourDetail
 from sla_svc.domain.jobs import TERMINAL_STATUSES
+from sla_svc.domain.latest import JobSummary
 from sla_svc.domain.prepared import HourTotals, PreparedSla, SetQuery
 from sla_svc.domain.time_keys import from_instant, hour_key, hour_start, instant
 
