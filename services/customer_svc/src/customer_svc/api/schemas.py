@@ -1,7 +1,9 @@
-"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3): every field rule.
+"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3).
 
-The gateway keeps a copy of the public ones in `gateway/api/schemas.py` to validate and
-document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
+Each field's type, and so its bounds, is `msc_contracts.fields`', the one the lifecycle
+events use too. The gateway keeps a copy of the public shapes in `gateway/api/schemas.py`
+to validate and document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
+The answers' fields stay unbounded: a customer stored under older bounds is shown as stored.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The bodies and the Summary and SLA shapes are copies of customer_svc's and sla_svc's (the
 services answer them; the gateway passes their JSON on): `tests/contract/test_http_schemas.py`
-fails when a copy drifts. The composed answers (the customers page, the details view) are
-the gateway's own.
+fails when a copy drifts. The bodies' field types are `msc_contracts.fields`', defined once
+for both sides and the events. The composed answers (the customers page, the details view)
+are the gateway's own.
 """
 
 from __future__ import annotations
