@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from msc_contracts import events, topics
+from msc_contracts import bounds, events, topics
 from msc_contracts.events import EVENT_TYPES, InvalidEvent, UnknownEventType, decode_event
 from msc_contracts.schemas import event_schemas
 
@@ -208,13 +208,13 @@ TOO_LATE = (NOW + events.CLOCK_SKEW + dt.timedelta(seconds=1)).isoformat()
         (upserted(name="HQ\x00"), topics.BACKUP_SETS, False),
         (upserted(name="HQ\nfiles"), topics.BACKUP_SETS, False),
         (upserted(name="Zürich 東京 ✓"), topics.BACKUP_SETS, True),
-        (upserted(name="n" * events.MAX_NAME_CHARS), topics.BACKUP_SETS, True),
-        (upserted(name="n" * (events.MAX_NAME_CHARS + 1)), topics.BACKUP_SETS, False),
-        (upserted(backup_set_id="b" * (events.MAX_ID_CHARS + 1)), topics.BACKUP_SETS, False),
+        (upserted(name="n" * bounds.MAX_NAME_CHARS), topics.BACKUP_SETS, True),
+        (upserted(name="n" * (bounds.MAX_NAME_CHARS + 1)), topics.BACKUP_SETS, False),
+        (upserted(backup_set_id="b" * (bounds.MAX_ID_CHARS + 1)), topics.BACKUP_SETS, False),
         (alert(message="line one\nline two\ttab"), topics.BACKUP_ALERTS, True),
         (alert(message="bell\x07"), topics.BACKUP_ALERTS, False),
-        (alert(message="m" * (events.MAX_TEXT_CHARS + 1)), topics.BACKUP_ALERTS, False),
-        (job(error_message="e" * (events.MAX_TEXT_CHARS + 1)), topics.BACKUP_JOBS, False),
+        (alert(message="m" * (bounds.MAX_TEXT_CHARS + 1)), topics.BACKUP_ALERTS, False),
+        (job(error_message="e" * (bounds.MAX_TEXT_CHARS + 1)), topics.BACKUP_JOBS, False),
         (job() | {"customerid": "c-1\x1b"}, topics.BACKUP_JOBS, False),
         # a customer named in data must be the event's own
         (deleted("c-1"), topics.CUSTOMER_EVENTS, True),

@@ -42,8 +42,3 @@ def test_the_gateways_copy_is_the_services_shape(service: object, name: str) -> 
     theirs: type[BaseModel] = getattr(service, name)
     ours: type[BaseModel] = getattr(gateway, name)
     assert ours.model_json_schema() == theirs.model_json_schema()
-
-
-def test_the_limits_are_the_same() -> None:
-    assert gateway.MAX_CONTACTS == customer_svc.MAX_CONTACTS
-    assert gateway.MAX_CREDIT_QUOTA == customer_svc.MAX_CREDIT_QUOTA

@@ -19,28 +19,30 @@ from pydantic import (
 )
 
 from msc_contracts import topics
+from msc_contracts.bounds import MAX_BYTES, MAX_CREDITS
+from msc_contracts.fields import (
+    AccountName,
+    CustomerName,
+    Edition,
+    Id,
+    IsoDate,
+    Name,
+    PlanName,
+    Region,
+    TenantType,
+    Text,
+)
 from msc_contracts.ids import EntityId
 
-# Limits of what an event may carry (CONTRACT.md section 4): anything outside them breaks
-# the schema and is dead-lettered, so that an accepted event can always be stored and shown.
+# Limits of what an event may carry (CONTRACT.md section 4, `msc_contracts.bounds`):
+# anything outside them breaks the schema and is dead-lettered, so that an accepted event
+# can always be stored and shown.
 MAX_EVENT_BYTES: Final = 64 * 1024
 """Largest message value decoded; a larger one is dead-lettered unread."""
 EARLIEST_INSTANT: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 """No timestamp of an event may lie before this."""
 CLOCK_SKEW: Final = dt.timedelta(days=1)
 """How far past the consumer's clock a timestamp may lie (agents' clocks drift)."""
-MAX_ID_CHARS: Final = 128
-MAX_NAME_CHARS: Final = 200
-MAX_TEXT_CHARS: Final = 4000
-MAX_BYTES: Final = 10**18
-"""Largest byte count (an exabyte), well inside a signed 64-bit integer."""
-MAX_CREDITS: Final = 1e12
-
-# Lone surrogates (not valid Unicode) are refused by pydantic's own string validation.
-ONE_LINE: Final = r"^[^\x00-\x1f\x7f-\x9f]*$"
-"""No control character at all: ids and names are shown on one line."""
-TEXT: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-"""No control character but tab and line breaks."""
 
 
 def _now(info: ValidationInfo) -> dt.datetime:
@@ -67,12 +69,6 @@ def _plausible_date(value: dt.date, info: ValidationInfo) -> dt.date:
     return value
 
 
-Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ONE_LINE)]
-"""An identifier: 1-128 characters of valid Unicode, no control characters."""
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS, pattern=ONE_LINE)]
-"""A name shown on one line: at most 200 characters, no control characters."""
-Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS, pattern=TEXT)]
-"""Free text: at most 4,000 characters; tabs and line breaks are its only control characters."""
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 """An RFC 3339 timestamp with an offset, from 2000-01-01 to a day past the consumer's clock."""
 Day = Annotated[dt.date, AfterValidator(_plausible_date)]
@@ -170,15 +166,20 @@ class UsageReported(EventData):
 
 
 class CustomerSummary(EventData):
-    """The customer summary carried by customer lifecycle events."""
+    """The customer summary carried by customer lifecycle events: each field of the type,
+    and so the bounds, of the HTTP field it comes from (`msc_contracts.fields`)."""
 
-    name: Name = Field(description="Account name.")
-    customer_name: Name | None = Field(default=None, description="Customer's legal name.")
-    plan: Name | None = Field(default=None, description="Service plan name.")
-    edition: Name | None = Field(default=None, description="Edition of the service plan.")
-    tenant_type: Name | None = Field(default=None, description="`commercial` or `evaluation`.")
-    storage_region: Name | None = Field(default=None, description="Storage region.")
-    expiry_date: dt.date | None = Field(default=None, description="Service plan expiry date.")
+    name: AccountName = Field(description="Account name.")
+    customer_name: CustomerName | None = Field(default=None, description="Customer's legal name.")
+    plan: PlanName | None = Field(default=None, description="Service plan name.")
+    edition: Edition | None = Field(default=None, description="Edition of the service plan.")
+    tenant_type: TenantType | None = Field(
+        default=None, description="`commercial` or `evaluation`."
+    )
+    storage_region: Region | None = Field(default=None, description="Storage region.")
+    expiry_date: IsoDate | None = Field(
+        default=None, description="Service plan expiry date, `YYYY-MM-DD`."
+    )
 
 
 class CustomerChanged(EventData):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from msc_contracts.bounds import MAX_NAME_CHARS
 from msc_contracts.ids import ID_PATTERN
 from msc_platform.health import Probe, check_all
 from msc_platform.http_metrics import HttpMetrics
@@ -37,7 +38,7 @@ def actor_of(value: str | None) -> str | None:
     characters, each unprintable one (a newline, a control) shown as U+FFFD."""
     if not value:
         return None
-    actor = urllib.parse.unquote(value, errors="replace")[:200]
+    actor = urllib.parse.unquote(value, errors="replace")[:MAX_NAME_CHARS]
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in actor)
 
 

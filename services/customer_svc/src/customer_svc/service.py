@@ -26,7 +26,6 @@ from customer_svc.domain.errors import (
 )
 from customer_svc.domain.listing import HISTORY_KEPT, Directory, Position, renamed
 from customer_svc.domain.model import (
-    MAX_CONTACTS,
     Account,
     Contact,
     Customer,
@@ -36,6 +35,7 @@ from customer_svc.domain.model import (
 from customer_svc.domain.recent_usage import RecentUsage
 from customer_svc.ports import CustomerRepository, RelayTrigger, UsageRepository
 from msc_contracts import events
+from msc_contracts.bounds import MAX_CONTACTS
 from msc_platform.clock import Clock
 
 

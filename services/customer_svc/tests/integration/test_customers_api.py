@@ -71,6 +71,13 @@ async def test_create_then_read(api: httpx.AsyncClient) -> None:
     [
         (lambda b: b["account"].update(name=""), "account.name"),
         (lambda b: b["account"].update(name="x" * 201), "account.name"),
+        # what the events carry (tests/contract/test_field_bounds.py): one line, 200 characters
+        (lambda b: b["account"].update(customer_name="x" * 201), "account.customer_name"),
+        (lambda b: b["account"].update(customer_name="Acme\tCorp"), "account.customer_name"),
+        (lambda b: b["account"].update(name="Acme\nEurope"), "account.name"),
+        (lambda b: b["account"].update(address="Main St\x00"), "account.address"),
+        (lambda b: b["service_plan"].update(plan="Go\x85ld"), "service_plan.plan"),
+        (lambda b: b["contacts"][0].update(name="Dana\x1bLee"), "contacts.0.name"),
         (lambda b: b["account"].update(phone="4155550100"), "account.phone"),
         (lambda b: b["account"].update(phone="+1234567"), "account.phone"),
         (lambda b: b["service_plan"].update(tenant_type="free"), "service_plan.tenant_type"),

@@ -15,9 +15,10 @@ from customer_svc.domain.errors import (
     StaleVersion,
     StillLoading,
 )
-from customer_svc.domain.model import MAX_CONTACTS, Account, Contact, ServicePlan
+from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
+from msc_contracts.bounds import MAX_CONTACTS
 from msc_contracts.vocabulary import DEFAULT_REGIONS
 from msc_testkit.clock import FixedClock
 from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage

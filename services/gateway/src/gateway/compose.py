@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,15 +119,26 @@ async def about_customer(
     json: Any = None,
     headers: dict[str, str] | None = None,
 ) -> Answer:
-    """sla_svc's answer to a call about one customer, asked while customer_svc is asked
-    whether the customer exists (sla_svc keeps figures of customers it has events of, not
-    of customers only). A customer missing is `CustomerMissing`; any other failure of
-    sla_svc's is passed on as it answered."""
+    """sla_svc's answer to a call about one customer whose existence customer_svc confirms
+    (sla_svc keeps figures of customers it has events of, not of customers only). A read is
+    asked of both at once; a change (an acknowledgement, which sla_svc publishes) is asked
+    of sla_svc only once customer_svc has answered that the customer exists, so that no
+    event is ever published for a customer the directory has deleted. A customer missing
+    is `CustomerMissing`; any other failure of sla_svc's is passed on as it answered."""
     exists_call = customers.request("GET", customer_path(customer_id))
     path = customer_path(customer_id, *below)
-    sla_call = sla.request(method, path, params=params, json=json, headers=headers)
-    exists, result = await asyncio.gather(exists_call, sla_call, return_exceptions=True)
-    _summary_or_raise(exists)
+
+    def sla_call() -> Coroutine[Any, Any, Answer]:
+        return sla.request(method, path, params=params, json=json, headers=headers)
+
+    result: Answer | BaseException
+    if method == "GET":
+        both = await asyncio.gather(exists_call, sla_call(), return_exceptions=True)
+        _summary_or_raise(both[0])
+        result = both[1]
+    else:
+        _summary_or_raise(await exists_call)
+        result = await sla_call()
     if isinstance(result, BaseException):
         raise result
     if result.status_code >= 300:

@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from customer_svc.adapters.documents import event_from_document
 from customer_svc.domain.model import PendingEvent
 from customer_svc.ports import Outbox
-from msc_contracts import events
+from msc_contracts import events, fields
 from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.tracing import Carrier, publishing
 
@@ -115,7 +115,11 @@ class OutboxRelay:
 
 
 def encode(customer_id: str, event: PendingEvent) -> bytes:
-    """The CloudEvent of a pending lifecycle event."""
+    """The CloudEvent of a pending lifecycle event, its `data` fitted to the contract: a
+    customer stored by an earlier release under looser bounds (a 300-character legal name,
+    a tab in a name) is published cut and cleaned rather than dead-lettered by every
+    consumer."""
+    data = fields.fit(events.EVENT_TYPES[event.type].data_model, event.data)
     return events.encode_event(
         events.CloudEvent[dict[str, Any]](
             id=event.id,
@@ -123,6 +127,6 @@ def encode(customer_id: str, event: PendingEvent) -> bytes:
             type=event.type,
             time=event.time,
             customerid=customer_id,
-            data=event.data,
+            data=data,
         )
     )

@@ -1,66 +1,33 @@
-"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3): every field rule.
+"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3).
 
-The gateway keeps a copy of the public ones in `gateway/api/schemas.py` to validate and
-document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
+Each field's type, and so its bounds, is `msc_contracts.fields`', the one the lifecycle
+events use too. The gateway keeps a copy of the public shapes in `gateway/api/schemas.py`
+to validate and document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
+The answers' fields stay unbounded: a customer stored under older bounds is shown as stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Final, Literal
+from typing import Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
+from pydantic import BaseModel, ConfigDict, Field
+
+from msc_contracts.bounds import MAX_CONTACTS
+from msc_contracts.fields import (
+    AccountName,
+    Address,
+    CreditQuota,
+    CustomerName,
+    Edition,
+    Email,
+    IsoDate,
+    PersonName,
+    Phone,
+    PlanName,
+    Region,
+    TenantType,
 )
-
-from customer_svc.domain.model import MAX_CONTACTS
-
-_E164 = re.compile(r"^\+[0-9]{8,15}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
-
-
-def _iso_date(value: object) -> object:
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    if not isinstance(value, str | dt.date):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-def _e164(value: str) -> str:
-    if not _E164.match(value):
-        raise ValueError("must be in E.164 form: + and 8 to 15 digits")
-    return value
-
-
-def _email(value: str) -> str:
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("must be a valid email address")
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Phone = Annotated[str, AfterValidator(_e164), Field(examples=["+14155550100"])]
-AccountName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PlanName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
-TenantType = Literal["commercial", "evaluation"]
-Edition = Literal["business", "enterprise", "elite"]
-MAX_CREDIT_QUOTA: Final = 10**12
-"""Largest credit quota: far above any plan, far inside what the database stores (2**63)."""
-CreditQuota = Annotated[int, Field(ge=0, le=MAX_CREDIT_QUOTA, strict=True)]
-Region = Annotated[str, StringConstraints(max_length=64)]
 
 
 class _Body(BaseModel):
@@ -71,8 +38,10 @@ class AccountCreate(_Body):
     """Account details of a new customer."""
 
     name: AccountName = Field(description="Account name, unique without regard to case.")
-    customer_name: Text | None = Field(default=None, description="The customer's legal name.")
-    address: Text | None = Field(default=None, description="Postal address.")
+    customer_name: CustomerName | None = Field(
+        default=None, description="The customer's legal name."
+    )
+    address: Address | None = Field(default=None, description="Postal address.")
     phone: Phone | None = Field(default=None, description="Phone in E.164.")
 
 
@@ -80,8 +49,8 @@ class AccountUpdate(_Body):
     """A partial change of the account details: only the fields sent change."""
 
     name: AccountName | None = None
-    customer_name: Text | None = None
-    address: Text | None = None
+    customer_name: CustomerName | None = None
+    address: Address | None = None
     phone: Phone | None = None
 
 
@@ -100,10 +69,7 @@ class ServicePlanCreate(_Body):
 class ServicePlanUpdate(_Body):
     """A partial change of the service plan."""
 
-    plan: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = None
+    plan: PlanName | None = None
     storage_region: Region | None = None
     tenant_type: TenantType | None = None
     edition: Edition | None = None
@@ -123,10 +89,7 @@ class ContactCreate(_Body):
 class ContactUpdate(_Body):
     """A partial change of a contact."""
 
-    name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-        | None
-    ) = None
+    name: PersonName | None = None
     email: Email | None = None
     phone: Phone | None = None
 

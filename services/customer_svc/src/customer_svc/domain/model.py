@@ -8,9 +8,6 @@ from typing import Any
 
 from customer_svc.domain.activity import Activity
 
-MAX_CONTACTS = 100
-"""Most contacts one customer has (the API refuses more)."""
-
 
 @dataclass(frozen=True)
 class Account:

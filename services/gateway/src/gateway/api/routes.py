@@ -25,6 +25,7 @@ from gateway.api import schemas
 from gateway.api.deps import caller, services
 from gateway.upstream import customer_path
 from msc_contracts import vocabulary
+from msc_contracts.bounds import MAX_NAME_CHARS
 from msc_platform.http import ACTOR_HEADER, PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 
@@ -398,7 +399,9 @@ async def _from_sla(
 
 def _actor(request: Request) -> dict[str, str]:
     """The header that names the caller to a service, for its audit trail."""
-    return {ACTOR_HEADER: quote(caller(request).subject[:200], safe="", errors="replace")}
+    return {
+        ACTOR_HEADER: quote(caller(request).subject[:MAX_NAME_CHARS], safe="", errors="replace")
+    }
 
 
 def _check_visible(visible: bool, customer_id: str) -> None:

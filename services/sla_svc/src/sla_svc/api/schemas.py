@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from msc_contracts.fields import Id
 from msc_contracts.vocabulary import Health, Severity, Window
 
 
@@ -141,7 +142,7 @@ class AcknowledgementCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    alert_id: str = Field(min_length=1, max_length=128)
+    alert_id: Id = Field(description="The alert, as its events name it.")
 
 
 class AcknowledgementAccepted(BaseModel):
