@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from customer_svc.adapters.directory_feed import directory_feed
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
+from customer_svc.adapters.name_keys import refold_name_keys
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
 from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.api.errors import install_domain_errors
@@ -91,6 +92,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await usage.check_format()
         await customers.ensure_indexes()
+        await refold_name_keys(db)
         await broker.start()
         relay.start()
         customer_list.start()

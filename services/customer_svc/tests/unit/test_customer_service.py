@@ -279,3 +279,15 @@ async def test_the_activity_pages_by_version_newest_first(service: CustomerServi
     await service.delete(customer.id, customer.etag, actor="carol")
     with pytest.raises(CustomerNotFound):
         await service.activity(customer.id, limit=2, cursor=None)
+
+
+async def test_full_width_forms_of_a_name_are_the_same_name(service: CustomerService) -> None:
+    await service.create(Account("acme"), PLAN)
+    for twin in (full_width("ACME"), full_width("Acme"), "ACME"):
+        with pytest.raises(DuplicateAccountName):
+            await service.create(Account(twin), PLAN)
+
+
+def full_width(text: str) -> str:
+    """`text` in full-width forms (ASCII letters moved to U+FF21 and on)."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)

@@ -38,6 +38,7 @@ from customer_svc.domain.activity import Activity
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
 from msc_platform.clock import Clock
+from msc_platform.mongo import is_duplicate_key
 from msc_platform.tracing import current_carrier
 
 Document = dict[str, Any]
@@ -108,11 +109,10 @@ class MongoCustomerRepository:
             if await self.current_version(customer.id) != customer.version - 1:
                 raise StaleVersion(f"{customer.id} is past version {customer.version - 1}")
             await self.customers.replace_one({"_id": customer.id}, to_document(customer))
-        except DuplicateKeyError as exc:
+        except BaseException as exc:
             await self._release(customer)
-            raise DuplicateAccountName(customer.account.name) from exc
-        except BaseException:
-            await self._release(customer)
+            if is_duplicate_key(exc):  # FerretDB refuses a replacement by another error
+                raise DuplicateAccountName(customer.account.name) from exc
             raise
         await self._record(customer.id, customer.pending_activity)
 
