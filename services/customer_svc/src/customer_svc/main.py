@@ -73,17 +73,19 @@ def create_app(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
     )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
-    customer_list = directory_feed(service.directory, customers, settings, registry)
+    customer_list = directory_feed(
+        service.directory, customers, settings, registry, service.recent_usage.forget
+    )
     usage_consumers = GroupProgress(settings.kafka_bootstrap_servers, settings.consumer_group)
     recent_usage = usage_feed(
-        service.recent_usage, usage, settings, usage_consumers, clock, registry
+        service.recent_usage, usage, customers, settings, usage_consumers, clock, registry
     )
     consumer = EventConsumer(
         broker,
         name="usage",
         topics=[BACKUP_USAGE],
         group_id=settings.consumer_group,
-        handler=usage_handler(service),
+        handler=usage_handler(service, registry),
         metrics=ConsumerMetrics(registry),
         stall_after_s=settings.consumer_stall_after_s,
     )

@@ -17,7 +17,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
-from msc_platform.mongo import check_stored_format, packed, replace_by_id, unpacked
+from msc_platform.mongo import (
+    check_stored_format,
+    delete_by_id,
+    packed,
+    replace_by_id,
+    unpacked,
+)
 
 Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
@@ -82,6 +88,10 @@ class MongoUsageRepository:
     async def purge(self, customer_id: str) -> None:
         """Forget the customer's usage."""
         await self.usage.delete_one({"_id": customer_id})
+
+    async def purge_many(self, customer_ids: Sequence[str]) -> None:
+        """Forget the usage of all these customers."""
+        await delete_by_id(self.usage, customer_ids)
 
 
 def _days(doc: Document | None) -> dict[str, Document]:
