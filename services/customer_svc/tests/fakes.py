@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from customer_svc.domain.activity import Activity
 from customer_svc.domain.consumption import DailyUsage, UsageReport
@@ -47,9 +47,8 @@ class FakeCustomers:
         found = self.rows.get(customer_id)
         return None if found is None or found.deleted else found
 
-    async def is_deleted(self, customer_id: str) -> bool:
-        found = self.rows.get(customer_id)
-        return bool(found and found.deleted)
+    async def stored(self, customer_ids: Collection[str]) -> dict[str, bool]:
+        return {cid: self.rows[cid].deleted for cid in customer_ids if cid in self.rows}
 
     async def save(self, customer: Customer) -> None:
         current = self.rows[customer.id]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 Document = dict[str, Any]
 
@@ -18,6 +18,15 @@ ends, out of a pool of 100 per database: a command of 100 updates never finishes
 five of 20 at once. Keep commands small and write to one database one command at a time."""
 DUPLICATE_KEY = 11000
 """MongoDB's (and FerretDB's) code of a write that collides with an existing `_id`."""
+
+
+def is_duplicate_key(exc: BaseException) -> bool:
+    """True when a write was refused by a unique index. FerretDB (SQLite) says so with
+    code 11000 on an insert but with an internal error naming the constraint on an update
+    or a replacement, which PyMongo does not take for a `DuplicateKeyError`."""
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    return isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
 
 
 async def replace_by_id(collection: AsyncCollection[Document], docs: Sequence[Document]) -> None:

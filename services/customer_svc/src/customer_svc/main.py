@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from customer_svc.adapters.directory_feed import directory_feed
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
+from customer_svc.adapters.name_keys import refold_name_keys
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
 from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.api.errors import install_domain_errors
@@ -72,17 +73,19 @@ def create_app(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
     )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
-    customer_list = directory_feed(service.directory, customers, settings, registry)
+    customer_list = directory_feed(
+        service.directory, customers, settings, registry, service.recent_usage.forget
+    )
     usage_consumers = GroupProgress(settings.kafka_bootstrap_servers, settings.consumer_group)
     recent_usage = usage_feed(
-        service.recent_usage, usage, settings, usage_consumers, clock, registry
+        service.recent_usage, usage, customers, settings, usage_consumers, clock, registry
     )
     consumer = EventConsumer(
         broker,
         name="usage",
         topics=[BACKUP_USAGE],
         group_id=settings.consumer_group,
-        handler=usage_handler(service),
+        handler=usage_handler(service, registry),
         metrics=ConsumerMetrics(registry),
         stall_after_s=settings.consumer_stall_after_s,
     )
@@ -91,6 +94,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await usage.check_format()
         await customers.ensure_indexes()
+        await refold_name_keys(db)
         await broker.start()
         relay.start()
         customer_list.start()

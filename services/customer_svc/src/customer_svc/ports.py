@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 from customer_svc.domain.activity import Activity
@@ -20,8 +20,9 @@ class CustomerRepository(Protocol):
     async def get(self, customer_id: str) -> Customer | None:
         """The current customer, or None if it never existed or was deleted."""
 
-    async def is_deleted(self, customer_id: str) -> bool:
-        """True when the customer existed and was deleted."""
+    async def stored(self, customer_ids: Collection[str]) -> dict[str, bool]:
+        """Of these ids, each one stored (live or deleted), with True when deleted; an id
+        never created is left out."""
 
     async def save(self, customer: Customer) -> None:
         """Store `customer` as the successor of version `customer.version - 1`.

@@ -58,6 +58,17 @@ class ActivityPage:
     next_cursor: str | None
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordedUsage:
+    """What became of a batch of usage reports."""
+
+    applied: int
+    """Reports that changed a day (the others repeat or precede what is stored, or are of
+    deleted customers)."""
+    unknown_customers: frozenset[str]
+    """Customers never created that reports named: their reports are not stored."""
+
+
 class InvalidCursor(ValueError):
     """The list cursor was not made by this service."""
 
@@ -200,6 +211,7 @@ class CustomerService:
         # once `customer.deleted` is out: a report applied between the two (its deletion
         # check ran before the tombstone) would otherwise stay.
         await self._usage.purge(customer_id)
+        self.recent_usage.forget(customer_id)  # other instances: when the deletion is out
         self._written(gone)
 
     async def list(self, q: str | None, limit: int, cursor: str | None) -> CustomersPage:
@@ -232,15 +244,19 @@ class CustomerService:
         today = self._clock.now().date()
         return consumption(self.recent_usage.days(customer_id, window_start(today)), today)
 
-    async def record_usage(self, reports: Sequence[UsageReport]) -> int:
-        """Apply usage reports (rule 4), dropping those of deleted customers (rule 6)."""
-        deleted = {
-            cid for cid in {r.customer_id for r in reports} if await self._customers.is_deleted(cid)
-        }
-        kept = [r for r in reports if r.customer_id not in deleted]
-        if not kept:
-            return 0
-        return await self._usage.record(kept, self._clock.now().date())
+    async def record_usage(self, reports: Sequence[UsageReport]) -> RecordedUsage:
+        """Apply usage reports (rule 4), dropping those of deleted customers (rule 6) and
+        refusing those of customers never created, which are not stored.
+
+        Checked against the stored customers, not this instance's list (which hears of a
+        creation a moment later): a customer's id is known to no agent before its
+        document is stored, so a report of a live customer is never taken for unknown.
+        """
+        stored = await self._customers.stored({r.customer_id for r in reports})
+        unknown = frozenset(r.customer_id for r in reports if r.customer_id not in stored)
+        kept = [r for r in reports if stored.get(r.customer_id) is False]
+        applied = await self._usage.record(kept, self._clock.now().date()) if kept else 0
+        return RecordedUsage(applied, unknown)
 
     async def _current(self, customer_id: str, if_match: str | None) -> Customer:
         current = await self.get(customer_id)

@@ -14,9 +14,11 @@ from aiokafka import AIOKafkaConsumer
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.model import Account, Customer, ServicePlan
 from customer_svc.domain.recent_usage import RecentUsage
 from customer_svc.main import create_app
 from msc_contracts.topics import BACKUP_USAGE
@@ -90,8 +92,11 @@ async def test_usage_is_read_again_only_once_the_usage_consumers_stored_the_repo
     settings = settings_for(infrastructure)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infrastructure.mongodb)
     usage = MongoUsageRepository(client[settings.mongodb_database])
+    customers = MongoCustomerRepository(client[settings.mongodb_database], SystemClock())
     now = dt.datetime.now(dt.UTC)
     cid = f"c-{uuid.uuid4().hex[:12]}"
+    # Usage is held only for a customer that exists.
+    await customers.add(Customer(cid, Account(f"Held {cid}"), ServicePlan()))
 
     async def record(credits: float, event_id: str) -> None:
         report = UsageReport(cid, DailyUsage(now.date(), credits, 1), now, event_id)
@@ -100,7 +105,7 @@ async def test_usage_is_read_again_only_once_the_usage_consumers_stored_the_repo
     await record(5, "u-1")
     held = RecentUsage()
     group = GroupProgress(infrastructure.kafka, settings.consumer_group, poll_s=0.1)
-    feed = usage_feed(held, usage, settings, group, SystemClock(), CollectorRegistry())
+    feed = usage_feed(held, usage, customers, settings, group, SystemClock(), CollectorRegistry())
     feed.start()
     try:
         await eventually(lambda: _true(held.filled))

@@ -152,7 +152,7 @@ async def test_usage_is_replaced_by_newer_reports_never_added(
 ) -> None:
     created = await service.create(Account("Acme"), PLAN)
     cid = created.id
-    applied = await service.record_usage(
+    recorded = await service.record_usage(
         [
             report(cid, "2026-11-27", 10, 100, 5, "b"),
             report(cid, "2026-11-27", 99, 999, 1, "a"),  # older: ignored
@@ -162,8 +162,8 @@ async def test_usage_is_replaced_by_newer_reports_never_added(
             report(cid, "2026-08-31", 7, 80, 0, "f"),  # 90th day back: first day inside
         ]
     )
-    assert applied == 5
-    assert await service.record_usage([report(cid, "2026-11-27", 12, 120, 5, "c")]) == 0
+    assert recorded.applied == 5 and recorded.unknown_customers == frozenset()
+    assert (await service.record_usage([report(cid, "2026-11-27", 12, 120, 5, "c")])).applied == 0
     service.recent_usage.put(cid, usage.stored(cid))  # as the usage feed does
     block = await service.consumption(cid)
     assert block.window_days == 90
@@ -172,10 +172,32 @@ async def test_usage_is_replaced_by_newer_reports_never_added(
     assert [d.date.isoformat() for d in block.daily] == ["2026-08-31", "2026-11-26", "2026-11-27"]
 
 
-async def test_usage_of_a_deleted_customer_is_dropped(service: CustomerService) -> None:
+async def test_usage_of_a_deleted_customer_is_dropped_and_no_longer_held(
+    service: CustomerService, usage: FakeUsage
+) -> None:
     created = await service.create(Account("Acme"), PLAN)
+    await service.record_usage([report(created.id, "2026-11-27", 1, 1, 0, "w")])
+    service.recent_usage.put(created.id, usage.stored(created.id))  # as the usage feed does
     await service.delete(created.id, None)
-    assert await service.record_usage([report(created.id, "2026-11-27", 1, 1, 0, "x")]) == 0
+    assert len(service.recent_usage) == 0
+    recorded = await service.record_usage([report(created.id, "2026-11-27", 1, 1, 0, "x")])
+    assert recorded.applied == 0 and recorded.unknown_customers == frozenset()
+    assert usage.days_ == {}
+
+
+async def test_usage_of_a_customer_never_created_is_not_stored_and_named(
+    service: CustomerService, usage: FakeUsage
+) -> None:
+    created = await service.create(Account("Acme"), PLAN)
+    recorded = await service.record_usage(
+        [
+            report("c-000000000bad", "2026-11-27", 5, 5, 0, "u1"),
+            report(created.id, "2026-11-27", 2, 2, 0, "u2"),  # created a moment ago: kept
+            report("c-000000000bad", "2026-11-26", 5, 5, 0, "u3"),
+        ]
+    )
+    assert recorded.applied == 1 and recorded.unknown_customers == {"c-000000000bad"}
+    assert usage.stored("c-000000000bad") == [] and len(usage.stored(created.id)) == 1
 
 
 async def test_list_pages_by_name_without_gaps(service: CustomerService) -> None:
@@ -280,3 +302,15 @@ async def test_the_activity_pages_by_version_newest_first(service: CustomerServi
     await service.delete(customer.id, customer.etag, actor="carol")
     with pytest.raises(CustomerNotFound):
         await service.activity(customer.id, limit=2, cursor=None)
+
+
+async def test_full_width_forms_of_a_name_are_the_same_name(service: CustomerService) -> None:
+    await service.create(Account("acme"), PLAN)
+    for twin in (full_width("ACME"), full_width("Acme"), "ACME"):
+        with pytest.raises(DuplicateAccountName):
+            await service.create(Account(twin), PLAN)
+
+
+def full_width(text: str) -> str:
+    """`text` in full-width forms (ASCII letters moved to U+FF21 and on)."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)

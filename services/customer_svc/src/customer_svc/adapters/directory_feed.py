@@ -14,7 +14,7 @@ are listed at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry, Gauge
@@ -33,8 +33,10 @@ def directory_feed(
     repository: MongoCustomerRepository,
     settings: InfrastructureSettings,
     registry: CollectorRegistry,
+    on_deleted: Callable[[str], None] = lambda _customer_id: None,
 ) -> TopicFollower:
-    """A follower of `customers.events` filling and updating `directory`."""
+    """A follower of `customers.events` filling and updating `directory`; `on_deleted` is
+    told of each customer found deleted (the held usage forgets it)."""
     Gauge(
         "msc_customer_list_customers", "Customers in this instance's list.", registry=registry
     ).set_function(lambda: len(directory))
@@ -51,6 +53,8 @@ def directory_feed(
             customer = await repository.latest(customer_id)
             if customer is not None:
                 directory.put(customer)
+                if customer.deleted:
+                    on_deleted(customer_id)
 
     lag = Gauge(
         "msc_customer_list_lag",

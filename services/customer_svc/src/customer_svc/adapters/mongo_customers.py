@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from pymongo import ASCENDING
@@ -38,10 +39,13 @@ from customer_svc.domain.activity import Activity
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer
 from msc_platform.clock import Clock
+from msc_platform.mongo import is_duplicate_key
 from msc_platform.tracing import current_carrier
 
 Document = dict[str, Any]
 log = logging.getLogger(__name__)
+LOOKUPS_AT_ONCE = 50
+"""Reads by `_id` sent together (PyMongo's pool holds 100 connections)."""
 
 
 def revision_id(customer_id: str, version: int) -> str:
@@ -94,10 +98,23 @@ class MongoCustomerRepository:
         doc = await self.customers.find_one({"_id": customer_id}, {"contacts": 0})
         return None if doc is None else from_document(doc)
 
-    async def is_deleted(self, customer_id: str) -> bool:
-        """True when a tombstone of the customer exists."""
-        doc = await self.customers.find_one({"_id": customer_id}, {"deleted": 1})
-        return bool(doc and doc.get("deleted"))
+    async def stored(self, customer_ids: Collection[str]) -> dict[str, bool]:
+        """Of these ids, each one stored (live or deleted), with True when deleted.
+
+        One read by `_id` each, `LOOKUPS_AT_ONCE` at a time: FerretDB answers an `$in`
+        by scanning the collection (1 s for 300 ids among 20,000; the lookups, 0.2 s).
+        """
+        found: dict[str, bool] = {}
+        ids = list(customer_ids)
+        for start in range(0, len(ids), LOOKUPS_AT_ONCE):
+            docs = await asyncio.gather(
+                *(
+                    self.customers.find_one({"_id": cid}, {"deleted": 1})
+                    for cid in ids[start : start + LOOKUPS_AT_ONCE]
+                )
+            )
+            found.update((doc["_id"], bool(doc.get("deleted"))) for doc in docs if doc)
+        return found
 
     async def save(self, customer: Customer) -> None:
         """Store `customer` as the successor of the version before it."""
@@ -108,11 +125,10 @@ class MongoCustomerRepository:
             if await self.current_version(customer.id) != customer.version - 1:
                 raise StaleVersion(f"{customer.id} is past version {customer.version - 1}")
             await self.customers.replace_one({"_id": customer.id}, to_document(customer))
-        except DuplicateKeyError as exc:
+        except BaseException as exc:
             await self._release(customer)
-            raise DuplicateAccountName(customer.account.name) from exc
-        except BaseException:
-            await self._release(customer)
+            if is_duplicate_key(exc):  # FerretDB refuses a replacement by another error
+                raise DuplicateAccountName(customer.account.name) from exc
             raise
         await self._record(customer.id, customer.pending_activity)
 
@@ -143,6 +159,10 @@ class MongoCustomerRepository:
         # duplicate key, and the entry is there.
         with contextlib.suppress(DuplicateKeyError):
             await self.activities.replace_one({"_id": entry_id}, doc, upsert=True)
+
+    async def live_ids(self) -> set[str]:
+        """The id of every customer that is not deleted (one scan, ids only)."""
+        return {doc["_id"] async for doc in self.customers.find({"deleted": False}, {"_id": 1})}
 
     async def all_live(self) -> list[Customer]:
         """Every customer that is not deleted."""

@@ -17,7 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
-from msc_platform.mongo import packed, replace_by_id, unpacked
+from msc_platform.mongo import delete_by_id, packed, replace_by_id, unpacked
 from msc_platform.stored_format import upgrade_stored_format
 
 Document = dict[str, Any]
@@ -83,6 +83,10 @@ class MongoUsageRepository:
     async def purge(self, customer_id: str) -> None:
         """Forget the customer's usage."""
         await self.usage.delete_one({"_id": customer_id})
+
+    async def purge_many(self, customer_ids: Sequence[str]) -> None:
+        """Forget the usage of all these customers."""
+        await delete_by_id(self.usage, customer_ids)
 
 
 def _days(doc: Document | None) -> dict[str, Document]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,5 +100,9 @@ def format_etag(customer_id: str, version: int) -> str:
 
 
 def name_key(name: str) -> str:
-    """The account name as compared for uniqueness and ordering: case and width folded."""
-    return " ".join(name.casefold().split())
+    """The account name as compared for uniqueness and ordering: compatibility forms
+    (full-width letters, ligatures, circled digits) and case folded, runs of white space
+    as one space. NFKC again after the case fold, since folding can undo the normal form;
+    stored keys of an older fold are moved by `adapters/name_keys.py`."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())

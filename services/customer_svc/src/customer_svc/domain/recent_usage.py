@@ -37,7 +37,7 @@ class RecentUsage:
         """Hold these as the customer's days (none: forget the customer)."""
         by_day = {d.date.toordinal(): d for d in days}
         if not by_day:
-            self._days.pop(customer_id, None)
+            self.forget(customer_id)
             return
         first, span = min(by_day), max(by_day) - min(by_day) + 1
         credits = array("d", bytes(8 * span))
@@ -46,6 +46,10 @@ class RecentUsage:
             credits[ordinal - first] = day.credits_consumed
             storage[ordinal - first] = day.storage_bytes
         self._days[customer_id] = (first, credits, storage)
+
+    def forget(self, customer_id: str) -> None:
+        """Hold nothing for the customer (deleted, or never created)."""
+        self._days.pop(customer_id, None)
 
     def days(self, customer_id: str, since: dt.date) -> list[DailyUsage]:
         """The customer's reported days from `since` on, oldest first."""
