@@ -77,11 +77,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.upgrade(MigrationMetrics(registry))
+        await store.resume_purges()
         await broker.start()
         try:
             yield
         finally:
-            await shut_down({"Kafka": broker.stop, "MongoDB": mongo.close})
+            await shut_down({"Kafka": broker.stop, "purges": store.close, "MongoDB": mongo.close})
 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
     app.state.service = service

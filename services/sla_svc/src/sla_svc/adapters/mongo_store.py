@@ -57,6 +57,11 @@ its history and the figures carry the rest of their save (`unfinished`) instead 
 offsets. README "Upgrades" says what each release migrates."""
 
 
+PURGE_RETRY_FIRST_S = 1.0
+PURGE_RETRY_MAX_S = 60.0
+"""A deleted customer's purge is retried after 1 s, doubling up to a minute, until done."""
+
+
 class MongoSlaStore:
     """The `SlaStore` port on MongoDB or FerretDB."""
 
@@ -228,22 +233,51 @@ class MongoSlaStore:
         """Tombstone the customer, drop its figures now and its states in the background."""
         self._written.take(customer_id, None)
         await set_by_id(
-            self.heads, [(customer_id, {"deleted": True, "deleted_at": dt.datetime.now(dt.UTC)})]
+            self.heads,
+            [(customer_id, {"deleted": True, "deleted_at": dt.datetime.now(dt.UTC)})],
         )
         await self.customers.delete_one({"_id": customer_id})
+        self._purge_later(customer_id)
+
+    async def resume_purges(self) -> int:
+        """Purge again every deleted customer whose purge did not finish (a crash, a
+        database gone for longer than the retries); how many. A scan of the heads, once at
+        start."""
+        unfinished = self.heads.find({"deleted": True, "purged": {"$ne": True}}, {"_id": 1})
+        ids = [doc["_id"] async for doc in unfinished]
+        for customer_id in ids:
+            self._purge_later(customer_id)
+        return len(ids)
+
+    def _purge_later(self, customer_id: str) -> None:
         task = asyncio.create_task(self._purge(customer_id))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)
 
     async def _purge(self, customer_id: str) -> None:
-        # Scans: rare, and off the consumer's path. What a crash leaves is unreachable.
-        for collection in (self.details_, self.jobs_, self.alerts_, self.histories_):
+        """Delete everything kept of the customer, retrying until done, then mark its
+        tombstone purged. Its documents are one range of `_id`s in each collection
+        (`entity_id`, `detail_id`: a customer id holds no `|`)."""
+        mine = {"_id": {"$gte": f"{customer_id}|", "$lt": f"{customer_id}}}"}}
+        delay = PURGE_RETRY_FIRST_S
+        while True:
             try:
-                await collection.delete_many({"customer_id": customer_id})
+                for collection in (self.details_, self.jobs_, self.alerts_, self.histories_):
+                    await collection.delete_many(mine)
+                await set_by_id(self.heads, [(customer_id, {"purged": True})])
+                return
             except Exception:
                 log.exception(
-                    "purging %s of deleted customer %s failed", collection.name, customer_id
+                    "purging deleted customer %s failed; retrying in %.0f s", customer_id, delay
                 )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, PURGE_RETRY_MAX_S)
+
+    async def close(self) -> None:
+        """Stop the purges running (`resume_purges` takes them up at the next start)."""
+        for task in list(self._purges):
+            task.cancel()
+        await asyncio.gather(*self._purges, return_exceptions=True)
 
     @staticmethod
     async def _many(collection: AsyncCollection[Document], ids: list[str]) -> list[Document]:
