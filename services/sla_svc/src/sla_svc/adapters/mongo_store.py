@@ -43,7 +43,7 @@ from sla_svc.domain.alerts import AlertState
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
-from sla_svc.domain.latest import LatestJobs
+from sla_svc.domain.latest import LatestFinder
 from sla_svc.ports import CustomerChanges, Head, Unfinished
 
 log = logging.getLogger(__name__)
@@ -88,25 +88,33 @@ class MongoSlaStore:
         )
 
     async def _to_format_7(self, progress: Progress) -> None:
-        ids = [doc["_id"] async for doc in self.customers.find({}, {"_id": 1})]
-        for done, customer_id in enumerate(ids, 1):
-            doc = await self.customers.find_one({"_id": customer_id})
-            if doc is not None and is_format_6(doc):
-                customer = await self._from_format_6(customer_id, doc)
-                await replace_by_id(self.customers, [customer_to_document(customer)])
-                await set_by_id(self.heads, [(customer_id, {"revision": uuid.uuid4().hex})])
-            progress(done, len(ids))
+        """One pass over every job state in `_id` order (a customer's are one run of it),
+        then over customers with no jobs; a customer already migrated is left as it is."""
+        total = await self.customers.count_documents({})
+        done = 0
+        current: str | None = None
+        finder = LatestFinder()
+        async for doc in self.jobs_.find({}).sort("_id"):
+            if doc["customer_id"] != current:
+                if current is not None:
+                    done += await self._migrate_to_7(current, finder)
+                    progress(done, total)
+                current, finder = doc["customer_id"], LatestFinder()
+            finder.add(job_from_document(doc), by_set=True)
+        if current is not None:
+            done += await self._migrate_to_7(current, finder)
+        for customer_id in [doc["_id"] async for doc in self.customers.find({}, {"_id": 1})]:
+            done += await self._migrate_to_7(customer_id, LatestFinder())
+        progress(total, total)
 
-    async def _from_format_6(self, customer_id: str, doc: Document) -> CustomerSla:
-        """Figures written by format 6, each set's latest jobs found among its job states."""
-        customer = customer_from_document(customer_id, doc)
-        by_set: dict[str, list[JobState]] = {}
-        for job in await self._customer_jobs(customer_id):
-            by_set.setdefault(job.backup_set_id, []).append(job)
-        for set_id in list(customer.sets):
-            latest = LatestJobs.of_jobs(by_set.get(set_id, ()))
-            customer.sets[set_id] = replace(customer.sets[set_id], latest=latest)
-        return customer
+    async def _migrate_to_7(self, customer_id: str, jobs: LatestFinder) -> int:
+        doc = await self.customers.find_one({"_id": customer_id})
+        if doc is None or not is_format_6(doc):
+            return 0
+        customer = _from_format_6(customer_id, doc, jobs)
+        await replace_by_id(self.customers, [customer_to_document(customer)])
+        await set_by_id(self.heads, [(customer_id, {"revision": uuid.uuid4().hex})])
+        return 1
 
     async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
         """The head of each customer."""
@@ -140,7 +148,10 @@ class MongoSlaStore:
             return customer_from_document(customer_id, written.customer), Unfinished()
         doc = await self.customers.find_one({"_id": customer_id})
         if doc is not None and is_format_6(doc):  # written by an instance not yet upgraded
-            return await self._from_format_6(customer_id, doc), Unfinished()
+            finder = LatestFinder()
+            for job in await self._customer_jobs(customer_id):
+                finder.add(job, by_set=True)
+            return _from_format_6(customer_id, doc, finder), Unfinished()
         return customer_from_document(customer_id, doc), unfinished_from_document(customer_id, doc)
 
     async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
@@ -283,6 +294,16 @@ class MongoSlaStore:
     async def _many(collection: AsyncCollection[Document], ids: list[str]) -> list[Document]:
         found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in ids))
         return [doc for doc in found if doc is not None]
+
+
+def _from_format_6(customer_id: str, doc: Document, jobs: LatestFinder) -> CustomerSla:
+    """Figures written by format 6, each set's latest jobs as `jobs` (all the customer's
+    job states, added by set) find them."""
+    customer = customer_from_document(customer_id, doc)
+    for set_id in list(customer.sets):
+        latest = jobs.latest_jobs(set_id)
+        customer.sets[set_id] = replace(customer.sets[set_id], latest=latest)
+    return customer
 
 
 def _rest_of(changes: CustomerChanges) -> Unfinished:

@@ -12,6 +12,7 @@ states (`rebuild`), which takes `KEPT` such falls in a row, so in practice never
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -94,13 +95,43 @@ def offer(latest: Latest, job_id: str, place: Placed | None) -> Latest:
 
 def rebuild(kind: Kind, jobs: Iterable[JobState]) -> Latest:
     """The latest jobs of `kind` among `jobs`, every job of the set."""
-    places = sorted(
-        (p for p in (placed(kind, job) for job in jobs) if p is not None),
-        key=lambda p: p[0],
-        reverse=True,
-    )
-    bound = places[KEPT][0] if len(places) > KEPT else None
-    return Latest(tuple(places[:KEPT]), bound)
+    finder = LatestFinder()
+    for job in jobs:
+        finder.add(job)
+    return finder.latest(None, kind)
+
+
+class LatestFinder:
+    """The latest jobs of each kind of every set, found in one pass over job states in any
+    order, holding `KEPT + 1` of each (a migration reads millions of states this way)."""
+
+    def __init__(self) -> None:
+        self._places: dict[tuple[str | None, Kind], list[tuple[str, int, JobSummary]]] = {}
+        self._seen = 0
+
+    def add(self, job: JobState, *, by_set: bool = False) -> None:
+        """Count `job` (among its set's, with `by_set`; else among all given)."""
+        for kind in KINDS:
+            place = placed(kind, job)
+            if place is None:
+                continue
+            self._seen += 1  # ties never compare summaries
+            heap = self._places.setdefault((job.backup_set_id if by_set else None, kind), [])
+            entry = (place[0], self._seen, place[1])
+            if len(heap) <= KEPT:
+                heapq.heappush(heap, entry)
+            elif entry[0] > heap[0][0]:
+                heapq.heapreplace(heap, entry)
+
+    def latest(self, backup_set_id: str | None, kind: Kind) -> Latest:
+        """The latest jobs of `kind` (of that set, if added `by_set`)."""
+        found = sorted(self._places.get((backup_set_id, kind), []), reverse=True)
+        places = tuple((place, summary) for place, _, summary in found)
+        return Latest(places[:KEPT], places[KEPT][0] if len(places) > KEPT else None)
+
+    def latest_jobs(self, backup_set_id: str) -> LatestJobs:
+        """The latest jobs of each kind of one set (jobs added `by_set`)."""
+        return LatestJobs(*(self.latest(backup_set_id, kind) for kind in KINDS))
 
 
 @dataclass(frozen=True)
@@ -111,12 +142,6 @@ class LatestJobs:
     restore: Latest = field(default_factory=Latest)
     failure: Latest = field(default_factory=Latest)
     success: Latest = field(default_factory=Latest)
-
-    @classmethod
-    def of_jobs(cls, jobs: Iterable[JobState]) -> LatestJobs:
-        """The latest jobs of each kind among `jobs`, every job of a set."""
-        states = list(jobs)
-        return cls(*(rebuild(kind, states) for kind in KINDS))
 
     def of(self, kind: Kind) -> Latest:
         """The latest jobs of one kind."""
