@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from msc_local.processes import Infrastructure
-from msc_local.topics import create_topics
+from msc_platform.topics import create_topics
 from msc_testkit.credentials import TEST_SECRET
 from msc_testkit.infrastructure import TEST_PORTS, Endpoints
 

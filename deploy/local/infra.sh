@@ -126,7 +126,7 @@ start_kafka() {
 
 create_topics() {
   KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" MSC_TOPIC_PARTITIONS="$PARTITIONS" \
-    "${MSC_PYTHON:-$ROOT/.venv/bin/python}" -m msc_local.topics  # the project's venv has msc_local
+    "${MSC_PYTHON:-$ROOT/.venv/bin/python}" -m msc_platform.topics
 }
 
 stop_one() { # name pidfile

@@ -1,7 +1,8 @@
 """The Helm chart lints and renders what an operator needs: three services with probes,
 resources and a locked-down security context, the secrets from a Secret, an HPA for sla_svc
-capped at the partition count, disruption budgets, and only the gateway let in to the
-services. Helm is built with Go from the module proxy (`infra.sh helm`) and cached."""
+capped at the partition count (and no replica count beside it), a hook Job that creates
+every topic, the dead-letter ones included, disruption budgets, and only the gateway let in
+to the services. Helm is built with Go from the module proxy (`infra.sh helm`) and cached."""
 
 from __future__ import annotations
 
@@ -114,3 +115,40 @@ def test_traces_are_exported_only_when_a_collector_is_named(helm: str) -> None:
     assert endpoints(render(helm)) == {None}
     collector = "http://otel-collector:4318"
     assert endpoints(render(helm, "--set", f"tracing.otlpEndpoint={collector}")) == {collector}
+
+
+def test_no_replica_count_beside_the_hpa(helm: str) -> None:
+    deployments = of_kind(render(helm), "Deployment")
+    assert "t-sla-svc" in of_kind(render(helm), "HorizontalPodAutoscaler")
+    assert "replicas" not in deployments["t-sla-svc"]["spec"]  # an upgrade keeps the scale
+    assert deployments["t-gateway"]["spec"]["replicas"] == 2
+    fixed = of_kind(render(helm, "--set", "slaSvc.autoscaling.enabled=false"), "Deployment")
+    assert fixed["t-sla-svc"]["spec"]["replicas"] == 2
+
+
+def test_a_hook_job_creates_the_topics_before_install_and_upgrade(helm: str) -> None:
+    docs = render(helm, "--set", "kafka.partitions=12", "--set", "kafka.maxMessageBytes=2097152")
+    job = of_kind(docs, "Job")["t-topics"]
+    hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
+    assert set(hooks) == {"pre-install", "pre-upgrade"}
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["restartPolicy"] == "Never"
+    (container,) = pod["containers"]
+    assert container["args"] == ["python", "-m", "msc_platform.topics"]
+    assert container["image"] == "msc/sla_svc:1.0"  # a service image holds msc_platform
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["MSC_TOPIC_PARTITIONS"] == "12" and env["KAFKA_MAX_MESSAGE_BYTES"] == "2097152"
+    for deployment in of_kind(docs, "Deployment").values():  # the limit dead letters fit
+        (service,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert {"name": "KAFKA_MAX_MESSAGE_BYTES", "value": "2097152"} in service["env"]
+    assert "Job" not in {d["kind"] for d in render(helm, "--set", "kafka.topics.create=false")}
+
+
+def test_the_topics_job_creates_every_topic_and_its_dead_letter_topic() -> None:
+    from msc_contracts.topics import ALL_TOPICS, dead_letter_topic
+    from msc_platform.topics import SYSTEM_TOPICS
+
+    assert set(SYSTEM_TOPICS) == {
+        t for topic in ALL_TOPICS for t in (topic, dead_letter_topic(topic))
+    }

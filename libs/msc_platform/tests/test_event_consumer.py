@@ -9,19 +9,21 @@ from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    MessageSizeTooLargeError,
+    TopicAuthorizationFailedError,
+    UnknownTopicOrPartitionError,
+)
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from msc_platform import event_consumer
 from msc_platform.consumer_metrics import MAX_TYPE_LABELS, ConsumerMetrics
-from msc_platform.event_consumer import (
-    MAX_DEAD_LETTER_BYTES,
-    Applied,
-    EventConsumer,
-    Received,
-)
+from msc_platform.event_consumer import Applied, EventConsumer, Received
+from msc_platform.topic_presence import TopicPresence
 
 
 def record(
@@ -59,12 +61,24 @@ def cleared(alert_id: str, event_id: str) -> dict[str, Any]:
 
 
 class Harness:
-    def __init__(self, handler: Any, stall_after_s: float = 60.0) -> None:
+    def __init__(
+        self, handler: Any, stall_after_s: float = 60.0, max_message_bytes: int = 1_048_576
+    ) -> None:
         self.broker = KafkaBroker("127.0.0.1:1")
         self.published: list[tuple[bytes, str, dict[str, str]]] = []
+        self.keys: list[bytes | None] = []
+        self.topics = {"backup.alerts", "backup.alerts.dlq"}
+        self.listings = 0
 
-        async def publish(value: bytes, *, topic: str, key: bytes, headers: dict[str, str]) -> None:
+        async def publish(
+            value: bytes, *, topic: str, key: bytes | None, headers: dict[str, str]
+        ) -> None:
             self.published.append((value, topic, headers))
+            self.keys.append(key)
+
+        async def list_topics() -> set[str]:
+            self.listings += 1
+            return self.topics
 
         self.broker.publish = publish  # type: ignore[method-assign]
         self.registry = CollectorRegistry()
@@ -77,7 +91,9 @@ class Harness:
             metrics=ConsumerMetrics(self.registry),
             max_backoff_s=0.01,
             stall_after_s=stall_after_s,
+            max_message_bytes=max_message_bytes,
         )
+        self.consumer.dead_letter_topics = TopicPresence(list_topics, ["backup.alerts.dlq"])
 
     def metric(self, name: str, **labels: str) -> float:
         value = self.registry.get_sample_value(name, labels or {"consumer": "alerts"})
@@ -184,11 +200,154 @@ async def test_unknown_types_are_counted_under_a_bounded_set_of_labels() -> None
 
 async def test_a_record_too_large_to_dead_letter_whole_is_cut_and_marked() -> None:
     h = Harness(applied_all)
-    huge = b"x" * (MAX_DEAD_LETTER_BYTES * 3)
+    huge = b"x" * 3_000_000
     await h.consumer.process([record(0, huge)])
     ((value, topic, headers),) = h.published
-    assert topic == "backup.alerts.dlq" and len(value) == MAX_DEAD_LETTER_BYTES
-    assert headers["x-dlq-truncated"].startswith(f"{len(huge)} bytes")
+    assert topic == "backup.alerts.dlq" and huge.startswith(value)
+    assert fits(value, h.keys[0], headers, 1_048_576)
+    assert headers["x-dlq-truncated"] == f"{len(huge)} bytes cut to {len(value)}"
+    assert "x-dlq-key-truncated" not in headers and h.keys == [b"c-1"]
+
+
+async def test_a_huge_key_is_cut_with_the_value_so_the_dead_letter_fits_the_limit() -> None:
+    h = Harness(applied_all, max_message_bytes=10_000)
+    key = "k" * 600_000
+    value = json.dumps(cleared("a1", "e1") | {"customerid": key}).encode()
+    await h.consumer.process([record(0, value, key=key)])
+    ((sent, _, headers),) = h.published
+    (sent_key,) = h.keys
+    assert sent_key == key.encode()[:1024] and value.startswith(sent)
+    assert headers["x-dlq-key-truncated"] == "600000 bytes cut to 1024"
+    assert headers["x-dlq-truncated"] == f"{len(value)} bytes cut to {len(sent)}"
+    assert fits(sent, sent_key, headers, 10_000)
+    assert len(sent) > 5_000  # as much of the value as the limit leaves room for
+
+
+async def test_a_record_that_fits_whole_is_dead_lettered_whole() -> None:
+    h = Harness(applied_all, max_message_bytes=10_000)
+    await h.consumer.process([record(0, b"x" * 7_000)])
+    ((value, _, headers),) = h.published
+    assert value == b"x" * 7_000 and not any("truncated" in name for name in headers)
+
+
+def fits(value: bytes, key: bytes | None, headers: dict[str, str], limit: int) -> bool:
+    """The dead letter fits the limit with room for what FastStream adds to it."""
+    added = {"content-type": "application/octet-stream", "correlation_id": "x" * 36}
+    encoded = [(k, v.encode()) for k, v in (headers | added).items()]
+    return DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, encoded) <= limit
+
+
+async def test_a_dead_letter_refused_whole_goes_as_its_coordinates_and_reason() -> None:
+    h = Harness(applied_all)
+    sent = h.broker.publish
+
+    async def topic_limit_smaller(value: bytes, **kwargs: Any) -> None:
+        if len(value) > 1000:
+            raise MessageSizeTooLargeError("the topic is smaller")
+        await sent(value, **kwargs)
+
+    h.broker.publish = topic_limit_smaller  # type: ignore[method-assign]
+    await h.consumer.process([record(7, b"x" * 50_000)])
+    ((value, topic, headers),) = h.published
+    assert value == b"" and h.keys == [None] and topic == "backup.alerts.dlq"
+    assert headers["x-original-offset"] == "7" and "not valid JSON" in headers["x-dlq-reason"]
+    assert "MessageSizeTooLargeError" in headers["x-dlq-minimal"]
+    assert headers["x-original-value-bytes"] == "50000"
+    assert h.metric("msc_dead_letters_minimal_total", topic="backup.alerts") == 1
+    assert h.metric("msc_events_dead_lettered_total", topic="backup.alerts") == 1
+
+
+async def test_a_dead_letter_refused_even_as_coordinates_is_logged_counted_and_passed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    attempts = 0
+
+    async def not_authorized(value: bytes, **kwargs: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise TopicAuthorizationFailedError("backup.alerts.dlq")
+
+    applied: list[str] = []
+
+    async def handler(batch: Sequence[Received]) -> Applied:
+        applied.extend(r.event.id for r in batch)
+        return Applied(applied=len(batch), duplicates=0)
+
+    h = Harness(handler)
+    h.broker.publish = not_authorized  # type: ignore[method-assign]
+    await h.consumer.process([record(3, b"{oops"), record(4, cleared("a", "e-next"))])
+    assert attempts == 2 and applied == ["e-next"]
+    assert h.metric("msc_dead_letters_lost_total", topic="backup.alerts") == 1
+    assert h.metric("msc_events_dead_lettered_total", topic="backup.alerts") == 0
+    (lost,) = [r for r in caplog.records if "lost" in r.getMessage()]
+    assert lost.levelname == "ERROR" and "backup.alerts[2]@3" in lost.getMessage()
+    assert "not valid JSON" in lost.getMessage()
+
+
+async def test_a_missing_dead_letter_topic_does_not_stall_and_is_asked_for_once() -> None:
+    h = Harness(applied_all)
+    h.topics = {"backup.alerts"}
+    await h.consumer.process([record(i, b"{oops") for i in range(50)])
+    assert h.published == [] and h.listings == 1
+    assert h.metric("msc_dead_letters_lost_total", topic="backup.alerts") == 50
+    with pytest.raises(RuntimeError, match=r"backup\.alerts\.dlq"):
+        await h.consumer.dead_letter_topics.probe()
+    assert h.listings == 1  # the probe used the listing the dead letters made
+
+
+async def test_a_topic_that_disappears_under_a_publish_is_asked_for_not_waited_for() -> None:
+    h = Harness(applied_all)
+    await h.consumer.dead_letter_topics.missing()  # listed while the topic was there
+
+    async def unknown_topic(value: bytes, **kwargs: Any) -> None:
+        raise UnknownTopicOrPartitionError()
+
+    h.broker.publish = unknown_topic  # type: ignore[method-assign]
+    h.topics = {"backup.alerts"}
+    await asyncio.wait_for(h.consumer.process([record(0, b"{oops")]), timeout=5)
+    assert h.metric("msc_dead_letters_lost_total", topic="backup.alerts") == 1
+
+
+async def test_an_unknown_topic_from_a_broker_that_does_not_answer_is_waited_for() -> None:
+    h = Harness(applied_all)
+    sent = h.broker.publish
+    failures = 3
+
+    async def broker_away(value: bytes, **kwargs: Any) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise UnknownTopicOrPartitionError()
+        await sent(value, **kwargs)
+
+    async def no_answer() -> set[str]:
+        raise KafkaConnectionError("no broker")
+
+    h.broker.publish = broker_away  # type: ignore[method-assign]
+    h.consumer.dead_letter_topics = TopicPresence(no_answer, ["backup.alerts.dlq"])
+    await h.consumer.process([record(0, b"{oops")])
+    assert len(h.published) == 1 and failures == 0
+    assert h.metric("msc_dead_letters_lost_total", topic="backup.alerts") == 0
+
+
+async def test_topics_are_listed_at_most_once_per_refresh_whatever_the_probes() -> None:
+    listings = 0
+    existing = {"a.dlq"}
+
+    async def list_topics() -> set[str]:
+        nonlocal listings
+        listings += 1
+        return existing
+
+    presence = TopicPresence(list_topics, ["a.dlq", "b.dlq"], refresh_s=0.2)
+    for _ in range(20):
+        with pytest.raises(RuntimeError, match=r"b\.dlq"):
+            await presence.probe()
+    assert listings == 1
+    existing.add("b.dlq")
+    await asyncio.sleep(0.25)
+    await presence.probe()
+    assert listings == 2
 
 
 async def test_a_dead_letter_stays_in_its_records_trace_and_drops_what_is_no_trace() -> None:

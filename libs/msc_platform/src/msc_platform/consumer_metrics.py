@@ -24,6 +24,21 @@ class ConsumerMetrics:
             ["topic"],
             registry=registry,
         )
+        self.dead_letters_minimal = Counter(
+            "msc_dead_letters_minimal",
+            "Dead letters refused whole (too large for the topic, ...) and sent as the "
+            "record's coordinates and reason only.",
+            ["topic"],
+            registry=registry,
+        )
+        self.dead_letters_lost = Counter(
+            "msc_dead_letters_lost",
+            "Records that could not be dead-lettered at all (the topic missing or refusing "
+            "even the coordinates): logged at ERROR with their coordinates and reason, and "
+            "passed over so that the partition goes on.",
+            ["topic"],
+            registry=registry,
+        )
         self.skipped = Counter(
             "msc_events_skipped_unknown_type",
             f"Events of an unknown type, skipped; the first {MAX_TYPE_LABELS} types seen have "

@@ -1,8 +1,10 @@
 """Kafka batch consumption that never loses or double-applies an acknowledged event.
 
 Each batch is decoded against the contract; a record that cannot be decoded or breaks the
-contract goes to `<topic>.dlq` with the reason and its origin in headers (cut to fit, and
-marked so, when too large), unknown types are skipped and counted, and the valid events
+contract goes to `<topic>.dlq` with the reason and its origin in headers (cut to fit the
+broker's limit, and marked so, when too large; its coordinates alone if even that is
+refused; an ERROR line and a counter if the topic is missing or refuses that too: a dead
+letter never holds up a partition), unknown types are skipped and counted, and the valid events
 are handed to the service's handler. Transient infrastructure errors (database or broker
 unreachable) are retried with backoff and jitter for as long as they last; an event that
 fails for any other reason is dead-lettered alone after the batch is split, so no record
@@ -27,7 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, KafkaTimeoutError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    KafkaTimeoutError,
+    UnknownTopicOrPartitionError,
+)
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -37,8 +45,10 @@ from msc_contracts.events import CloudEvent, InvalidEvent, UnknownEventType, dec
 from msc_contracts.topics import dead_letter_topic
 from msc_platform.consumer_metrics import ConsumerMetrics
 from msc_platform.copartition import CoPartitionAssignor
-from msc_platform.settings import InfrastructureSettings
-from msc_platform.tracing import RecordSpans, trace_headers
+from msc_platform.dead_letters import OutgoingLetter, fitted_dead_letter, minimal_dead_letter
+from msc_platform.settings import DEFAULT_MAX_MESSAGE_BYTES, InfrastructureSettings
+from msc_platform.topic_presence import TopicPresence
+from msc_platform.tracing import RecordSpans
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +76,12 @@ class Received:
 EventHandler = Callable[[Sequence[Received]], Awaitable[Applied]]
 
 
-MAX_DEAD_LETTER_BYTES = 512 * 1024
-"""Largest value sent to a dead-letter topic (brokers refuse records over 1 MB by default)."""
-
-
 class Revoked(Exception):
     """The batch's partitions are being revoked: leave it unsettled for the next owner."""
+
+
+class TopicMissing(Exception):
+    """The broker answers but has no such topic."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ def kafka_broker(settings: InfrastructureSettings) -> KafkaBroker:
         settings.kafka_bootstrap_servers,
         logger=logging.getLogger("kafka"),
         metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
+        max_request_size=settings.kafka_max_message_bytes,
     )
 
 
@@ -123,6 +134,7 @@ class EventConsumer:
         max_records: int = 500,
         max_backoff_s: float = 5.0,
         stall_after_s: float = 60.0,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self._broker = broker
         self._name = name
@@ -132,6 +144,12 @@ class EventConsumer:
         self._metrics = metrics
         self._max_backoff_s = max_backoff_s
         self._stall_after_s = stall_after_s
+        self._max_message_bytes = max_message_bytes
+        self.dead_letter_topics = TopicPresence(
+            lambda: broker.config.admin_client.list_topics(),
+            [dead_letter_topic(topic) for topic in self._topics],
+        )
+        """The dead-letter topics of this consumer that the broker lacks (for `/readyz`)."""
         self._settled = asyncio.Event()
         self._settled.set()
         self._rebalancing = False
@@ -310,6 +328,9 @@ class EventConsumer:
                 await asyncio.sleep(delay)
 
     async def _dead_letter(self, letter: DeadLetter) -> None:
+        """Publish the record's dead letter, cut to fit; if it is refused for good, its
+        coordinates and reason alone; if that is refused too, an ERROR log line and
+        `msc_dead_letters_lost_total`. A broker that does not answer is waited for."""
         record = letter.record
         log.warning(
             "dead-lettering %s: %.300s",
@@ -317,25 +338,55 @@ class EventConsumer:
             letter.reason,
             extra={"customer_id": (record.key or b"-")[:128].decode("latin-1")},
         )
-        value = record.value or b""
-        headers = {
-            "x-dlq-reason": letter.reason[:1000],
-            "x-original-topic": record.topic,
-            "x-original-partition": str(record.partition),
-            "x-original-offset": str(record.offset),
-        }
-        if len(value) > MAX_DEAD_LETTER_BYTES:
-            headers["x-dlq-truncated"] = f"{len(value)} bytes cut to {MAX_DEAD_LETTER_BYTES}"
-            value = value[:MAX_DEAD_LETTER_BYTES]
-        # The dead letter stays in the trace of the record it holds.
-        headers.update((k, v.decode("latin-1")) for k, v in trace_headers(record.headers))
-        await self._retrying(
-            lambda: self._broker.publish(
-                value, topic=dead_letter_topic(record.topic), key=record.key, headers=headers
-            ),
-            "broker",
+        refused = await self._publish_dead_letter(
+            fitted_dead_letter(record, letter.reason, self._max_message_bytes)
         )
-        self._metrics.dead_lettered.labels(record.topic).inc()
+        if refused is None:
+            self._metrics.dead_lettered.labels(record.topic).inc()
+            return
+        minimal = minimal_dead_letter(record, letter.reason, refused)
+        refused_again = await self._publish_dead_letter(minimal)
+        if refused_again is None:
+            log.error(
+                "dead letter of %s refused (%s); sent its coordinates only", _where(record), refused
+            )
+            self._metrics.dead_lettered.labels(record.topic).inc()
+            self._metrics.dead_letters_minimal.labels(record.topic).inc()
+            return
+        log.error(
+            "dead letter of %s lost: %s; the record was refused because: %.300s",
+            _where(record),
+            refused_again,
+            letter.reason,
+        )
+        self._metrics.dead_letters_lost.labels(record.topic).inc()
+
+    async def _publish_dead_letter(self, letter: OutgoingLetter) -> str | None:
+        """None once `letter` is published, else why it cannot be (for good: a retry
+        would meet the same answer). Transient broker errors are retried meanwhile."""
+        if letter.topic in await self.dead_letter_topics.missing():
+            return f"topic {letter.topic} does not exist"
+
+        async def publish() -> None:
+            try:
+                await self._broker.publish(
+                    letter.value, topic=letter.topic, key=letter.key, headers=letter.headers
+                )
+            except UnknownTopicOrPartitionError:
+                # Also what a broker that does not answer gives: ask it.
+                if await self.dead_letter_topics.confirmed_missing(letter.topic):
+                    raise TopicMissing(letter.topic) from None
+                raise
+
+        try:
+            await self._retrying(publish, "broker")
+        except Revoked:
+            raise
+        except TopicMissing:
+            return f"topic {letter.topic} does not exist"
+        except Exception as exc:  # refused for good: too large, not authorized, a bug
+            return repr(exc)[:300]
+        return None
 
     def _record_lag(self, message: Any, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Lag of each partition in the batch: its end offset minus the next offset to read.

@@ -27,6 +27,31 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 32
 
+DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
+"""Kafka's own limit: the producer's `max_request_size` default (the broker's
+`message.max.bytes` default is 12 bytes more)."""
+MIN_MESSAGE_BYTES = 4096
+"""Smallest limit a dead letter still fits into (its coordinates, reason and headers)."""
+
+
+class KafkaSettings(BaseSettings):
+    """Where Kafka is (`KAFKA_BOOTSTRAP_SERVERS`) and the largest record its topics take
+    (`KAFKA_MAX_MESSAGE_BYTES`): what the services and the topic creation both read."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated."
+    )
+    kafka_max_message_bytes: int = Field(
+        default=DEFAULT_MAX_MESSAGE_BYTES,
+        ge=MIN_MESSAGE_BYTES,
+        description="Largest record the topics accept: the `max.message.bytes` the topics "
+        "are created with and the producer's `max_request_size`. Dead letters are cut to "
+        "fit it (less 1 KiB for headers and record overhead); set it to the smallest of "
+        "your broker's `message.max.bytes` and the topics' `max.message.bytes`.",
+    )
+
 
 class ServiceSettings(BaseSettings):
     """What every service reads, the gateway included: `MSC_JWT_SECRET` (the HS256 key of
@@ -72,16 +97,13 @@ class ServiceSettings(BaseSettings):
         return self
 
 
-class InfrastructureSettings(ServiceSettings):
-    """What a service with a database and consumers reads besides: `KAFKA_BOOTSTRAP_SERVERS`,
+class InfrastructureSettings(ServiceSettings, KafkaSettings):
+    """What a service with a database and consumers reads besides: Kafka (`KafkaSettings`),
     `MONGODB_URL` (CONTRACT.md section 1), and how the consumers watch the topics and
     themselves (`KAFKA_METADATA_MAX_AGE_MS`, `CONSUMER_STALL_AFTER_S`)."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated."
-    )
     mongodb_url: SecretStr = Field(
         default=SecretStr("mongodb://127.0.0.1:27017"),
         description="MongoDB connection string (may carry credentials).",

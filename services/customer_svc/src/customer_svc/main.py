@@ -88,6 +88,7 @@ def create_app(
         handler=usage_handler(service, registry),
         metrics=ConsumerMetrics(registry),
         stall_after_s=settings.consumer_stall_after_s,
+        max_message_bytes=settings.kafka_max_message_bytes,
     )
 
     @asynccontextmanager
@@ -131,6 +132,7 @@ def create_app(
                 "mongodb": mongo_probe(mongo),
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
+                "dead_letter_topics": consumer.dead_letter_topics.probe,
                 "customer_list": customer_list.probe,
                 "recent_usage": recent_usage.probe,
             },

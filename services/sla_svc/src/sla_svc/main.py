@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         metrics=metrics,
         max_records=settings.batch_size,
         stall_after_s=settings.consumer_stall_after_s,
+        max_message_bytes=settings.kafka_max_message_bytes,
     )
 
     @asynccontextmanager
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "mongodb": mongo_probe(mongo),
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
+                "dead_letter_topics": consumer.dead_letter_topics.probe,
             },
             registry,
         )
