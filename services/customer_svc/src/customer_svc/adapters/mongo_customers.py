@@ -240,7 +240,10 @@ class MongoCustomerRepository:
 
     @staticmethod
     def _own(revision: Document) -> Document:
-        """The filter that finds this revision and no later claim of the same version."""
+        """The filter that finds this revision and no later claim of the same version. Atomic
+        and by the `_id` index on MongoDB; FerretDB, which pushes down a lone `_id` only,
+        scans the pending revisions for it (the backlog, not the fleet), as it applies it
+        by reading then writing anyway."""
         if "revision" in revision:
             return {"_id": revision["_id"], "revision": revision["revision"]}
         return {"_id": revision["_id"], "revision": {"$exists": False}}
