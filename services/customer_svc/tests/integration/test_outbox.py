@@ -19,11 +19,11 @@ from bson import json_util
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import AutoReconnect
+from pymongo.errors import AutoReconnect, PyMongoError
 
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.outbox_relay import OutboxRelay
-from customer_svc.domain.errors import StaleVersion
+from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService
 from msc_platform.tracing import Carrier
@@ -72,6 +72,7 @@ class Deployment:
     relay: OutboxRelay
     published: list[dict[str, Any]] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
     def another_relay(self) -> OutboxRelay:
         """A relay of another instance on the same database."""
@@ -88,14 +89,25 @@ class Deployment:
         ]
 
 
-def _relay(d: Deployment) -> OutboxRelay:
+def counted(d: Deployment, name: str) -> float:
+    """A counter of the deployment's relay."""
+    return d.registry.get_sample_value(name) or 0.0
+
+
+def _relay(d: Deployment, registry: CollectorRegistry | None = None) -> OutboxRelay:
     async def publish(key: str, value: bytes, headers: Carrier) -> None:
         d.published.append(json.loads(value))
 
     async def on_deleted(customer_id: str) -> None:
         d.purged.append(customer_id)
 
-    return OutboxRelay(d.repo, publish, on_deleted, grace=GRACE, registry=CollectorRegistry())
+    return OutboxRelay(
+        d.repo,
+        publish,
+        on_deleted,
+        grace=GRACE,
+        registry=CollectorRegistry() if registry is None else registry,
+    )
 
 
 @pytest.fixture
@@ -109,7 +121,7 @@ async def deployment(infrastructure: Endpoints) -> AsyncIterator[Deployment]:
     await repo.ensure_indexes()
     service = CustomerService(repo, FakeUsage(), clock, CountingRelay(), ["eu-west-1"])
     d = Deployment(db, clock, repo, service, None)  # type: ignore[arg-type]
-    d.relay = _relay(d)
+    d.relay = _relay(d, d.registry)
     try:
         yield d
     finally:
@@ -209,6 +221,7 @@ async def test_a_stale_claim_whose_release_fails_is_dropped_unpublished(
     assert [r["_id"] for r in await d.repo.pending_revisions()] == [f"{cid}:2"]
     d.clock.now_ += GRACE * 2  # nor once its writer looks dead
     await assert_the_winner_stands(d, cid)
+    assert counted(d, "msc_outbox_dropped_total") == 1
 
 
 async def test_a_relay_that_read_the_winner_before_another_published_it_keeps_to_it(
@@ -298,6 +311,7 @@ async def test_a_write_whose_reply_is_lost_is_published_or_rolled_forward(
         assert len(d.events_of(cid)) == (0 if operation == "create" else 1)
         d.clock.now_ += GRACE
         await d.relay.drain()
+        assert counted(d, "msc_outbox_rolled_forward_total") == 1
     expected = {"create": "com.msc.customer.created.v1", "update": UPDATED, "delete": DELETED}
     assert d.events_of(cid)[-1][0] == expected[operation]
     assert await d.repo.current_version(cid) == version
@@ -383,6 +397,46 @@ async def test_a_writer_slower_than_the_grace_cannot_revive_its_dropped_claim(
     await d.relay.drain()
     assert d.events_of(cid) == [("com.msc.customer.created.v1", "Standard")]
     assert (await d.service.get(cid)).version == 1
+
+
+async def test_a_name_refused_while_the_relay_waits_is_never_published(
+    deployment: Deployment,
+) -> None:
+    """A rename refused for a taken name: a relay between the refusal and the release
+    waits, then (the writer looking dead) tries to roll it forward, is refused too, and
+    drops it."""
+    d = deployment
+    taken = await d.service.create(Account("Taken Co"), PLAN, [DANA])
+    cid = await created(d)
+
+    async def refused_then_relay(write: Call) -> Any:
+        try:
+            return await write()
+        except PyMongoError:
+            assert await d.relay.drain() == 0  # undecided: its writer may be writing
+            d.clock.now_ += GRACE
+            assert await d.relay.drain() == 0  # tried, refused, dropped
+            raise
+
+    d.hook("customers", "replace_one", refused_then_relay)
+    with pytest.raises(DuplicateAccountName):
+        await d.service.update_account(cid, {"name": taken.account.name}, None)
+    assert [t for t, _ in d.events_of(cid)] == ["com.msc.customer.created.v1"]
+    assert (await d.service.get(cid)).version == 1
+    assert await d.repo.activity(cid, [2]) == []
+    assert await d.repo.pending_revisions() == []
+    assert counted(d, "msc_outbox_dropped_total") == 1
+
+
+async def test_release_1_relays_in_a_rolling_upgrade_do_not_see_new_revisions(
+    deployment: Deployment,
+) -> None:
+    """Release 1's relay reads `{"published": False}` and publishes whatever version is
+    visible: it must leave this release's revisions, stale claims among them, alone."""
+    d = deployment
+    await d.service.create(Account("Rolling Co"), PLAN, [DANA])
+    assert await d.repo.revisions.count_documents({}) == 1
+    assert await d.repo.revisions.count_documents({"published": False}) == 0
 
 
 async def load_release_1(db: AsyncDatabase[dict[str, Any]]) -> dict[str, str]:

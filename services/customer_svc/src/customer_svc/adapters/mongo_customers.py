@@ -83,6 +83,14 @@ def refused(exc: BaseException) -> bool:
     )
 
 
+def duplicate_key(exc: BaseException) -> bool:
+    """True when a write collided with a unique index. FerretDB 1.x answers an update
+    that does with an InternalError naming SQLite's constraint, not MongoDB's 11000."""
+    return isinstance(exc, DuplicateKeyError) or (
+        isinstance(exc, OperationFailure) and "UNIQUE constraint failed" in str(exc)
+    )
+
+
 class MongoCustomerRepository:
     """The `CustomerRepository` and `Outbox` ports on MongoDB or FerretDB."""
 
@@ -226,7 +234,7 @@ class MongoCustomerRepository:
                 log.warning("no answer to the write of %s; left to the relay", revision["_id"])
                 raise
             await self._release(revision)
-            if isinstance(exc, DuplicateKeyError):
+            if duplicate_key(exc):
                 raise DuplicateAccountName(revision["state"]["account"]["name"]) from exc
             raise
 
@@ -314,8 +322,10 @@ class MongoCustomerRepository:
             return await self.fate(revision) is Fate.STORED
         try:
             await self.customers.replace_one({"_id": customer_id}, revision["state"], upsert=True)
-        except DuplicateKeyError:
-            return False
+        except OperationFailure as exc:
+            if duplicate_key(exc):
+                return False
+            raise
         return True
 
     async def discard(self, revision: Document) -> None:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from customer_svc.adapters.documents import event_from_document
 from customer_svc.domain.model import PendingEvent
@@ -47,6 +47,16 @@ class OutboxRelay:
         self._backlog = Gauge(
             "msc_outbox_backlog",
             "Stored changes whose lifecycle events are not published yet.",
+            registry=registry,
+        )
+        self._rolled_forward = Counter(
+            "msc_outbox_rolled_forward",
+            "Changes the relay stored for their writer, which died or lost the reply.",
+            registry=registry,
+        )
+        self._dropped = Counter(
+            "msc_outbox_dropped",
+            "Revisions dropped unpublished: refused or failed writes, stale ETags' claims.",
             registry=registry,
         )
         self._repo = repository
@@ -88,6 +98,7 @@ class OutboxRelay:
                 continue
             if fate is Fate.REFUSED:
                 await self._repo.discard(revision)
+                self._dropped.inc()
                 self._backlog.dec()
                 continue
             for doc in revision["events"]:
@@ -106,7 +117,10 @@ class OutboxRelay:
         if fate is not Fate.UNDECIDED or self._repo.revision_age(revision) < self._grace:
             return fate  # an undecided one's writer is probably still writing
         log.warning("rolling forward revision %s left by a writer gone", revision["_id"])
-        return Fate.STORED if await self._repo.roll_forward(revision) else Fate.REFUSED
+        rolled = await self._repo.roll_forward(revision)
+        if rolled:
+            self._rolled_forward.inc()
+        return Fate.STORED if rolled else Fate.REFUSED
 
     async def _run(self) -> None:
         erased = False
