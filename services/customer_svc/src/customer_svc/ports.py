@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
@@ -35,25 +36,42 @@ class CustomerRepository(Protocol):
         """The audit trail entries of these versions, in that order, missing ones left out."""
 
 
+class Fate(enum.Enum):
+    """What became of a pending revision's change, as the stored customer shows it."""
+
+    STORED = "stored"
+    """The change is the one stored: its events go out."""
+    REFUSED = "refused"
+    """The change was refused or lost its claim and can never be stored: dropped unpublished."""
+    UNDECIDED = "undecided"
+    """Not visible yet: its writer may still be writing, or died, or lost the reply."""
+
+
 class Outbox(Protocol):
     """The stored changes whose lifecycle events are not published yet (each a revision
     document: `_id`, `customer_id`, `version`, `events`, `trace`), kept with the customers
-    because a change and its events are stored in one write."""
+    because a change and its events are stored before the change is visible."""
 
     async def pending_revisions(self) -> list[dict[str, Any]]:
         """Revisions not yet published, oldest version first per customer."""
 
-    async def current_version(self, customer_id: str) -> int:
-        """The stored version of the customer, 0 when there is none."""
+    async def fate(self, revision: dict[str, Any]) -> Fate:
+        """Whether the revision's change is the one stored, refused, or not decided yet."""
 
     def revision_age(self, revision: dict[str, Any]) -> dt.timedelta:
         """How long ago the revision was claimed."""
 
     async def roll_forward(self, revision: dict[str, Any]) -> bool:
-        """Apply a revision whose writer died; False (and the revision dropped) if it cannot be."""
+        """Store an undecided revision whose writer is gone; False when it can never be."""
+
+    async def discard(self, revision: dict[str, Any]) -> None:
+        """Forget a refused revision without publishing it."""
 
     async def mark_published(self, revision: dict[str, Any]) -> None:
         """The revision's events are out."""
+
+    async def erase_deleted_trails(self) -> None:
+        """Erase the personal data of the trails of customers deleted before this release."""
 
 
 class UsageRepository(Protocol):

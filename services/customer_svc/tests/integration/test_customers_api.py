@@ -138,6 +138,23 @@ async def test_names_are_unique_regardless_of_case(api: httpx.AsyncClient) -> No
     assert again.json()["errors"][0]["field"] == "account.name"
 
 
+async def test_a_rename_to_a_taken_name_is_refused(api: httpx.AsyncClient) -> None:
+    """FerretDB answers an update that breaks the unique name index with an InternalError,
+    not a duplicate key: it once came back as 500."""
+    name = f"Acme {uuid.uuid4().hex[:8]}"
+    await create(api, name=name)
+    other = await create(api)
+    renamed = await api.patch(
+        f"/api/v1/customers/{other.json()['id']}/account",
+        json={"name": name.lower()},
+        headers={"If-Match": other.headers["ETag"]},
+    )
+    assert renamed.status_code == 409, renamed.text
+    assert renamed.json()["errors"][0]["field"] == "account.name"
+    again = await api.get(f"/api/v1/customers/{other.json()['id']}")
+    assert again.headers["ETag"] == other.headers["ETag"]
+
+
 async def test_racing_creates_of_one_name_make_one_customer(api: httpx.AsyncClient) -> None:
     name = f"Race {uuid.uuid4().hex[:8]}"
     answers = await asyncio.gather(

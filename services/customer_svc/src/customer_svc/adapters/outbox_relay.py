@@ -1,7 +1,9 @@
 """Publishes the lifecycle events stored with each customer revision, at least once, in order.
 
-An event leaves only after its change is visible, and a revision is deleted only
-after the broker acknowledged all of its events; a restart resumes from what is left.
+An event leaves only once its change is the one stored (`Outbox.fate`): a refused or
+failed write's revision is dropped unpublished, one whose writer is gone is rolled
+forward after a grace period. A revision is deleted only after the broker acknowledged
+all of its events; a restart resumes from what is left.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from customer_svc.adapters.documents import event_from_document
 from customer_svc.domain.model import PendingEvent
-from customer_svc.ports import Outbox
+from customer_svc.ports import Fate, Outbox
 from msc_contracts import events, fields
 from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.tracing import Carrier, publishing
@@ -47,6 +49,16 @@ class OutboxRelay:
             "Stored changes whose lifecycle events are not published yet.",
             registry=registry,
         )
+        self._rolled_forward = Counter(
+            "msc_outbox_rolled_forward",
+            "Changes the relay stored for their writer, which died or lost the reply.",
+            registry=registry,
+        )
+        self._dropped = Counter(
+            "msc_outbox_dropped",
+            "Revisions dropped unpublished: refused or failed writes, stale ETags' claims.",
+            registry=registry,
+        )
         self._repo = repository
         self._publish = publish
         self._on_deleted = on_deleted
@@ -70,7 +82,8 @@ class OutboxRelay:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def drain(self) -> int:
-        """Publish every revision that is visible and unpublished; return how many events."""
+        """Publish every pending revision whose change is stored, drop the refused ones;
+        return how many events were published."""
         published = 0
         stuck: set[str] = set()
         pending = await self._repo.pending_revisions()
@@ -79,8 +92,14 @@ class OutboxRelay:
             customer_id = revision["customer_id"]
             if customer_id in stuck:
                 continue  # keep one customer's events in version order
-            if not await self._visible(revision):
+            fate = await self._fate(revision)
+            if fate is Fate.UNDECIDED:
                 stuck.add(customer_id)
+                continue
+            if fate is Fate.REFUSED:
+                await self._repo.discard(revision)
+                self._dropped.inc()
+                self._backlog.dec()
                 continue
             for doc in revision["events"]:
                 event = event_from_document(doc)
@@ -93,19 +112,25 @@ class OutboxRelay:
             self._backlog.dec()
         return published
 
-    async def _visible(self, revision: dict[str, Any]) -> bool:
-        if await self._repo.current_version(revision["customer_id"]) >= revision["version"]:
-            return True
-        if self._repo.revision_age(revision) < self._grace:
-            return False  # its writer is probably still writing
-        log.warning("rolling forward revision %s left by a writer that died", revision["_id"])
-        return await self._repo.roll_forward(revision)
+    async def _fate(self, revision: dict[str, Any]) -> Fate:
+        fate = await self._repo.fate(revision)
+        if fate is not Fate.UNDECIDED or self._repo.revision_age(revision) < self._grace:
+            return fate  # an undecided one's writer is probably still writing
+        log.warning("rolling forward revision %s left by a writer gone", revision["_id"])
+        rolled = await self._repo.roll_forward(revision)
+        if rolled:
+            self._rolled_forward.inc()
+        return Fate.STORED if rolled else Fate.REFUSED
 
     async def _run(self) -> None:
+        erased = False
         while True:
             self._wake.clear()
             try:
                 await self.drain()
+                if not erased:  # once per start, retried until done
+                    await self._repo.erase_deleted_trails()
+                    erased = True
             except asyncio.CancelledError:
                 raise
             except Exception:

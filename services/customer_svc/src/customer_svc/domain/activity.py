@@ -3,6 +3,8 @@
 One entry per version of the customer (`Customer.version`), so the trail of a customer is
 read newest first by version, a page costing its own length (`MongoCustomerRepository
 .activity`), and stored with the change it records (the revision's claim makes both one).
+When the customer is deleted, its entries keep who, when and which fields, not the values
+(`erased`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ def record(action: str, actor: str | None, before: Customer | None, after: Custo
         raise ValueError("a recorded change needs its time")
     changes = () if after.deleted else tuple(_differences(before, after))
     return Activity(after.version, action, actor, at, changes)
+
+
+def erased(activity: Activity) -> Activity:
+    """The entry as it is kept once its customer is deleted: who, when, what action and
+    which fields, without the values (contact names, e-mails, phones, addresses are
+    personal data, and nobody can read a deleted customer's trail any more)."""
+    return dataclasses.replace(
+        activity, changes=tuple(FieldChange(c.field, None, None) for c in activity.changes)
+    )
 
 
 def _differences(before: Customer | None, after: Customer) -> list[FieldChange]:
