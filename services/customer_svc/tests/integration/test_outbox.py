@@ -315,7 +315,7 @@ async def test_a_write_whose_reply_is_lost_is_published_or_rolled_forward(
     expected = {"create": "com.msc.customer.created.v1", "update": UPDATED, "delete": DELETED}
     assert d.events_of(cid)[-1][0] == expected[operation]
     assert await d.repo.current_version(cid) == version
-    assert await d.repo.is_deleted(cid) is (operation == "delete")
+    assert (await d.repo.stored([cid])).get(cid) is (operation == "delete")
     assert d.purged == ([cid] if operation == "delete" else [])
     assert [e.version for e in await d.repo.activity(cid, [version])] == [version]
     assert await d.repo.pending_revisions() == []
@@ -483,7 +483,7 @@ async def test_revisions_release_1_left_are_relayed_by_the_same_rule(
     assert [e.version for e in await d.repo.activity(case["died"], [2])] == [2]
 
     gone = case["deleted"]
-    assert await d.repo.is_deleted(gone)
+    assert (await d.repo.stored([gone])).get(gone)
     deletion, creation = await d.repo.activity(gone, [2, 1])
     assert (deletion.action, deletion.actor) == ("deleted", "alice")
     assert (creation.action, creation.actor, creation.at) == ("created", "alice", creation.at)
