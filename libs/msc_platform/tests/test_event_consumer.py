@@ -23,6 +23,7 @@ from pymongo.errors import AutoReconnect, OperationFailure
 from msc_platform import event_consumer
 from msc_platform.consumer_metrics import MAX_TYPE_LABELS, ConsumerMetrics
 from msc_platform.event_consumer import Applied, EventConsumer, Received
+from msc_platform.mongo import replace_by_id
 from msc_platform.topic_presence import TopicPresence
 
 
@@ -472,3 +473,46 @@ async def test_a_batch_fetched_before_a_rebalance_is_left_to_the_partitions_owne
     batch.consumer = type("Consumer", (), {"assignment": lambda self: set()})()  # type: ignore[attr-defined]
     await h.consumer._on_batch(batch)
     assert calls == 0 and not batch.acked
+
+
+class CommandLog:
+    """A collection that records the write commands sent to it (`msc_platform.mongo`)."""
+
+    def __init__(self) -> None:
+        self.name = "states"
+        self.database = self
+        self.commands: list[dict[str, Any]] = []
+
+    async def command(self, command: dict[str, Any]) -> dict[str, Any]:
+        self.commands.append(command)
+        return {"ok": 1}
+
+
+async def test_a_member_giving_up_its_partitions_writes_no_more_of_the_batch() -> None:
+    """Evicted or rebalanced half-way through a save, a member stops at its next write
+    command (the new owner applies the batch): nothing more is written, nothing is
+    dead-lettered, the batch is left uncommitted."""
+    writes = CommandLog()
+    first_written = asyncio.Event()
+    carry_on = asyncio.Event()
+
+    async def handler(batch: Sequence[Received]) -> Applied:
+        await replace_by_id(writes, [{"_id": "a", "n": 1}])  # type: ignore[arg-type]
+        first_written.set()
+        await carry_on.wait()
+        await replace_by_id(writes, [{"_id": "b", "n": 2}])  # type: ignore[arg-type]
+        return Applied(applied=len(batch), duplicates=0)
+
+    h = Harness(handler)
+    batch = Batch([record(0, cleared("a", "e1")), record(1, cleared("b", "e2"))])
+    task = asyncio.create_task(h.consumer._on_batch(batch))
+    await first_written.wait()
+    settling = asyncio.create_task(h.consumer.settle())  # the group takes the partitions
+    await asyncio.sleep(0)
+    carry_on.set()
+    await asyncio.wait_for(settling, timeout=5)
+    await task
+    assert [c["updates"][0]["q"] for c in writes.commands] == [{"_id": "a"}]
+    assert batch.nacked and not batch.acked
+    assert h.published == []
+    assert h.metric("msc_events_applied_total") == 0

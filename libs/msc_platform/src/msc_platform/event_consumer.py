@@ -46,6 +46,7 @@ from msc_contracts.topics import dead_letter_topic
 from msc_platform.consumer_metrics import ConsumerMetrics
 from msc_platform.copartition import CoPartitionAssignor
 from msc_platform.dead_letters import OutgoingLetter, fitted_dead_letter, minimal_dead_letter
+from msc_platform.fencing import Revoked, owned_while
 from msc_platform.settings import DEFAULT_MAX_MESSAGE_BYTES, InfrastructureSettings
 from msc_platform.topic_presence import TopicPresence
 from msc_platform.tracing import RecordSpans
@@ -74,10 +75,6 @@ class Received:
 
 
 EventHandler = Callable[[Sequence[Received]], Awaitable[Applied]]
-
-
-class Revoked(Exception):
-    """The batch's partitions are being revoked: leave it unsettled for the next owner."""
 
 
 class TopicMissing(Exception):
@@ -220,6 +217,7 @@ class EventConsumer:
             return  # fetched before a rebalance: the partitions' owner reads them again
         self._settled.clear()
         self._batch_since = time.monotonic()
+        owned_while(lambda: not self._rebalancing and _still_assigned(message, records))
         try:
             await self._settle_batch(message, records)
         finally:
@@ -292,6 +290,8 @@ class EventConsumer:
             return []
         try:
             result = await self._with_retry([received for _, received in items])
+        except Revoked:
+            raise  # the partitions' next owner applies them: nothing here failed
         except Exception as exc:
             if len(items) == 1:
                 log.exception("event %s failed; dead-lettering it", items[0][1].event.id)

@@ -10,6 +10,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from msc_platform.fencing import ensure_still_owned
+
 Document = dict[str, Any]
 
 OPS_PER_COMMAND = 20
@@ -62,6 +64,7 @@ async def _run(
     collection: AsyncCollection[Document], command: str, field: str, ops: list[Document]
 ) -> None:
     for start in range(0, len(ops), OPS_PER_COMMAND):
+        ensure_still_owned()  # a member that lost the batch's partitions writes no more
         chunk = ops[start : start + OPS_PER_COMMAND]
         reply = await collection.database.command(
             {command: collection.name, field: chunk, "ordered": True}
