@@ -29,6 +29,10 @@ class FakeSlaStore:
         self.histories_: dict[tuple[str, str], SetHistory] = {}
         self.deleted: set[str] = set()
         self.revisions: dict[str, str] = {}
+        """Each head's revision of the last save begun."""
+        self.finished: dict[str, str] = {}
+        """Each head's revision of the last save finished."""
+        self.figures_revisions: dict[str, str] = {}
         self.customer_reads = 0
         self.unfinished: dict[str, Unfinished] = {}
         self.crash_after_figures = False
@@ -39,18 +43,27 @@ class FakeSlaStore:
         return {cid: await self.head(cid) for cid in customer_ids}
 
     async def head(self, customer_id: str) -> Head:
-        return Head(customer_id in self.deleted, self.revisions.get(customer_id))
+        return Head(
+            customer_id in self.deleted,
+            self.revisions.get(customer_id),
+            self.finished.get(customer_id),
+        )
 
-    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
+    async def customer(self, customer_id: str) -> CustomerSla:
         self.customer_reads += 1
+        return self._figures(customer_id)
+
+    def _figures(self, customer_id: str) -> CustomerSla:
         found = self.customers.get(customer_id)
         return copy.deepcopy(found) if found else CustomerSla(customer_id=customer_id)
 
-    async def for_update(
-        self, customer_id: str, revision: str | None
-    ) -> tuple[CustomerSla, Unfinished]:
-        unfinished = copy.deepcopy(self.unfinished.get(customer_id, Unfinished()))
-        return await self.customer(customer_id, revision), unfinished
+    async def for_update(self, customer_id: str, head: Head) -> tuple[CustomerSla, Unfinished]:
+        """As the adapter: what the figures' save went on to write, unless it finished."""
+        self.customer_reads += 1
+        customer = self._figures(customer_id)
+        if self.figures_revisions.get(customer_id) == head.finished:
+            return customer, Unfinished()
+        return customer, copy.deepcopy(self.unfinished.get(customer_id, Unfinished()))
 
     async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
         return [
@@ -81,9 +94,12 @@ class FakeSlaStore:
         }
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
+        begun = {c.customer.customer_id: f"r{next(self._saves)}" for c in changes}
+        self.revisions.update(begun)
         for c in changes:
             cid = c.customer.customer_id
             self.customers[cid] = copy.deepcopy(c.customer)
+            self.figures_revisions[cid] = begun[cid]
             self.unfinished[cid] = copy.deepcopy(
                 Unfinished(
                     {j.job_id: j for j in c.jobs},
@@ -98,7 +114,6 @@ class FakeSlaStore:
         for c in changes:
             for d in c.details:
                 self.details_[(d.customer_id, d.hour)] = copy.deepcopy(d)
-            self.revisions[c.customer.customer_id] = f"r{next(self._saves)}"
         if self.crash_after_counted:
             self.crash_after_counted = False
             raise Crash("after the counted documents")
@@ -112,13 +127,12 @@ class FakeSlaStore:
                 self.histories_[(cid, h.backup_set_id)] = h
             for hour in c.expired_details:
                 self.details_.pop((cid, hour), None)
-            self.unfinished.pop(cid, None)
-        return {c.customer.customer_id: self.revisions[c.customer.customer_id] for c in changes}
+        self.finished.update(begun)
+        return begun
 
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
         self.customers.pop(customer_id, None)
-        self.unfinished.pop(customer_id, None)
 
 
 class FakeAcknowledgements:

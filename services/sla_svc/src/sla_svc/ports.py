@@ -16,11 +16,18 @@ from sla_svc.domain.jobs import JobState
 @dataclass(frozen=True)
 class Head:
     """What a read of a customer checks first, as a repository's head names its tip: deleted
-    or not, and the revision of its figures (a token that changes with every save; None
-    before the first)."""
+    or not, the revision of the last save begun (written before its figures, so that every
+    memory of the customer is stale from then on) and of the last save finished (written
+    after all its documents). None before the first."""
 
     deleted: bool = False
     revision: str | None = None
+    finished: str | None = None
+
+    @property
+    def settled(self) -> str | None:
+        """The revision, if its save finished: what a memory of the customer is good at."""
+        return self.revision if self.revision == self.finished else None
 
 
 @dataclass
@@ -47,7 +54,7 @@ class CustomerChanges:
     histories: list[SetHistory] = field(default_factory=list)
     expired_details: list[str] = field(default_factory=list)
     base_revision: str | None = None
-    """The head's revision the batch read the customer at."""
+    """The head's settled revision the batch read the customer at (`Head.settled`)."""
 
 
 class SlaStore(Protocol):
@@ -60,16 +67,12 @@ class SlaStore(Protocol):
     async def head(self, customer_id: str) -> Head:
         """Whether the customer is deleted, and the revision of its figures."""
 
-    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
-        """The customer's figures (empty for a customer never seen). `revision` is the
-        head's revision the caller read: a store may answer from what it wrote itself at
-        that revision instead of reading it back."""
+    async def customer(self, customer_id: str) -> CustomerSla:
+        """The customer's figures as stored (empty for a customer never seen)."""
 
-    async def for_update(
-        self, customer_id: str, revision: str | None
-    ) -> tuple[CustomerSla, Unfinished]:
-        """The customer's figures to apply a batch to, and what its last save may not have
-        finished writing (nothing when this store wrote all of it at `revision`)."""
+    async def for_update(self, customer_id: str, head: Head) -> tuple[CustomerSla, Unfinished]:
+        """The customer's figures to apply a batch to, and what the save that wrote them
+        did not finish writing (nothing once the head says it finished)."""
 
     async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
         """Every stored job state of one set (a scan: for the rare set whose latest jobs
@@ -91,9 +94,9 @@ class SlaStore(Protocol):
         """The hour details of these hours (missing ones left out)."""
 
     async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
-        """Write each customer's figures with what the save goes on to write (`Unfinished`)
-        first, then hour details, revisions, job and alert states and set histories; the
-        revision each customer's head now names."""
+        """Mark each customer's save begun on its head, write its figures with what the save
+        goes on to write (`Unfinished`), then hour details, job and alert states and set
+        histories, and mark the save finished; the revision each customer's head names."""
 
     async def forget(self, customer_id: str) -> None:
         """Mark the customer deleted and drop everything kept for it (rule 6)."""

@@ -12,7 +12,7 @@ from sla_svc.domain.alerts import Acknowledged, AlertState, Raised, newest_open
 from sla_svc.domain.backup_sets import rebuilt
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.ingest import AlertChange, Change, count_details, ingest
-from sla_svc.domain.job_history import SetHistory, record
+from sla_svc.domain.job_history import SetHistory, record, without
 from sla_svc.domain.jobs import JobSnapshot, JobState
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.time_keys import hour_key, instant
@@ -25,7 +25,7 @@ from sla_svc.domain.view import (
     sla_health,
     sla_view,
 )
-from sla_svc.ports import AlertAcknowledgements, CustomerChanges, SlaStore
+from sla_svc.ports import AlertAcknowledgements, CustomerChanges, Head, SlaStore
 from sla_svc.read_cache import KeptView, ReadCache, Render, Snapshot
 
 
@@ -97,7 +97,7 @@ class SlaService:
         floor_hour = hour_key(self._clock.now() - LONGEST_WINDOW - dt.timedelta(hours=1))
         results = await asyncio.gather(
             *(
-                self._changes(cid, delivered, floor_hour, heads[cid].revision)
+                self._changes(cid, delivered, floor_hour, heads[cid])
                 for cid, delivered in live.items()
             )
         )
@@ -214,12 +214,12 @@ class SlaService:
         self._read_cache.drop(customer_id)
 
     async def _changes(
-        self, customer_id: str, changes: list[Change], floor_hour: str, revision: str | None
+        self, customer_id: str, changes: list[Change], floor_hour: str, head: Head
     ) -> tuple[CustomerChanges, int]:
         job_ids = {c.job_id for c in changes if isinstance(c, JobSnapshot)}
         alert_ids = {c.alert_id for c in changes if isinstance(c, AlertChange)}
         (customer, unfinished), jobs, alerts = await asyncio.gather(
-            self._store.for_update(customer_id, revision),
+            self._store.for_update(customer_id, head),
             self._store.jobs(customer_id, job_ids),
             self._store.alerts(customer_id, alert_ids),
         )
@@ -237,16 +237,23 @@ class SlaService:
         delta_hours = {d.hour for d in done.detail_deltas} - unfinished.details.keys()
         stored, histories = await asyncio.gather(
             self._store.details(customer_id, delta_hours),
-            self._store.histories(customer_id, by_set, revision),
+            self._store.histories(customer_id, by_set, head.settled),
         )
         touched = count_details(customer_id, stored | unfinished.details, done.detail_deltas)
         expired = set(done.expired_details) | set(unfinished.expired_details)
         details = {d.hour: d for d in [*unfinished.details.values(), *touched]}
         await self._find_latest_jobs(customer_id, customer, done.jobs)
+        left: dict[str, list[str]] = {}
+        for job_id, old_set in done.moved.items():
+            left.setdefault(old_set, []).append(job_id)
         recorded = [
             record(histories.get(set_id) or SetHistory(set_id), set_jobs)
             for set_id, set_jobs in by_set.items()
         ]
+        recorded = [without(h, left.pop(h.backup_set_id, ())) for h in recorded]
+        if left:
+            moved_from = await self._store.histories(customer_id, left, head.settled)
+            recorded += [without(h, left[s]) for s, h in moved_from.items()]
         result = CustomerChanges(
             customer=customer,
             details=[d for hour, d in details.items() if hour not in expired],
@@ -254,7 +261,7 @@ class SlaService:
             alerts=list(done.alerts.values()),
             histories=recorded,
             expired_details=sorted(expired),
-            base_revision=revision,
+            base_revision=head.settled,
         )
         return result, done.unchanged
 
@@ -299,11 +306,10 @@ class SlaService:
         head = await self._store.head(customer_id)
         if head.deleted:
             return None
-        revision = head.revision
+        revision = head.settled  # None while a save is under way: nothing to keep then
         snapshot = self._read_cache.get(customer_id, revision, now) if revision else None
         if snapshot is None:
-            # Details are saved before the figures and the head: read after the head, they
-            # are at least as new as its revision, as the figures are.
+            # Read after the head, the figures and details are at least as new as it.
             customer, found = await asyncio.gather(
                 self._store.customer(customer_id), self._store.details(customer_id, hours)
             )

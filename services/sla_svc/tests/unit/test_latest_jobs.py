@@ -140,3 +140,31 @@ async def test_any_order_of_long_histories_gives_the_rule_over_every_job() -> No
             assert (row.last_restore.job_id if row.last_restore else None) == restore
             assert (row.last_failure.job_id if row.last_failure else None) == failure
             assert row.last_successful_backup_at == success
+
+
+async def test_a_job_that_moves_to_another_set_leaves_the_first_whatever_the_order() -> None:
+    """A later snapshot names another set: the job is the new set's alone, as if it had
+    always been, in any order of delivery (the set it left, known only from it, is gone)."""
+    history: list[Change] = [
+        job("j1", "running", 3, set_id="bs-a", started_hours_ago=3),
+        job("j1", "successful", 2, set_id="bs-b", started_hours_ago=3),
+        job("j2", "failed", 5, set_id="bs-c", started_hours_ago=5.5),
+    ]
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0]):
+        sla = service()
+        for i in order:
+            await sla.apply(deliver("c1", [history[i]]))
+        view = await sla.view("c1", "7d")
+        assert sorted(r.backup_set_id for r in view.rows) == ["bs-b", "bs-c"], order
+        assert (await sla.job_history("c1", "bs-a")).jobs == ()
+        assert [j.job_id for j in (await sla.job_history("c1", "bs-b")).jobs] == ["j1"]
+
+
+async def test_what_a_finished_save_wrote_is_not_written_again() -> None:
+    """The figures carry the rest of their save only until the save finishes: batch after
+    batch, a save writes its own batch's states, not every state the customer had."""
+    store = FakeSlaStore()
+    sla = service(store)
+    for n in range(30):
+        await sla.apply(deliver("c1", [job(f"j{n}", "successful", 40 - n)]))
+        assert list(store.unfinished["c1"].jobs) == [f"j{n}"]

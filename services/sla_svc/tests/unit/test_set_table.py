@@ -29,7 +29,7 @@ def customer(sets: int, seed: int = 1) -> CustomerSla:
         table[f"bs-{i:04d}"] = BackupSet(
             f"bs-{i:04d}",
             presence if i % 7 else None,
-            has_jobs=True,
+            jobs=1,
             latest=latest_jobs(
                 {f"j{i}": ended} if i % 5 else {},
                 JobSummary(f"j{i}", "completed", ended, ended),
@@ -48,7 +48,7 @@ def view_of(sla: CustomerSla, query: SetQuery = SetQuery(), limit: int = 100) ->
 
 def test_the_figures_read_back_give_the_same_sets_and_views() -> None:
     written = customer(300)
-    read = customer_from_document("c-1", customer_to_document(written))
+    read = customer_from_document("c-1", customer_to_document(written, "r1"))
     assert dict(read.sets) == dict(written.sets)
     for query in (SetQuery(), SetQuery("name", True), SetQuery("rpo_status", False, "breached")):
         assert view_of(read, query) == view_of(written, query)
@@ -74,18 +74,18 @@ class CountedDecoding:
 
 
 def test_a_view_decodes_only_the_sets_of_its_page() -> None:
-    read = customer_from_document("c-1", customer_to_document(customer(300)))
+    read = customer_from_document("c-1", customer_to_document(customer(300), "r1"))
     with CountedDecoding() as counted:
         view_of(read, SetQuery("name"), limit=10)
     assert counted.decoded == 10
 
 
 def test_a_save_decodes_none_of_the_sets_it_did_not_change() -> None:
-    read = customer_from_document("c-1", customer_to_document(customer(50)))
+    read = customer_from_document("c-1", customer_to_document(customer(50), "r1"))
     with CountedDecoding() as counted:
         read.sets["bs-0003"] = BackupSet("bs-0003", Presence("p", False, "renamed", None, 6))
-        read.sets["bs-9999"] = BackupSet("bs-9999", has_jobs=True)
-        saved = customer_to_document(read)
+        read.sets["bs-9999"] = BackupSet("bs-9999", jobs=1)
+        saved = customer_to_document(read, "r1")
     assert counted.decoded == 0
     again = customer_from_document("c-1", saved)
     assert again.sets["bs-0003"].name == "renamed" and "bs-9999" in again.sets
@@ -96,13 +96,15 @@ def test_a_save_decodes_none_of_the_sets_it_did_not_change() -> None:
 def test_the_open_alert_index_is_decoded_only_when_used() -> None:
     written = customer(10)
     written.open_alert_index = {"a-1": (instant(NOW), "critical", "bs-0001")}
-    stored = customer_to_document(written)
+    stored = customer_to_document(written, "r1")
     read = customer_from_document("c-1", stored)
     with CountedDecoding() as counted:
         view_of(read)
-        again = customer_to_document(read)
+        again = customer_to_document(read, "r1")
     assert counted.decoded == 10  # the rows of the page, not the index
     assert again["open_alert_index"] == stored["open_alert_index"]
     assert dict(read.open_alert_index) == written.open_alert_index
     read.open_alert_index.pop("a-1")
-    assert dict(customer_from_document("c-1", customer_to_document(read)).open_alert_index) == {}
+    assert (
+        dict(customer_from_document("c-1", customer_to_document(read, "r1")).open_alert_index) == {}
+    )

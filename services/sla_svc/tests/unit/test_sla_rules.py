@@ -555,11 +555,9 @@ async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_t
     read = store.customer
     saving = False
 
-    async def read_while_the_consumer_saves(
-        customer_id: str, revision: str | None = None
-    ) -> CustomerSla:
+    async def read_while_the_consumer_saves(customer_id: str) -> CustomerSla:
         nonlocal saving
-        figures = await read(customer_id, revision)
+        figures = await read(customer_id)
         if not saving:
             saving = True
             clock.now_ += dt.timedelta(milliseconds=1)

@@ -31,10 +31,13 @@ from sla_svc.ports import Unfinished
 Document = dict[str, Any]
 
 
-def customer_to_document(customer: CustomerSla, unfinished: Unfinished | None = None) -> Document:
+def customer_to_document(
+    customer: CustomerSla, revision: str, unfinished: Unfinished | None = None
+) -> Document:
     """The stored form of a customer's figures: the figures with each set's key and the
     place of its row in `sets`, the rows one after another, compressed, and what the save
-    goes on to write after them. A set unchanged since it was read is written as read."""
+    goes on to write after them, at the revision of their save. A set unchanged since it
+    was read is written as read."""
     rows: list[bytes] = []
     index: list[list[Any]] = []
     at = 0
@@ -64,6 +67,7 @@ def customer_to_document(customer: CustomerSla, unfinished: Unfinished | None = 
     unchanged = alerts.stored if isinstance(alerts, StoredOpenAlerts) else None
     return {
         "_id": customer.customer_id,
+        "revision": revision,
         "state": packed(state),
         "sets": compressed(b"".join(rows)),
         "open_alert_index": unchanged if unchanged is not None else packed(dict(alerts)),
@@ -273,7 +277,7 @@ def _set_out(s: BackupSet) -> list[Any]:
     return [
         s.backup_set_id,
         [p.order, p.deleted, p.name, p.workload, p.rpo_hours] if p else None,
-        s.has_jobs,
+        s.jobs,
         [_latest_out(s.latest.of(kind)) for kind in KINDS],
         s.open_alerts,
     ]
@@ -297,11 +301,11 @@ def _decode_set(row: bytes) -> BackupSet:
 def _set_in(packed: list[Any]) -> BackupSet:
     if len(packed) == 8:
         return _format_6_set_in(packed)
-    set_id, presence, has_jobs, latest, open_alerts = packed
+    set_id, presence, jobs, latest, open_alerts = packed
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,
-        has_jobs=has_jobs,
+        jobs=jobs,
         latest=LatestJobs(*map(_latest_in, latest)),
         open_alerts=open_alerts,
     )
@@ -337,7 +341,7 @@ def _format_6_set_in(packed: list[Any]) -> BackupSet:
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,
-        has_jobs=has_jobs,
+        jobs=1 if has_jobs else 0,  # counted again by the migration (`LatestFinder`)
         latest=LatestJobs(one(backup), one(restore), one(failure), success),
         open_alerts=open_alerts,
     )

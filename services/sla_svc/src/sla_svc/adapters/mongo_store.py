@@ -20,6 +20,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from msc_platform.fencing import owned_while
 from msc_platform.mongo import delete_by_id, replace_by_id, set_by_id
 from msc_platform.stored_format import Migration, MigrationMetrics, Progress, upgrade_stored_format
 from sla_svc.adapters.documents import (
@@ -112,8 +113,10 @@ class MongoSlaStore:
         if doc is None or not is_format_6(doc):
             return 0
         customer = _from_format_6(customer_id, doc, jobs)
-        await replace_by_id(self.customers, [customer_to_document(customer)])
-        await set_by_id(self.heads, [(customer_id, {"revision": uuid.uuid4().hex})])
+        revision = uuid.uuid4().hex
+        await set_by_id(self.heads, [(customer_id, {"revision": revision})])
+        await replace_by_id(self.customers, [customer_to_document(customer, revision)])
+        await set_by_id(self.heads, [(customer_id, {"finished": revision})])
         return 1
 
     async def heads_of(self, customer_ids: Iterable[str]) -> dict[str, Head]:
@@ -126,33 +129,29 @@ class MongoSlaStore:
         """The customer's head: the deletion mark and the token its last save wrote, one
         document that a save only ever `$set`s its revision in, so never undeletes."""
         doc = await self.heads.find_one({"_id": customer_id}) or {}
-        return Head(bool(doc.get("deleted")), doc.get("revision"))
+        return Head(bool(doc.get("deleted")), doc.get("revision"), doc.get("finished"))
 
-    async def customer(self, customer_id: str, revision: str | None = None) -> CustomerSla:
-        """The customer's figures (as this store wrote them, if that is `revision`)."""
-        written = self._written.at(customer_id, revision)
-        doc = (
-            written.customer
-            if written
-            else await self.customers.find_one({"_id": customer_id}, {"unfinished": 0})
-        )
+    async def customer(self, customer_id: str) -> CustomerSla:
+        """The customer's figures as stored."""
+        doc = await self.customers.find_one({"_id": customer_id}, {"unfinished": 0})
         return customer_from_document(customer_id, doc)
 
-    async def for_update(
-        self, customer_id: str, revision: str | None
-    ) -> tuple[CustomerSla, Unfinished]:
-        """The customer's figures, and what the save that wrote them went on to write
-        (nothing when this store wrote them at `revision`: it finished that save)."""
-        written = self._written.at(customer_id, revision)
+    async def for_update(self, customer_id: str, head: Head) -> tuple[CustomerSla, Unfinished]:
+        """The customer's figures, as this store wrote them if the head says its save was
+        the last to finish, and what the save that wrote them did not finish writing."""
+        written = self._written.at(customer_id, head.settled)
         if written:
             return customer_from_document(customer_id, written.customer), Unfinished()
         doc = await self.customers.find_one({"_id": customer_id})
-        if doc is not None and is_format_6(doc):  # written by an instance not yet upgraded
+        if doc is not None and is_format_6(doc):  # not migrated yet (see `upgrade`)
             finder = LatestFinder()
             for job in await self._customer_jobs(customer_id):
                 finder.add(job, by_set=True)
             return _from_format_6(customer_id, doc, finder), Unfinished()
-        return customer_from_document(customer_id, doc), unfinished_from_document(customer_id, doc)
+        customer = customer_from_document(customer_id, doc)
+        if doc is None or doc.get("revision") == head.finished:
+            return customer, Unfinished()
+        return customer, unfinished_from_document(customer_id, doc)
 
     async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
         """Every stored job state of one set."""
@@ -208,15 +207,19 @@ class MongoSlaStore:
             c.customer.customer_id: self._written.take(c.customer.customer_id, c.base_revision)
             for c in changes
         }
+        revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
+        # Begun: from now on no instance trusts its memory of these customers.
+        await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
         customer_docs = {
-            c.customer.customer_id: customer_to_document(c.customer, _rest_of(c)) for c in changes
+            c.customer.customer_id: customer_to_document(
+                c.customer, revisions[c.customer.customer_id], _rest_of(c)
+            )
+            for c in changes
         }
         await replace_by_id(self.customers, list(customer_docs.values()))
         await replace_by_id(
             self.details_, [detail_to_document(d) for c in changes for d in c.details]
         )
-        revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
-        await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
         await replace_by_id(
             self.jobs_,
             [job_to_document(c.customer.customer_id, j) for c in changes for j in c.jobs],
@@ -233,6 +236,7 @@ class MongoSlaStore:
             self.details_,
             [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
         )
+        await set_by_id(self.heads, [(cid, {"finished": r}) for cid, r in revisions.items()])
         for c in changes:
             cid = c.customer.customer_id
             histories = {h.backup_set_id: h for h in c.histories}
@@ -270,6 +274,7 @@ class MongoSlaStore:
         tombstone purged. Its documents are one range of `_id`s in each collection
         (`entity_id`, `detail_id`: a customer id holds no `|`)."""
         mine = {"_id": {"$gte": f"{customer_id}|", "$lt": f"{customer_id}}}"}}
+        owned_while(lambda: True)  # begun in a batch, it outlives the batch's partitions
         delay = PURGE_RETRY_FIRST_S
         while True:
             try:
@@ -301,8 +306,8 @@ def _from_format_6(customer_id: str, doc: Document, jobs: LatestFinder) -> Custo
     job states, added by set) find them."""
     customer = customer_from_document(customer_id, doc)
     for set_id in list(customer.sets):
-        latest = jobs.latest_jobs(set_id)
-        customer.sets[set_id] = replace(customer.sets[set_id], latest=latest)
+        latest, count = jobs.latest_jobs(set_id), jobs.jobs_per_set.get(set_id, 0)
+        customer.sets[set_id] = replace(customer.sets[set_id], jobs=count, latest=latest)
     return customer
 
 

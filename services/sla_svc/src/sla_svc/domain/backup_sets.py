@@ -59,7 +59,8 @@ class BackupSet:
 
     backup_set_id: str
     presence: Presence | None = None
-    has_jobs: bool = False
+    jobs: int = 0
+    """How many jobs name the set (as their highest-ranking snapshot says)."""
     latest: LatestJobs = field(default_factory=LatestJobs)
     open_alerts: int = 0
 
@@ -68,7 +69,7 @@ class BackupSet:
         """Listed when its latest set event is an upsert, or it has jobs and no set event."""
         if self.presence is not None:
             return not self.presence.deleted
-        return self.has_jobs
+        return self.jobs > 0
 
     @property
     def name(self) -> str | None:
@@ -152,9 +153,16 @@ def apply_presence(backup_set: BackupSet, presence: Presence) -> BackupSet:
     return backup_set
 
 
-def apply_job(backup_set: BackupSet, job: JobState) -> BackupSet:
-    """The set after one of its jobs changed to `job`: its latest jobs of each kind."""
-    return replace(backup_set, has_jobs=True, latest=backup_set.latest.offered(job))
+def apply_job(backup_set: BackupSet, job: JobState, *, new: bool) -> BackupSet:
+    """The set after one of its jobs changed to `job` (`new`: the job was not one of the
+    set's before): its job count and latest jobs of each kind."""
+    jobs = backup_set.jobs + 1 if new else backup_set.jobs
+    return replace(backup_set, jobs=jobs, latest=backup_set.latest.offered(job))
+
+
+def withdraw_job(backup_set: BackupSet, job_id: str) -> BackupSet:
+    """The set once one of its jobs names another set (a later snapshot said so)."""
+    return replace(backup_set, jobs=backup_set.jobs - 1, latest=backup_set.latest.withdrawn(job_id))
 
 
 def rebuilt(backup_set: BackupSet, jobs: Iterable[JobState]) -> BackupSet:

@@ -25,7 +25,7 @@ from sla_svc.domain.alerts import (
     clear_alert,
     raise_alert,
 )
-from sla_svc.domain.backup_sets import Presence, apply_job, apply_presence
+from sla_svc.domain.backup_sets import Presence, apply_job, apply_presence, withdraw_job
 from sla_svc.domain.figures import Counts, CustomerSla, HourDetail, add
 from sla_svc.domain.jobs import JobSnapshot, JobState, merge
 from sla_svc.domain.time_keys import hour_of
@@ -87,6 +87,8 @@ class Ingested:
     expired_details: list[str] = field(default_factory=list)
     unchanged: int = 0
     """Events that changed no state: repeats and snapshots already superseded."""
+    moved: dict[str, str] = field(default_factory=dict)
+    """Jobs that now name another set, with the set they named before."""
 
 
 Contribution = tuple[str, str] | None  # (instant, counter key)
@@ -112,8 +114,13 @@ def ingest(
             jobs[change.job_id] = out.jobs[change.job_id] = after
             _count(customer, out, "jobs", _job_part(before), _job_part(after), floor_hour)
             if after != before:
+                entered = before is None or before.backup_set_id != after.backup_set_id
+                if before is not None and entered:  # a later snapshot names another set
+                    left = customer.backup_set(before.backup_set_id)
+                    customer.sets[before.backup_set_id] = withdraw_job(left, after.job_id)
+                    out.moved[after.job_id] = before.backup_set_id
                 bs = customer.backup_set(after.backup_set_id)
-                customer.sets[after.backup_set_id] = apply_job(bs, after)
+                customer.sets[after.backup_set_id] = apply_job(bs, after, new=entered)
             out.unchanged += after == before
         elif isinstance(change, SetChanged):
             bs = customer.backup_set(change.backup_set_id)

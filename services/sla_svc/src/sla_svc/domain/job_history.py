@@ -58,3 +58,9 @@ def record(history: SetHistory, jobs: Iterable[JobState]) -> SetHistory:
         )
     latest = sorted(entries.values(), key=lambda e: e.recency, reverse=True)
     return replace(history, jobs=tuple(latest[:HISTORY_LENGTH]))
+
+
+def without(history: SetHistory, job_ids: Iterable[str]) -> SetHistory:
+    """The history without these jobs (they moved to another set)."""
+    gone = set(job_ids)
+    return replace(history, jobs=tuple(e for e in history.jobs if e.job_id not in gone))

@@ -108,9 +108,13 @@ class LatestFinder:
     def __init__(self) -> None:
         self._places: dict[tuple[str | None, Kind], list[tuple[str, int, JobSummary]]] = {}
         self._seen = 0
+        self.jobs_per_set: dict[str, int] = {}
+        """Jobs added `by_set`, per set."""
 
     def add(self, job: JobState, *, by_set: bool = False) -> None:
         """Count `job` (among its set's, with `by_set`; else among all given)."""
+        if by_set:
+            self.jobs_per_set[job.backup_set_id] = self.jobs_per_set.get(job.backup_set_id, 0) + 1
         for kind in KINDS:
             place = placed(kind, job)
             if place is None:
@@ -157,6 +161,10 @@ class LatestJobs:
         """These latest jobs after `job` changed."""
         moved = {kind: offer(self.of(kind), job.job_id, placed(kind, job)) for kind in KINDS}
         return LatestJobs(**moved)
+
+    def withdrawn(self, job_id: str) -> LatestJobs:
+        """These latest jobs once the job is no longer one of the set's (it moved)."""
+        return LatestJobs(**{kind: offer(self.of(kind), job_id, None) for kind in KINDS})
 
     def rebuilt(self, jobs: Iterable[JobState]) -> LatestJobs:
         """These latest jobs with the unknown ones found among `jobs`, every job of the set."""
