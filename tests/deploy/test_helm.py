@@ -126,6 +126,14 @@ def test_no_replica_count_beside_the_hpa(helm: str) -> None:
     assert fixed["t-sla-svc"]["spec"]["replicas"] == 2
 
 
+def test_the_sla_service_is_upgraded_by_recreating_it(helm: str) -> None:
+    """Its stored format may change: the previous release's pods stop before the new
+    ones migrate the data (a rolling update would run both on one database)."""
+    deployments = of_kind(render(helm), "Deployment")
+    assert deployments["t-sla-svc"]["spec"]["strategy"] == {"type": "Recreate"}
+    assert "strategy" not in deployments["t-gateway"]["spec"]
+
+
 def test_a_hook_job_creates_the_topics_before_install_and_upgrade(helm: str) -> None:
     docs = render(helm, "--set", "kafka.partitions=12", "--set", "kafka.maxMessageBytes=2097152")
     job = of_kind(docs, "Job")["t-topics"]

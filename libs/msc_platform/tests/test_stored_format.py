@@ -48,7 +48,7 @@ async def test_an_empty_database_is_marked_and_what_cannot_be_migrated_refused(d
         await upgrade_stored_format(db, 1, db["states"])
     unmarked = db.client[f"it_fmt_{uuid.uuid4().hex[:8]}"]
     await unmarked["states"].insert_one({"_id": "s-1", "days": {}})
-    with pytest.raises(StoredFormatMismatch, match=r"format 1, .* first run a release"):
+    with pytest.raises(StoredFormatMismatch, match=r"format 1, .* if a release migrates format 1"):
         await upgrade_stored_format(unmarked, 2, unmarked["states"])
     await db.client.drop_database(unmarked.name)
 

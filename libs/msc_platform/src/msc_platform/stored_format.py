@@ -52,7 +52,8 @@ class Migration:
 
 class MigrationMetrics:
     """`msc_stored_format_version` (the format of the database as last read or written)
-    and `msc_stored_format_migration_done` / `_total` (items of the step running)."""
+    and `msc_stored_format_migration_done` of `msc_stored_format_migration_items` (items
+    of the step running)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.version = Gauge(
@@ -64,10 +65,27 @@ class MigrationMetrics:
             registry=registry,
         )
         self.total = Gauge(
-            "msc_stored_format_migration_total",
+            "msc_stored_format_migration_items",
             "Items the running migration step has to do.",
             registry=registry,
         )
+
+
+async def check_stored_format(
+    db: AsyncDatabase[Document],
+    version: int,
+    witness: AsyncCollection[Document],
+    migrations: Sequence[Migration] = (),
+) -> bool:
+    """Mark a database without data with `version`; refuse one of a format `migrations`
+    do not reach; True when it is of an older one, to migrate (`upgrade_stored_format`).
+
+    `witness` is a collection that has documents whenever the database has data; a database
+    with data but no mark was written before marks existed (format 1).
+    """
+    found = await _format_of(db["meta"], witness, version)
+    _refuse_unless_reachable(db.name, found, version, {m.source: m for m in migrations})
+    return found < version
 
 
 async def upgrade_stored_format(
@@ -78,11 +96,7 @@ async def upgrade_stored_format(
     metrics: MigrationMetrics | None = None,
 ) -> None:
     """Mark a database without data with `version`; migrate one of an older format that
-    `migrations` reach; refuse any other.
-
-    `witness` is a collection that has documents whenever the database has data; a database
-    with data but no mark was written before marks existed (format 1).
-    """
+    `migrations` reach; refuse any other (`check_stored_format`)."""
     meta = db["meta"]
     found = await _format_of(meta, witness, version)
     steps = {m.source: m for m in migrations}
@@ -127,9 +141,9 @@ def _refuse_unless_reachable(
         oldest = max(missing) + 1
         raise StoredFormatMismatch(
             f"database {name} holds documents of format {found}, this service reads format "
-            f"{version} and migrates from format {oldest} on: first run a release that "
-            f"reads format {oldest} on this database (it migrates it), then this one; or "
-            "start on an empty database (its *_MONGODB_DATABASE setting, or a fresh "
+            f"{version} and migrates from format {oldest} on: if a release migrates format "
+            f"{found} (README, Upgrades), run it on this database first, then this one; "
+            "else start on an empty database (its *_MONGODB_DATABASE setting, or a fresh "
             "MSC_DATA_DIR for make run)"
         )
 
@@ -183,7 +197,12 @@ async def _lease(meta: AsyncCollection[Document]) -> AsyncIterator[bool]:
         while True:
             await asyncio.sleep(LEASE.total_seconds() / 3)
             until = dt.datetime.now(dt.UTC) + LEASE
-            await meta.update_one({"_id": "migration", "owner": owner}, {"$set": {"until": until}})
+            try:
+                await meta.update_one(
+                    {"_id": "migration", "owner": owner}, {"$set": {"until": until}}
+                )
+            except Exception:  # the next renewal, well within the lease, tries again
+                log.warning("could not renew the migration lease; retrying", exc_info=True)
 
     renewing = asyncio.create_task(renew())
     try:

@@ -132,11 +132,12 @@ def create_app(
                 "mongodb": mongo_probe(mongo),
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
-                "dead_letter_topics": consumer.dead_letter_topics.probe,
                 "customer_list": customer_list.probe,
                 "recent_usage": recent_usage.probe,
             },
             registry,
+            # Consumption goes on without them (a dead letter is then logged and counted).
+            degraded_without={"dead_letter_topics": consumer.dead_letter_topics.probe},
         )
     )
     return app

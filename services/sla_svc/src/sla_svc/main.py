@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS, CUSTOMER_EVENTS
+from msc_platform import consumer_group
 from msc_platform.clock import Clock, SystemClock
 from msc_platform.consumer_metrics import ConsumerMetrics
 from msc_platform.event_consumer import EventConsumer, kafka_broker
@@ -35,6 +38,13 @@ from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
+
+log = logging.getLogger(__name__)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("sla_svc could not start consuming", exc_info=task.exception())
 
 
 def configured_read_cache(settings: Settings) -> ReadCache:
@@ -75,14 +85,42 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_message_bytes=settings.kafka_max_message_bytes,
     )
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await store.upgrade(MigrationMetrics(registry))
+    migration_metrics = MigrationMetrics(registry)
+
+    async def upgrade_then_consume() -> None:
+        """Migrate stored data of the previous format (once the previous release's
+        instances have left the group: they cannot read the new one), then consume."""
+        if await store.needs_upgrade():
+            bootstrap = settings.kafka_bootstrap_servers
+            await consumer_group.until_empty(bootstrap, settings.consumer_group)
+            await store.upgrade(migration_metrics)
         await store.resume_purges()
         await broker.start()
+
+    starting: asyncio.Task[None] | None = None
+
+    async def started() -> None:
+        """Ready once the stored data is of this format and the consumer runs."""
+        if starting is None or not starting.done():
+            raise RuntimeError(
+                "migrating the stored data or starting the consumer (progress: the log, "
+                "msc_stored_format_migration_done of msc_stored_format_migration_items)"
+            )
+        starting.result()  # a failure shows here, and in the log
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal starting
+        await store.needs_upgrade()  # refuses at once a format it cannot migrate
+        # A long migration runs while the process answers /healthz (so an orchestrator
+        # does not restart it) and /readyz says it is not ready yet.
+        starting = asyncio.create_task(upgrade_then_consume())
+        starting.add_done_callback(_log_failure)
         try:
             yield
         finally:
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
             await shut_down({"Kafka": broker.stop, "purges": store.close, "MongoDB": mongo.close})
 
     app = FastAPI(title="MSC SLA service", version="1.0", lifespan=lifespan)
@@ -99,11 +137,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         health_router(
             {
                 "mongodb": mongo_probe(mongo),
+                "started": started,
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
-                "dead_letter_topics": consumer.dead_letter_topics.probe,
             },
             registry,
+            # Consumption goes on without them (a dead letter is then logged and counted).
+            degraded_without={"dead_letter_topics": consumer.dead_letter_topics.probe},
         )
     )
     return app

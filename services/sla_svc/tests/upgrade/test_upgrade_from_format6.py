@@ -10,6 +10,7 @@ it applied; `views` below asks exactly the views that script recorded.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import uuid
@@ -17,18 +18,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from bson import json_util
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from msc_contracts.topics import BACKUP_JOBS
 from msc_testkit.clock import FixedClock
+from msc_testkit.credentials import service_auth
 from msc_testkit.infrastructure import Endpoints
+from msc_testkit.kafka import eventually
 from services.sla_svc.tests.fakes import FakeAcknowledgements
 from services.sla_svc.tests.history import NOW, deliver, job
+from services.sla_svc.tests.integration.conftest import settings_for
 from sla_svc.adapters.mongo_store import STORED_FORMAT, MongoSlaStore
 from sla_svc.api import rendering
 from sla_svc.domain.prepared import SetQuery
+from sla_svc.main import create_app
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
@@ -143,3 +151,38 @@ async def test_figures_an_instance_not_yet_upgraded_writes_are_upgraded_when_nex
     row = next(r for r in (await sla.view("c-busy", "7d")).rows if r.backup_set_id == "bs-1")
     assert row.last_restore is not None and row.last_restore.job_id == "r1"
     assert row.last_failure is not None and row.last_failure.job_id == "f1"
+
+
+async def test_the_service_migrates_once_the_previous_release_has_left_the_group(
+    format6: Db, infrastructure: Endpoints
+) -> None:
+    """Started on format-6 data while an instance of the previous release still consumes,
+    sla_svc answers /healthz, is not ready and migrates nothing; once that instance has
+    left the consumer group it migrates, consumes, and answers the views."""
+    group = f"it-sla-upgrade-{uuid.uuid4().hex[:8]}"
+    previous = AIOKafkaConsumer(BACKUP_JOBS, bootstrap_servers=infrastructure.kafka, group_id=group)
+    await previous.start()
+    await previous.getmany(timeout_ms=3000)  # joined: a member of the group
+    settings = settings_for(infrastructure, mongodb_database=format6.name, consumer_group=group)
+    app = create_app(settings, clock=FixedClock(NOW))
+    async with app.router.lifespan_context(app):
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s", headers=service_auth()
+        )
+        assert (await client.get("/healthz")).status_code == 200
+        await asyncio.sleep(1)
+        waiting = await client.get("/readyz")
+        assert waiting.status_code == 503 and "migrating" in waiting.json()["checks"]["started"]
+        assert (await format6["meta"].find_one({"_id": "format"}) or {})["version"] == 6
+        await previous.stop()  # the previous release's instance leaves the group
+
+        async def ready() -> bool:
+            return (await client.get("/readyz")).status_code == 200
+
+        await eventually(ready, timeout_s=60)
+        answer = await client.get("/api/v1/customers/c-busy/sla", params={"window": "7d"})
+        expected = as_format_6_answered_with_what_it_lost(FIXTURE["views"])
+        assert answer.json() == expected["c-busy sla 7d backup_set_id"]
+        metrics = (await client.get("/metrics")).text
+        assert f"msc_stored_format_version {float(STORED_FORMAT)}" in metrics
+        await client.aclose()

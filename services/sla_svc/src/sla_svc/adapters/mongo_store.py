@@ -22,7 +22,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from msc_platform.fencing import owned_while
 from msc_platform.mongo import delete_by_id, replace_by_id, set_by_id
-from msc_platform.stored_format import Migration, MigrationMetrics, Progress, upgrade_stored_format
+from msc_platform.stored_format import (
+    Migration,
+    MigrationMetrics,
+    Progress,
+    check_stored_format,
+    upgrade_stored_format,
+)
 from sla_svc.adapters.documents import (
     alert_from_document,
     alert_to_document,
@@ -76,17 +82,26 @@ class MongoSlaStore:
         self._purges: set[asyncio.Task[None]] = set()
         self._written = WrittenCustomers()
 
-    async def upgrade(self, metrics: MigrationMetrics | None = None) -> None:
-        """Bring a database of an earlier format to this one (`upgrade_stored_format`)."""
+    @property
+    def _migrations(self) -> list[Migration]:
         to_7 = Migration(
             6,
             "each backup set's last backup, restore, failure and success found again among "
             "all its job states; offsets dropped",
             self._to_format_7,
         )
-        await upgrade_stored_format(
-            self.customers.database, STORED_FORMAT, self.customers, [to_7], metrics
-        )
+        return [to_7]
+
+    async def needs_upgrade(self) -> bool:
+        """True for a database of an earlier format this release migrates; a database it
+        cannot migrate is refused (`check_stored_format`)."""
+        db = self.customers.database
+        return await check_stored_format(db, STORED_FORMAT, self.customers, self._migrations)
+
+    async def upgrade(self, metrics: MigrationMetrics | None = None) -> None:
+        """Bring a database of an earlier format to this one (`upgrade_stored_format`)."""
+        db = self.customers.database
+        await upgrade_stored_format(db, STORED_FORMAT, self.customers, self._migrations, metrics)
 
     async def _to_format_7(self, progress: Progress) -> None:
         """One pass over every job state in `_id` order (a customer's are one run of it),
