@@ -9,7 +9,6 @@ cut to fit; topics that exist already are left as they are.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
 
@@ -67,16 +66,32 @@ async def create_topics(
         missing = [t for t in topics if t not in existing]
         if missing:
             configs = {"max.message.bytes": str(max_message_bytes)}
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(
-                    [
-                        NewTopic(t, partitions, replication_factor, topic_configs=configs)
-                        for t in missing
-                    ]
-                )
+            answer = await admin.create_topics(
+                [
+                    NewTopic(t, partitions, replication_factor, topic_configs=configs)
+                    for t in missing
+                ]
+            )
+            # The broker answers per topic rather than raising: one another instance
+            # created meanwhile is fine, any other refusal is not.
+            refused = [
+                f"{e['topic']}: {e.get('error_message') or ''} (code {e['error_code']})"
+                for e in answer.to_object()["topic_errors"]
+                if e["error_code"] not in (0, TopicAlreadyExistsError.errno)
+            ]
+            if refused:
+                raise TopicsRefused("the broker refused to create " + "; ".join(refused))
+            still = [t for t in topics if t not in set(await admin.list_topics())]
+            if still:
+                raise TopicsRefused(f"created, yet still missing on the broker: {still}")
         return missing
     finally:
         await admin.close()
+
+
+class TopicsRefused(RuntimeError):
+    """The broker did not create every topic asked for (replication factor above its
+    brokers, a policy, no authorization)."""
 
 
 def main() -> int:

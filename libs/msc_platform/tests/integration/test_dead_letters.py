@@ -19,7 +19,7 @@ from msc_contracts.topics import dead_letter_topic
 from msc_platform.consumer_metrics import ConsumerMetrics
 from msc_platform.event_consumer import Applied, EventConsumer, Received, kafka_broker
 from msc_platform.settings import InfrastructureSettings
-from msc_platform.topics import create_topics
+from msc_platform.topics import TopicsRefused, create_topics
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually, publish, read_all
 
@@ -188,3 +188,15 @@ async def test_topics_are_created_with_the_limit_dead_letters_are_cut_to(
     (resource,) = described.to_object()["resources"]
     values = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
     assert values["max.message.bytes"] == str(LIMIT), resource
+
+
+async def test_topics_the_broker_refuses_to_create_fail_the_creation(
+    infrastructure: Endpoints,
+) -> None:
+    """The broker answers a refusal per topic instead of raising (here, a replication
+    factor above its one broker): the topics Job fails instead of saying all is there."""
+    name = f"it-refused-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(TopicsRefused, match=f"{name}: .*replication factor"):
+        await create_topics(
+            infrastructure.kafka, 1, topics=[name], replication_factor=3, max_message_bytes=LIMIT
+        )
