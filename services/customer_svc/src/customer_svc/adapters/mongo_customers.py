@@ -56,7 +56,7 @@ from customer_svc.adapters.documents import (
     to_document,
 )
 from customer_svc.domain.activity import Activity, erased
-from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
+from customer_svc.domain.errors import DuplicateAccountName, OutcomeUnknown, StaleVersion
 from customer_svc.domain.model import Customer
 from customer_svc.ports import Fate
 from msc_platform.clock import Clock
@@ -152,9 +152,10 @@ class MongoCustomerRepository:
             await self._release(revision)
             raise
         await self._commit(revision)
-        await self._apply(
-            revision, self.customers.replace_one({"_id": customer.id}, revision["state"])
-        )
+        # By its version too: a replacement that lands after the relay rolled it forward
+        # and a successor was stored must not take the customer back (it matches nothing).
+        previous = {"_id": customer.id, "version": customer.version - 1}
+        await self._apply(revision, self.customers.replace_one(previous, revision["state"]))
         await self._record(customer.id, customer.pending_activity)
 
     async def activity(self, customer_id: str, versions: list[int]) -> list[Activity]:
@@ -231,7 +232,10 @@ class MongoCustomerRepository:
         except BaseException as exc:
             if refused(exc):
                 await self._release(revision)
-            raise  # else it may be committed: the relay rolls it forward or drops it
+                raise
+            if isinstance(exc, Exception):  # it may be committed: the relay decides
+                raise OutcomeUnknown(revision["_id"]) from exc
+            raise
         if marked.matched_count == 0:
             raise StaleVersion(f"{revision['_id']} was given up while it was written")
 
@@ -243,19 +247,26 @@ class MongoCustomerRepository:
         except BaseException as exc:
             if not refused(exc):
                 log.warning("no answer to the write of %s; left to the relay", revision["_id"])
+                if isinstance(exc, Exception):
+                    raise OutcomeUnknown(revision["_id"]) from exc
                 raise
-            await self._release(revision)
+            if not await self._release(revision):
+                # Still claimed and committed: were the name freed, the relay would store
+                # it after all, so the caller must not be told it was refused.
+                raise OutcomeUnknown(revision["_id"]) from exc
             if is_duplicate_key(exc):
                 raise DuplicateAccountName(revision["state"]["account"]["name"]) from exc
             raise
 
-    async def _release(self, revision: Document) -> None:
-        """Delete the claim of a change that is not visible; if that fails too, the relay
-        drops it (uncommitted) or finds it cannot be stored (a refused name)."""
+    async def _release(self, revision: Document) -> bool:
+        """Delete the claim of a change that is not visible; False when that fails too
+        (the relay then drops it if uncommitted, or rolls it forward if it can be stored)."""
         try:
             await self.revisions.delete_one(self._own(revision))
         except PyMongoError:
             log.warning("claim %s not released; left to the relay", revision["_id"])
+            return False
+        return True
 
     @staticmethod
     def _own(revision: Document) -> Document:
@@ -331,8 +342,9 @@ class MongoCustomerRepository:
         customer_id, version = revision["customer_id"], revision["version"]
         if await self.current_version(customer_id) != version - 1:
             return await self.fate(revision) is Fate.STORED
+        previous = {"_id": customer_id, "version": version - 1}  # none for a creation
         try:
-            await self.customers.replace_one({"_id": customer_id}, revision["state"], upsert=True)
+            await self.customers.replace_one(previous, revision["state"], upsert=True)
         except OperationFailure as exc:
             if is_duplicate_key(exc):
                 return False

@@ -37,6 +37,14 @@ def to_problem(exc: Exception) -> Problem:
                 f"invalid fields: {exc.field}",
                 errors=[{"field": exc.field, "message": exc.message}],
             )
+        case errors.OutcomeUnknown():
+            return Problem(
+                503,
+                "Service unavailable",
+                "the database did not answer: the change may or may not be stored; read the "
+                "customer again, then retry",
+                headers={"Retry-After": "1"},
+            )
         case errors.StillLoading():
             return Problem(
                 503,

@@ -23,6 +23,11 @@ class StaleVersion(DomainError):
     """The caller's `If-Match` names a version that is no longer current."""
 
 
+class OutcomeUnknown(DomainError):
+    """The database's answer to a change was lost: it may be stored or not (if it is, its
+    events are published); read the customer again before changing it."""
+
+
 class InvalidField(DomainError):
     """A field breaks a rule that depends on configuration (e.g. storage region)."""
 
