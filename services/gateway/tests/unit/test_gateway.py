@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from gateway.config import Settings
-from gateway.main import create_app
+from gateway.main import PORTAL_DIR, create_app
 from msc_local.tokens import mint
 from msc_platform.http import ACTOR_HEADER, MAX_BODY_BYTES, actor_of
 from services.gateway.tests.fakes import SECRET, SLA, SUMMARY, Call, Services, auth, reply
@@ -332,6 +333,27 @@ async def test_answers_carry_browser_hardening_and_api_answers_are_not_cached(
         assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert api.headers["Cache-Control"] == "no-store"
     assert refused.headers["Cache-Control"] == "no-store"
+
+
+# The JavaScript MIME types a browser runs a module script of (the HTML standard's list
+# has more; these are the two Python's table or /etc/mime.types give `.js`).
+JAVASCRIPT = {"text/javascript", "application/javascript"}
+
+
+async def test_the_portal_is_es_modules_served_as_javascript_under_the_csp(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/")
+    assert '<script type="module" src="/main.js"></script>' in page.text
+    modules = {path.name: path.read_text() for path in PORTAL_DIR.glob("*.js")}
+    imported = {name for text in modules.values() for name in re.findall(r'from "\./(.+?)"', text)}
+    assert "main.js" in modules and imported <= modules.keys()  # every import is a file served
+    for name in modules:
+        answer = await client.get(f"/{name}")
+        assert answer.status_code == 200, name
+        assert answer.headers["Content-Type"].split(";")[0] in JAVASCRIPT, name
+        assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def test_the_api_docs_load_nothing_from_another_host(client: httpx.AsyncClient) -> None:
