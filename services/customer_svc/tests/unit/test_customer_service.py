@@ -42,7 +42,7 @@ def usage() -> FakeUsage:
 @pytest.fixture
 def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
     built = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
-    built.directory.filled = True  # as the feeds do at start, the store being empty
+    built.customer_list.filled = True  # as the feeds do at start, the store being empty
     built.recent_usage.filled = True
     return built
 
@@ -234,7 +234,7 @@ async def test_the_list_is_not_answered_before_it_is_filled(
     await starting.create(Account("Acme"), PLAN)
     with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored
-    starting.directory.filled = True
+    starting.customer_list.filled = True
     with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # nor the credits of their plan badges
     starting.recent_usage.filled = True
