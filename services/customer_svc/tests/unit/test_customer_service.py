@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from customer_svc.config import DEFAULT_REGIONS
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.errors import (
     ContactNotFound,
@@ -19,7 +20,6 @@ from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
 from msc_contracts.bounds import MAX_CONTACTS
-from msc_contracts.vocabulary import DEFAULT_REGIONS
 from msc_testkit.clock import FixedClock
 from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage
 
