@@ -25,7 +25,7 @@ Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
 """Days kept per customer: the window plus a week of reports that arrive late."""
 STORED_FORMAT = 2
-"""Version of the documents' shape: 2 since a customer's days are packed into one field."""
+"""Version of the documents' shape: a customer's days packed into one field."""
 
 
 def report_order(reported_at: dt.datetime, event_id: str) -> str:
