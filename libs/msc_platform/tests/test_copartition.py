@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from msc_platform.copartition import buckets, co_partitioned, partition_of
+from msc_platform.copartition import buckets, co_partitioned
+from msc_testkit.kafka import partition_of
 
 MEMBERS = [f"m{i}" for i in range(13)]
 

@@ -94,7 +94,7 @@ class Harness:
             stall_after_s=stall_after_s,
             max_message_bytes=max_message_bytes,
         )
-        self.consumer.dead_letter_topics = TopicPresence(list_topics, ["backup.alerts.dlq"])
+        self.consumer.dead_letters.topics = TopicPresence(list_topics, ["backup.alerts.dlq"])
 
     def metric(self, name: str, **labels: str) -> float:
         value = self.registry.get_sample_value(name, labels or {"consumer": "alerts"})
@@ -325,7 +325,7 @@ async def test_an_unknown_topic_from_a_broker_that_does_not_answer_is_waited_for
         raise KafkaConnectionError("no broker")
 
     h.broker.publish = broker_away  # type: ignore[method-assign]
-    h.consumer.dead_letter_topics = TopicPresence(no_answer, ["backup.alerts.dlq"])
+    h.consumer.dead_letters.topics = TopicPresence(no_answer, ["backup.alerts.dlq"])
     await h.consumer.process([record(0, b"{oops")])
     assert len(h.published) == 1 and failures == 0
     assert h.metric("msc_dead_letters_lost_total", topic="backup.alerts") == 0
@@ -449,13 +449,13 @@ async def test_a_rebalance_waits_for_the_batch_and_a_retrying_batch_gives_way() 
     task = asyncio.create_task(h.consumer._on_batch(batch))
     await asyncio.sleep(0.05)
     assert not task.done()
-    await asyncio.wait_for(h.consumer.settle(), timeout=5)
+    await asyncio.wait_for(h.consumer.rebalance.settle(), timeout=5)
     assert task.done() and batch.nacked and not batch.acked
     assert h.published == []  # left for the next owner, not dead-lettered
     fetched_before = Batch([record(1, cleared("b", "f"))])
     await h.consumer._on_batch(fetched_before)  # while the group reassigns: left alone
     assert not fetched_before.acked and not fetched_before.nacked
-    h.consumer.resume()  # the new assignment
+    h.consumer.rebalance.resume()  # the new assignment
     await h.consumer._on_batch(fetched_before)
     assert fetched_before.acked
 
@@ -507,7 +507,7 @@ async def test_a_member_giving_up_its_partitions_writes_no_more_of_the_batch() -
     batch = Batch([record(0, cleared("a", "e1")), record(1, cleared("b", "e2"))])
     task = asyncio.create_task(h.consumer._on_batch(batch))
     await first_written.wait()
-    settling = asyncio.create_task(h.consumer.settle())  # the group takes the partitions
+    settling = asyncio.create_task(h.consumer.rebalance.settle())  # the group takes the partitions
     await asyncio.sleep(0)
     carry_on.set()
     await asyncio.wait_for(settling, timeout=5)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 
 from customer_svc.domain.activity import Activity
-from customer_svc.domain.consumption import DailyUsage, UsageReport
+from customer_svc.domain.consumption import DailyUsage, UsageReport, latest_reports
 from customer_svc.domain.errors import DuplicateAccountName, StaleVersion
 from customer_svc.domain.model import Customer, name_key
 
@@ -60,24 +60,26 @@ class FakeCustomers:
 
 
 class FakeUsage:
-    """Usage in a dict keyed by customer and day."""
+    """Usage in a dict keyed by customer and day, merged by rule 4 as the adapter does."""
 
     def __init__(self) -> None:
-        self.days_: dict[tuple[str, dt.date], tuple[DailyUsage, str]] = {}
+        self.days_: dict[tuple[str, dt.date], UsageReport] = {}
 
     async def record(self, reports: Sequence[UsageReport], today: dt.date) -> int:
-        kept = 0
+        by_customer: dict[str, list[UsageReport]] = {}
         for r in reports:
-            order = f"{r.reported_at.isoformat()}|{r.event_id}"
-            key = (r.customer_id, r.usage.date)
-            if key not in self.days_ or self.days_[key][1] < order:
-                self.days_[key] = (r.usage, order)
-                kept += 1
+            by_customer.setdefault(r.customer_id, []).append(r)
+        kept = 0
+        for cid, customer_reports in by_customer.items():
+            held = {day: r for (c, day), r in self.days_.items() if c == cid}
+            changed, took_effect = latest_reports(held, customer_reports)
+            self.days_.update(((cid, day), r) for day, r in changed.items())
+            kept += took_effect
         return kept
 
     def stored(self, customer_id: str) -> list[DailyUsage]:
         """The customer's days, as the usage feed reads them once stored."""
-        return [u for (cid, _), (u, _) in self.days_.items() if cid == customer_id]
+        return [r.usage for (cid, _), r in self.days_.items() if cid == customer_id]
 
     async def purge(self, customer_id: str) -> None:
         for key in [k for k in self.days_ if k[0] == customer_id]:

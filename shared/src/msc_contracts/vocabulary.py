@@ -1,6 +1,6 @@
-"""Words both sides of the HTTP API use: the SLA windows, the health badges, the default
-storage regions (CONTRACT.md). Each service's HTTP schemas live with the service; the
-contract tests keep their copies of these words alike."""
+"""Words both sides of the HTTP API use: the SLA windows, the health badges, severities,
+RPO statuses and the set table's orders (CONTRACT.md). Each service's HTTP schemas live
+with the service; the contract tests keep their copies of these words alike."""
 
 from __future__ import annotations
 
@@ -21,14 +21,3 @@ SetSort = Literal[
 ]
 """Orders of the backup set table; `-` reverses."""
 RpoStatus = Literal["ok", "breached", "never"]
-DEFAULT_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-south-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-)
-"""The storage regions allowed unless configured otherwise (`MSC_STORAGE_REGIONS`)."""

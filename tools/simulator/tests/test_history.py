@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 
+from customer_svc.config import DEFAULT_REGIONS
 from gateway.api.schemas import CustomerCreate
 from msc_contracts import events as ev
 from msc_contracts.events import decode_event
@@ -15,7 +16,7 @@ NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
 
 def plan(count: int = 20, sets: int = 8, days: int = 14) -> Plan:
-    made = customers(count, seed=7)
+    made = customers(count, seed=7, regions=DEFAULT_REGIONS)
     for i, customer in enumerate(made):
         customer.id = f"c-{i}"
     return Plan(made, sets, days, seed=7, now=NOW)
@@ -85,7 +86,7 @@ def test_few_customers_breach_an_rpo() -> None:
 
 
 def test_names_are_plausible_and_unique_and_a_taken_one_moves_to_another_city() -> None:
-    made = customers(200, seed=3)
+    made = customers(200, seed=3, regions=DEFAULT_REGIONS)
     names = [c.name for c in made]
     assert len(set(names)) == len(names)
     assert not any("#" in name or "(" in name for name in names)  # no serial numbers

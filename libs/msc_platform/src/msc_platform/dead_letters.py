@@ -95,3 +95,8 @@ def _cut(size: int, kept: int) -> str:
 
 def _encoded(headers: dict[str, str]) -> list[tuple[str, bytes | None]]:
     return [(k, v.encode()) for k, v in headers.items()]
+
+
+def where(record: ConsumerRecord[bytes, bytes]) -> str:
+    """A record's coordinates as log lines name them: `topic[partition]@offset`."""
+    return f"{record.topic}[{record.partition}]@{record.offset}"

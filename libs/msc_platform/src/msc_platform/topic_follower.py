@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
 
-from msc_platform.event_consumer import backoff
+from msc_platform.retry import backoff
 from msc_platform.settings import InfrastructureSettings
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,20 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import NoDecode
 
-from msc_contracts.vocabulary import DEFAULT_REGIONS
 from msc_platform.settings import InfrastructureSettings
+
+DEFAULT_REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-south-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+)
+"""The storage regions a service plan may name unless `MSC_STORAGE_REGIONS` says otherwise,
+in the order to offer them (`GET /api/v1/storage-regions` answers them)."""
 
 
 class Settings(InfrastructureSettings):

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from customer_svc.adapters.directory_feed import directory_feed
+from customer_svc.adapters.customer_list_feed import customer_list_feed
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
 from customer_svc.adapters.mongo_usage import MongoUsageRepository
 from customer_svc.adapters.name_keys import refold_name_keys
@@ -73,8 +73,8 @@ def create_app(
         customers, publish or publish_to_kafka, on_deleted=usage.purge, registry=registry
     )
     service = CustomerService(customers, usage, clock, relay, settings.storage_regions)
-    customer_list = directory_feed(
-        service.directory, customers, settings, registry, service.recent_usage.forget
+    list_feed = customer_list_feed(
+        service.customer_list, customers, settings, registry, service.recent_usage.forget
     )
     usage_consumers = GroupProgress(settings.kafka_bootstrap_servers, settings.consumer_group)
     recent_usage = usage_feed(
@@ -98,7 +98,7 @@ def create_app(
         await refold_name_keys(db)
         await broker.start()
         relay.start()
-        customer_list.start()
+        list_feed.start()
         recent_usage.start()
         try:
             yield
@@ -106,7 +106,7 @@ def create_app(
             await shut_down(
                 {
                     "outbox relay": relay.stop,
-                    "customers list": customer_list.stop,
+                    "customers list": list_feed.stop,
                     "recent usage": recent_usage.stop,
                     "usage consumers' progress": usage_consumers.close,
                     "Kafka": broker.stop,
@@ -132,7 +132,7 @@ def create_app(
                 "mongodb": mongo_probe(mongo),
                 "kafka": kafka_probe(broker),
                 "consumer": consumer.probe,
-                "customer_list": customer_list.probe,
+                "customer_list": list_feed.probe,
                 "recent_usage": recent_usage.probe,
             },
             registry,

@@ -17,6 +17,7 @@ from customer_svc.domain.consumption import (
     consumption,
     window_start,
 )
+from customer_svc.domain.customer_list import HISTORY_KEPT, CustomerList, Position, renamed
 from customer_svc.domain.errors import (
     ContactNotFound,
     CustomerNotFound,
@@ -24,7 +25,6 @@ from customer_svc.domain.errors import (
     StaleVersion,
     StillLoading,
 )
-from customer_svc.domain.listing import HISTORY_KEPT, Directory, Position, renamed
 from customer_svc.domain.model import (
     Account,
     Contact,
@@ -85,9 +85,9 @@ class CustomerService:
         storage_regions: Sequence[str],
     ) -> None:
         self._customers = customers
-        self.directory = Directory()
+        self.customer_list = CustomerList()
         """The customers list, which the service keeps current with its own writes (what
-        other instances write reaches it through `customers.events`: `directory_feed`)."""
+        other instances write reaches it through `customers.events`: `customer_list_feed`)."""
         self.recent_usage = RecentUsage()
         """Every customer's daily usage for the Summary tab and the list's plan badges,
         kept current from the stored usage by `usage_feed`."""
@@ -220,9 +220,9 @@ class CustomerService:
         after = _decode_cursor(cursor)
         if after is not None and now - after.as_of > HISTORY_KEPT:
             raise InvalidCursor("this list was started too long ago; start again")
-        if not (self.directory.filled and self.recent_usage.filled):
+        if not (self.customer_list.filled and self.recent_usage.filled):
             raise StillLoading
-        page = self.directory.page(q, limit, now, after)
+        page = self.customer_list.page(q, limit, now, after)
         credits = self.recent_usage.credits([c.id for c in page.customers], now.date())
         return CustomersPage(page.customers, _encode_cursor(page.next), credits, now.date())
 
@@ -278,7 +278,7 @@ class CustomerService:
     def _written(self, customer: Customer) -> None:
         """A change is stored: its events may go out, and this instance lists it at once."""
         self._relay.wake()
-        self.directory.put(customer)
+        self.customer_list.put(customer)
 
     def _announce(
         self,
@@ -291,7 +291,7 @@ class CustomerService:
         """`customer` with the lifecycle event and the audit trail entry of its change."""
         data: dict[str, Any] = {"customer_id": customer.id}
         if event_type != events.CUSTOMER_DELETED:
-            data["summary"] = summary(customer)
+            data["summary"] = account_and_plan(customer)
         if actor is not None:
             data["actor"] = actor
         event = PendingEvent(
@@ -310,8 +310,9 @@ class CustomerService:
             )
 
 
-def summary(customer: Customer) -> dict[str, Any]:
-    """The customer summary of lifecycle events and of the customers list."""
+def account_and_plan(customer: Customer) -> dict[str, Any]:
+    """The customer's account names and plan terms: the `summary` a lifecycle event
+    carries (CONTRACT.md) and what a row of the customers list shows of the customer."""
     plan = customer.service_plan
     return {
         "name": customer.account.name,

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from customer_svc.config import DEFAULT_REGIONS
 from customer_svc.domain.consumption import DailyUsage, UsageReport
 from customer_svc.domain.errors import (
     ContactNotFound,
@@ -19,7 +20,6 @@ from customer_svc.domain.model import Account, Contact, ServicePlan
 from customer_svc.service import CustomerService, InvalidCursor
 from msc_contracts import events
 from msc_contracts.bounds import MAX_CONTACTS
-from msc_contracts.vocabulary import DEFAULT_REGIONS
 from msc_testkit.clock import FixedClock
 from services.customer_svc.tests.fakes import CountingRelay, FakeCustomers, FakeUsage
 
@@ -42,7 +42,7 @@ def usage() -> FakeUsage:
 @pytest.fixture
 def service(customers: FakeCustomers, usage: FakeUsage) -> CustomerService:
     built = CustomerService(customers, usage, FixedClock(NOW), CountingRelay(), DEFAULT_REGIONS)
-    built.directory.filled = True  # as the feeds do at start, the store being empty
+    built.customer_list.filled = True  # as the feeds do at start, the store being empty
     built.recent_usage.filled = True
     return built
 
@@ -234,7 +234,7 @@ async def test_the_list_is_not_answered_before_it_is_filled(
     await starting.create(Account("Acme"), PLAN)
     with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # it holds Acme, not yet the customers stored
-    starting.directory.filled = True
+    starting.customer_list.filled = True
     with pytest.raises(StillLoading):
         await starting.list(None, 10, None)  # nor the credits of their plan badges
     starting.recent_usage.filled = True

@@ -37,10 +37,11 @@ class Principal:
 
     def may_list(self) -> None:
         """Only MSP staff see the customers list."""
-        self.is_msp_staff("list customers")
+        self.require_msp_staff("list customers")
 
-    def is_msp_staff(self, to: str) -> None:
-        """Only `msp_admin` and `msp_viewer` may do `to` (what is not about one customer)."""
+    def require_msp_staff(self, to: str) -> None:
+        """Raise `Forbidden` unless the caller is MSP staff (`msp_admin`, `msp_viewer`): only
+        they may do `to` (what is not about one customer)."""
         if self.role not in {"msp_admin", "msp_viewer"}:
             raise Forbidden(f"role {self.role} may not {to}")
 

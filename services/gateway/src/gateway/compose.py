@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_json
@@ -34,7 +34,6 @@ class Details:
 
     body: bytes
     etag: str | None
-    errors: list[dict[str, str]] = field(default_factory=list)
 
 
 async def customer_details(
@@ -76,7 +75,7 @@ async def customer_details(
             b"}",
         )
     )
-    return Details(body=body, etag=customer.headers.get("ETag"), errors=errors)
+    return Details(body=body, etag=customer.headers.get("ETag"))
 
 
 SUMMARY_PARTS = ("account", "service_plan", "consumption", "contacts")

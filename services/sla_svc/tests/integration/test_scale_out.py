@@ -26,10 +26,9 @@ from msc_local.processes import (
     stop_services,
     wait_ready,
 )
-from msc_platform.copartition import partition_of
 from msc_testkit.credentials import service_auth
 from msc_testkit.infrastructure import Endpoints
-from msc_testkit.kafka import eventually, publish
+from msc_testkit.kafka import eventually, partition_of, publish
 from services.sla_svc.tests.fleet import (
     Event,
     customers,

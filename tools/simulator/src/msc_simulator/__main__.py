@@ -30,21 +30,25 @@ async def simulate(args: argparse.Namespace) -> int:
         )
         return 2
     token = mint(secret, "msp_admin", "agent-simulator")
-    plan = Plan(customers(args.customers, args.seed), args.backup_sets, args.days, args.seed)
     started = time.monotonic()
     async with httpx.AsyncClient(
         base_url=args.gateway, timeout=30, headers={"Authorization": f"Bearer {token}"}
     ) as api:
+        try:
+            regions = await api.get("/api/v1/storage-regions")
+        except httpx.TransportError as exc:
+            return _unreachable(args.gateway, exc)
+        if regions.status_code != 200:
+            print(f"reading the storage regions failed: {regions.status_code}", file=sys.stderr)
+            return 1
+        made = customers(args.customers, args.seed, regions.json()["items"])
+        plan = Plan(made, args.backup_sets, args.days, args.seed)
         for n, customer in enumerate(plan.customers, 1):
             for attempt in range(20):  # a name taken by an earlier run: the same in another city
                 try:
                     answer = await api.post("/api/v1/customers", json=customer.body)
                 except httpx.TransportError as exc:
-                    print(
-                        f"Cannot reach the gateway at {args.gateway} ({exc}); is `make run` up?",
-                        file=sys.stderr,
-                    )
-                    return 1
+                    return _unreachable(args.gateway, exc)
                 if answer.status_code != 409:
                     break
                 elsewhere(customer, attempt)
@@ -83,6 +87,11 @@ async def simulate(args: argparse.Namespace) -> int:
         flush=True,
     )
     return 0
+
+
+def _unreachable(gateway: str, exc: Exception) -> int:
+    print(f"Cannot reach the gateway at {gateway} ({exc}); is `make run` up?", file=sys.stderr)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from msc_contracts import events as ev
 from msc_contracts import topics
-from msc_contracts.vocabulary import DEFAULT_REGIONS
 
 COMPANIES = [
     "Acme",
@@ -119,8 +118,8 @@ def elsewhere(customer: Customer, attempt: int) -> None:
     customer.body["account"]["name"] = customer.name
 
 
-def customers(count: int, seed: int) -> list[Customer]:
-    """Customers with plausible accounts, plans and one contact each."""
+def customers(count: int, seed: int, regions: Sequence[str]) -> list[Customer]:
+    """Customers with plausible accounts, plans (in one of `regions`) and one contact each."""
     rng = random.Random(seed)
     made = []
     for company, trade, suffix in _unique_names(rng, count):
@@ -142,7 +141,7 @@ def customers(count: int, seed: int) -> list[Customer]:
                     },
                     "service_plan": {
                         "plan": rng.choice(["Standard", "Premium", "Basic"]),
-                        "storage_region": rng.choice(DEFAULT_REGIONS),
+                        "storage_region": rng.choice(regions),
                         "tenant_type": rng.choice(["commercial"] * 4 + ["evaluation"]),
                         "edition": rng.choice(["business", "enterprise", "elite"]),
                         # About one in four renews within a month: the list badges those.

@@ -1,10 +1,11 @@
 """Daily usage in MongoDB: one document per customer holding its recent days.
 
-Rule 4 (a day is replaced by a newer report, never added to) is a merge by report order,
-so applying a report twice changes nothing. One writer per customer is given by Kafka's
-partitioning by customer id and the co-partitioned assignment (`msc_platform.copartition`);
-reads and writes go by `_id` alone, the only filter FerretDB answers from an index. The
-days are packed into one JSON field (`msc_platform.mongo.packed`).
+Rule 4 (a day is replaced by a newer report, never added to) is
+`domain.consumption.latest_reports`; each day keeps the order of the report it holds
+(`report_order`), to compare the next report with. One writer per customer is given by
+Kafka's partitioning by customer id and the co-partitioned assignment
+(`msc_platform.copartition`); reads and writes go by `_id` alone, the only filter FerretDB
+answers from an index. The days are packed into one JSON field (`msc_platform.mongo.packed`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport
+from customer_svc.domain.consumption import WINDOW_DAYS, DailyUsage, UsageReport, latest_reports
 from msc_platform.mongo import delete_by_id, packed, replace_by_id, unpacked
 from msc_platform.stored_format import upgrade_stored_format
 
@@ -24,7 +25,7 @@ Document = dict[str, Any]
 KEEP_DAYS = WINDOW_DAYS + 7
 """Days kept per customer: the window plus a week of reports that arrive late."""
 STORED_FORMAT = 2
-"""Version of the documents' shape: 2 since a customer's days are packed into one field."""
+"""Version of the documents' shape: a customer's days packed into one field."""
 
 
 def report_order(reported_at: dt.datetime, event_id: str) -> str:
@@ -48,25 +49,27 @@ class MongoUsageRepository:
         for report in reports:
             by_customer.setdefault(report.customer_id, []).append(report)
         stored = {cid: await self.usage.find_one({"_id": cid}) for cid in by_customer}
-        oldest = (today - dt.timedelta(days=KEEP_DAYS)).isoformat()
+        oldest = today - dt.timedelta(days=KEEP_DAYS)
         kept = 0
         writes: list[Document] = []
         for cid, customer_reports in by_customer.items():
             days: dict[str, Document] = _days(stored[cid])
-            changed = False
-            for r in customer_reports:
-                day, order = r.usage.date.isoformat(), report_order(r.reported_at, r.event_id)
-                if day < oldest or (day in days and days[day]["order"] >= order):
-                    continue
-                days[day] = {
+            recent = [r for r in customer_reports if r.usage.date >= oldest]
+            held = {
+                r.usage.date: _held(cid, r.usage.date, days[day])
+                for r in recent
+                if (day := r.usage.date.isoformat()) in days
+            }
+            changed, took_effect = latest_reports(held, recent)
+            for date, r in changed.items():
+                days[date.isoformat()] = {
                     "credits_consumed": r.usage.credits_consumed,
                     "storage_bytes": r.usage.storage_bytes,
-                    "order": order,
+                    "order": report_order(r.reported_at, r.event_id),
                 }
-                kept += 1
-                changed = True
+            kept += took_effect
             if changed:
-                days = {d: v for d, v in days.items() if d >= oldest}
+                days = {d: v for d, v in days.items() if d >= oldest.isoformat()}
                 writes.append({"_id": cid, "days": packed(days)})
         await replace_by_id(self.usage, writes)
         return kept
@@ -87,6 +90,17 @@ class MongoUsageRepository:
     async def purge_many(self, customer_ids: Sequence[str]) -> None:
         """Forget the usage of all these customers."""
         await delete_by_id(self.usage, customer_ids)
+
+
+def _held(customer_id: str, date: dt.date, day: Document) -> UsageReport:
+    """The report a stored day holds, read back from its `report_order`."""
+    reported_at, _, event_id = day["order"].partition("|")
+    return UsageReport(
+        customer_id,
+        DailyUsage(date, float(day["credits_consumed"]), int(day["storage_bytes"])),
+        dt.datetime.fromisoformat(reported_at).replace(tzinfo=dt.UTC),
+        event_id,
+    )
 
 
 def _days(doc: Document | None) -> dict[str, Document]:

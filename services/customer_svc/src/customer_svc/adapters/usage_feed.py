@@ -7,7 +7,7 @@ record's offset only once it is stored; so the feed waits until the usage consum
 group has committed past a batch before it reads the batch's customers again by `_id`.
 It never reads a customer before its report is stored, and so never keeps a figure that
 misses one; it holds only customers that are stored and not deleted (a deleted one is
-forgotten too when the customers list reads its deletion: `directory_feed`), so what an
+forgotten too when the customers list reads its deletion: `customer_list_feed`), so what an
 instance holds is bounded by the live customers (`msc_platform.topic_follower` says why
 the rest converges on the database).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 WINDOW_DAYS = 90
@@ -26,6 +26,33 @@ class UsageReport:
     usage: DailyUsage
     reported_at: dt.datetime
     event_id: str
+
+    def is_newer_than(self, other: UsageReport) -> bool:
+        """Rule 4's order: the later `time` (instants, whatever their offsets), on a tie
+        the larger event id."""
+        return (self.reported_at, self.event_id) > (other.reported_at, other.event_id)
+
+
+def latest_reports(
+    held: Mapping[dt.date, UsageReport], reports: Iterable[UsageReport]
+) -> tuple[dict[dt.date, UsageReport], int]:
+    """Rule 4 for one customer: its usage for a date is the report with the latest `time`,
+    ties broken by the larger event id; a newer report replaces the day, never adds to it,
+    so applying a report twice changes nothing.
+
+    `held` is the report each day holds now (those the reports name suffice). Returns the
+    days the reports replaced or added, with the report each now holds, and how many of
+    the reports took effect (each newer, in its turn, than what its day held).
+    """
+    changed: dict[dt.date, UsageReport] = {}
+    took_effect = 0
+    for report in reports:
+        date = report.usage.date
+        current = changed.get(date) or held.get(date)
+        if current is None or report.is_newer_than(current):
+            changed[date] = report
+            took_effect += 1
+    return changed, took_effect
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class Contact:
 
 @dataclass(frozen=True)
 class FormerName:
-    """A name key the customer had until `until` (see `domain/listing.py`)."""
+    """A name key the customer had until `until` (see `domain/customer_list.py`)."""
 
     key: str
     until: dt.datetime

@@ -4,10 +4,10 @@ page of the list (a search above all) costs its own length and a customer's deta
 read of the customer.
 
 A customer's days are held as two arrays from its first kept day to its last, credits
-(floats) and storage (integers, -1 on a day without a report): 16 bytes a day, about
-1.5 KB a customer, 15 MB for 10,000. They are replaced whole each time the customer's
-usage is read again; the window is applied when asked, so it moves on with the date
-without anything being written.
+(floats) and storage (integers, -1 on a day without a report): 16 bytes a day, compact
+enough to hold every customer (README, "Usage is held in memory too"). They are replaced
+whole each time the customer's usage is read again; the window is applied when asked, so
+it moves on with the date without anything being written.
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ def _attachment(rows: AsyncIterator[bytes], filename: str) -> StreamingResponse:
 )
 async def storage_regions(request: Request) -> Response:
     """The storage regions a service plan may name (for MSP staff, who edit plans)."""
-    caller(request).is_msp_staff("read the storage regions")
+    caller(request).require_msp_staff("read the storage regions")
     answer = await services(request).customers.request("GET", "/api/v1/storage-regions")
     if answer.status_code != 200:
         raise Problem(503, "Service unavailable", "customer_svc could not list the regions")
@@ -294,7 +294,7 @@ async def customer_activity(
     cursor: Annotated[str | None, Query(max_length=20, description="Older entries.")] = None,
 ) -> Response:
     """Who changed what in the customer, and when, newest first (MSP staff only)."""
-    caller(request).is_msp_staff("read a customer's activity")
+    caller(request).require_msp_staff("read a customer's activity")
     params = {k: v for k, v in {"limit": limit, "cursor": cursor}.items() if v is not None}
     answer = await services(request).customers.request(
         "GET", customer_path(customer_id, "activity"), params=params

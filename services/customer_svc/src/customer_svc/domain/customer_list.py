@@ -38,7 +38,7 @@ class ListPage:
     next: Position | None
 
 
-def listing_key(customer: Customer, as_of: dt.datetime) -> str:
+def name_key_at(customer: Customer, as_of: dt.datetime) -> str:
     """The name key the customer had at `as_of`."""
     for former in sorted(customer.former_names, key=lambda f: f.until):
         if as_of < former.until:
@@ -54,7 +54,7 @@ def searched_text(customer: Customer) -> str:
     )
 
 
-class Directory:
+class CustomerList:
     """Every live customer's row of the list, kept in list order (name key, then id), so a
     page costs its own length and not the fleet's: the customers are found by bisection
     and walked from the cursor, and only those renamed since the list was begun (a few)
@@ -106,7 +106,7 @@ class Directory:
         moved = {
             cid: key
             for cid, c in self._renamed.items()
-            if (key := listing_key(c, as_of)) != name_key(c.account.name)
+            if (key := name_key_at(c, as_of)) != name_key(c.account.name)
         }
         order, first = self._order, bisect.bisect_right(self._order, start)
         positions: Iterable[int] = range(first, len(order))

@@ -1,4 +1,4 @@
-"""Keeps this instance's customers list (`Directory`) current with every instance's writes.
+"""Keeps this instance's customers list (`CustomerList`) current with every instance's writes.
 
 The list is served from memory, so a page costs its own length and not the fleet's. It is
 loaded with every live customer, then each record of `customers.events` names a customer
@@ -20,7 +20,7 @@ from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry, Gauge
 
 from customer_svc.adapters.mongo_customers import MongoCustomerRepository
-from customer_svc.domain.listing import Directory
+from customer_svc.domain.customer_list import CustomerList
 from msc_contracts.topics import CUSTOMER_EVENTS
 from msc_platform.settings import InfrastructureSettings
 from msc_platform.topic_follower import TopicFollower
@@ -28,31 +28,31 @@ from msc_platform.topic_follower import TopicFollower
 log = logging.getLogger(__name__)
 
 
-def directory_feed(
-    directory: Directory,
+def customer_list_feed(
+    customer_list: CustomerList,
     repository: MongoCustomerRepository,
     settings: InfrastructureSettings,
     registry: CollectorRegistry,
     on_deleted: Callable[[str], None] = lambda _customer_id: None,
 ) -> TopicFollower:
-    """A follower of `customers.events` filling and updating `directory`; `on_deleted` is
+    """A follower of `customers.events` filling and updating `customer_list`; `on_deleted` is
     told of each customer found deleted (the held usage forgets it)."""
     Gauge(
         "msc_customer_list_customers", "Customers in this instance's list.", registry=registry
-    ).set_function(lambda: len(directory))
+    ).set_function(lambda: len(customer_list))
 
     async def load() -> None:
         customers = await repository.all_live()
         for customer in customers:
-            directory.put(customer)
-        directory.filled = True
+            customer_list.put(customer)
+        customer_list.filled = True
         log.info("customers list filled: %d customers", len(customers))
 
     async def changed(_after: Mapping[TopicPartition, int], customer_ids: set[str]) -> None:
         for customer_id in customer_ids:
             customer = await repository.latest(customer_id)
             if customer is not None:
-                directory.put(customer)
+                customer_list.put(customer)
                 if customer.deleted:
                     on_deleted(customer_id)
 

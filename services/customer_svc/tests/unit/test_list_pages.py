@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from customer_svc.domain.listing import Directory, ListPage, Position, listing_key, renamed
+from customer_svc.domain.customer_list import CustomerList, ListPage, Position, name_key_at, renamed
 from customer_svc.domain.model import Account, Customer, ServicePlan
 
 T0 = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)
@@ -29,8 +29,8 @@ def rename(c: Customer, name: str, at: dt.datetime) -> Customer:
     )
 
 
-def directory(rows: Iterable[Customer]) -> Directory:
-    held = Directory()
+def customer_list(rows: Iterable[Customer]) -> CustomerList:
+    held = CustomerList()
     for row in rows:
         held.put(row)
     return held
@@ -38,7 +38,7 @@ def directory(rows: Iterable[Customer]) -> Directory:
 
 def test_renames_and_additions_during_paging_neither_skip_nor_repeat() -> None:
     rows = {c.id: c for c in (customer(f"c{i}", name) for i, name in enumerate("bdfhj"))}
-    held = directory(rows.values())
+    held = customer_list(rows.values())
     first = held.page(None, 2, T0, None)
     assert [c.account.name for c in first.customers] == ["b", "d"]
     later = T0 + dt.timedelta(minutes=1)
@@ -58,14 +58,14 @@ def test_renames_and_additions_during_paging_neither_skip_nor_repeat() -> None:
 
 def test_a_new_list_uses_the_new_names() -> None:
     c = rename(customer("c1", "b"), "z", T0)
-    assert listing_key(c, T0 - dt.timedelta(seconds=1)) == "b"
-    assert listing_key(c, T0) == "z"
+    assert name_key_at(c, T0 - dt.timedelta(seconds=1)) == "b"
+    assert name_key_at(c, T0) == "z"
     assert renamed(c, "Z", T0) == c.former_names  # same key: nothing to remember
-    assert [x.id for x in directory([c]).page(None, 5, T0, None).customers] == ["c1"]
+    assert [x.id for x in customer_list([c]).page(None, 5, T0, None).customers] == ["c1"]
 
 
 def test_search_is_a_case_insensitive_substring_of_either_name() -> None:
-    held = directory(
+    held = customer_list(
         [
             Customer("c1", Account("North Backup", customer_name="Acme Corp"), ServicePlan()),
             Customer("c2", Account("South", customer_name="Globex"), ServicePlan()),
@@ -77,7 +77,7 @@ def test_search_is_a_case_insensitive_substring_of_either_name() -> None:
 
 
 def test_versions_arrive_in_any_order_and_a_deletion_is_final() -> None:
-    held = Directory()
+    held = CustomerList()
     v2 = customer("c1", "new name", version=2)
     held.put(v2)
     held.put(customer("c1", "old name", version=1))  # late: changes nothing
@@ -94,11 +94,11 @@ def reference(
     rows: Iterable[Customer], q: str | None, limit: int, now: dt.datetime, after: Position | None
 ) -> ListPage:
     """The list by its definition: every live customer sorted by the name it had at the
-    list's start, then cut after the cursor (what the service did before the Directory)."""
+    list's start, then cut after the cursor (what the service did before the CustomerList)."""
     as_of = after.as_of if after else now
     needle = (q or "").casefold()
     keyed = sorted(
-        (listing_key(c, as_of), c.id, c)
+        (name_key_at(c, as_of), c.id, c)
         for c in rows
         if not c.deleted
         and (
@@ -130,7 +130,7 @@ def test_every_page_is_the_page_of_the_whole_fleet_sorted(
     fleet: list[str], steps: list[tuple[str, int, str]], limit: int, q: str | None
 ) -> None:
     rows = {f"c{n}": customer(f"c{n}", name) for n, name in enumerate(fleet)}
-    held = directory(rows.values())
+    held = customer_list(rows.values())
     now = T0
     after: Position | None = None
     for action, n, name in steps:

@@ -1,11 +1,10 @@
 """HTTP rate, errors and duration per route template, as Prometheus metrics.
 
-A plain ASGI middleware rather than prometheus-fastapi-instrumentator, which it replaced:
-under the gateway's benchmark that library took about a quarter of the gateway's CPU per
-composed view (it matches every route again for each request and builds a Request, a
-Response and their headers to record one). Here the route the router matched is read
-from the scope it left behind; only a request answered before routing (a 401, a 413) is
-matched again, to label it by its template all the same.
+A plain ASGI middleware that reads the route the router matched from the scope it left
+behind, rather than a library that matches every route again for each request and builds
+a Request and a Response to record one (the gateway's CPU per composed view, which that
+cost weighed on: `bench/results.md`). Only a request answered before routing (a 401, a
+413) is matched again, to label it by its template all the same.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -78,3 +78,10 @@ class HttpMetrics:
         if not isinstance(path, str) or "{rest:path}" in path:
             return "none"  # no route, or the gateway's catch-all 404/405
         return path or "/"  # a mount at the root (the portal's files)
+
+
+def install_http_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
+    """HTTP rate, errors and duration per route on `/metrics`: `http_requests_total`,
+    `http_request_duration_seconds` and kin, labelled by route template (never the raw path),
+    method and status class; probes and `/metrics` itself are left out."""
+    app.add_middleware(HttpMetrics, registry=registry, routes=app.router.routes)
