@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from msc_contracts.http import sla as schemas
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
-from sla_svc.api import schemas
 from sla_svc.api.rendering import as_of, public, with_as_of, without_as_of
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache

@@ -21,11 +21,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from gateway import compose, export
-from gateway.api import schemas
 from gateway.api.deps import caller, services
 from gateway.upstream import customer_path
 from msc_contracts import vocabulary
 from msc_contracts.bounds import MAX_NAME_CHARS
+from msc_contracts.http import customers, portal, sla
 from msc_platform.http import ACTOR_HEADER, PROBLEM_JSON, PathId, Problem, ProblemDetail
 
 
@@ -117,7 +117,7 @@ READ = _problems(404, 422, 503)
 WRITE = _problems(404, 412, 422, 503)
 
 
-@router.get("/customers", responses=_answers(schemas.CustomerPage, _problems(422, 503), headers=()))
+@router.get("/customers", responses=_answers(portal.CustomerPage, _problems(422, 503), headers=()))
 async def list_customers(
     request: Request,
     q: Annotated[str | None, Query(max_length=200, description="Part of either name.")] = None,
@@ -168,7 +168,7 @@ def _attachment(rows: AsyncIterator[bytes], filename: str) -> StreamingResponse:
 
 @router.get(
     "/storage-regions",
-    responses=_answers(schemas.StorageRegions, _problems(503), headers=()),
+    responses=_answers(customers.StorageRegions, _problems(503), headers=()),
 )
 async def storage_regions(request: Request) -> Response:
     """The storage regions a service plan may name (for MSP staff, who edit plans)."""
@@ -182,14 +182,16 @@ async def storage_regions(request: Request) -> Response:
 @router.post(
     "/customers",
     status_code=201,
-    responses=_answers(schemas.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")),
+    responses=_answers(
+        customers.CustomerPublic, _problems(409, 422, 503), 201, ("ETag", "Location")
+    ),
 )
-async def create_customer(body: schemas.CustomerCreate, request: Request) -> Response:
+async def create_customer(body: customers.CustomerCreate, request: Request) -> Response:
     """Create a customer; the answer carries its `ETag` and `Location`."""
     return await _forward(request, "/api/v1/customers", body)
 
 
-@router.get("/customers/{customer_id}/details", responses=_answers(schemas.CustomerDetails, READ))
+@router.get("/customers/{customer_id}/details", responses=_answers(portal.CustomerDetails, READ))
 async def customer_details(
     customer_id: PathId,
     request: Request,
@@ -203,7 +205,7 @@ async def customer_details(
     return Response(details.body, media_type="application/json", headers=headers)
 
 
-@router.get("/customers/{customer_id}/sla", responses=_answers(schemas.SlaPublic, READ, headers=()))
+@router.get("/customers/{customer_id}/sla", responses=_answers(sla.SlaPublic, READ, headers=()))
 async def customer_sla(
     customer_id: PathId,
     request: Request,
@@ -220,13 +222,13 @@ async def customer_sla(
     _check_visible(caller(request).sees_customer(customer_id), customer_id)
     found = services(request)
     table: dict[str, str] = {"sort": sort} | ({"rpo_status": rpo_status} if rpo_status else {})
-    sla = await compose.customer_sla(found.customers, found.sla, customer_id, window, cursor, table)
-    return Response(sla, media_type="application/json")
+    body = await compose.customer_sla(
+        found.customers, found.sla, customer_id, window, cursor, table
+    )
+    return Response(body, media_type="application/json")
 
 
-@router.get(
-    "/customers/{customer_id}/alerts", responses=_answers(schemas.AlertPage, READ, headers=())
-)
+@router.get("/customers/{customer_id}/alerts", responses=_answers(sla.AlertPage, READ, headers=()))
 async def customer_alerts(
     customer_id: PathId,
     request: Request,
@@ -242,9 +244,7 @@ async def customer_alerts(
     return await _from_sla(request, customer_id, "alerts", params)
 
 
-@router.get(
-    "/customers/{customer_id}/jobs", responses=_answers(schemas.JobHistory, READ, headers=())
-)
+@router.get("/customers/{customer_id}/jobs", responses=_answers(sla.JobHistory, READ, headers=()))
 async def job_history(
     customer_id: PathId,
     request: Request,
@@ -258,7 +258,7 @@ async def job_history(
     "/customers/{customer_id}/alerts/acknowledgements",
     status_code=202,
     responses=_answers(
-        schemas.AcknowledgementAccepted,
+        sla.AcknowledgementAccepted,
         _problems(404, 422, 503)
         | {409: {"model": ProblemDetail, "description": "The alert is cleared already."}},
         202,
@@ -266,7 +266,7 @@ async def job_history(
     ),
 )
 async def acknowledge_alert(
-    customer_id: PathId, body: schemas.AcknowledgementCreate, request: Request
+    customer_id: PathId, body: sla.AcknowledgementCreate, request: Request
 ) -> Response:
     """Acknowledge an open alert as the caller (202: applied within moments; an alert
     acknowledged before answers its first acknowledgement)."""
@@ -285,7 +285,7 @@ async def acknowledge_alert(
 
 @router.get(
     "/customers/{customer_id}/activity",
-    responses=_answers(schemas.ActivityPage, READ, headers=()),
+    responses=_answers(customers.ActivityPage, READ, headers=()),
 )
 async def customer_activity(
     customer_id: PathId,
@@ -306,11 +306,11 @@ async def customer_activity(
 
 @router.patch(
     "/customers/{customer_id}/account",
-    responses=_answers(schemas.CustomerPublic, _problems(404, 409, 412, 422, 503)),
+    responses=_answers(customers.CustomerPublic, _problems(404, 409, 412, 422, 503)),
 )
 async def update_account(
     customer_id: PathId,
-    body: schemas.AccountUpdate,
+    body: customers.AccountUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -319,11 +319,11 @@ async def update_account(
 
 
 @router.patch(
-    "/customers/{customer_id}/service-plan", responses=_answers(schemas.CustomerPublic, WRITE)
+    "/customers/{customer_id}/service-plan", responses=_answers(customers.CustomerPublic, WRITE)
 )
 async def update_service_plan(
     customer_id: PathId,
-    body: schemas.ServicePlanUpdate,
+    body: customers.ServicePlanUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -335,11 +335,11 @@ async def update_service_plan(
 @router.post(
     "/customers/{customer_id}/contacts",
     status_code=201,
-    responses=_answers(schemas.ContactPublic, WRITE, 201),
+    responses=_answers(customers.ContactPublic, WRITE, 201),
 )
 async def add_contact(
     customer_id: PathId,
-    body: schemas.ContactCreate,
+    body: customers.ContactCreate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:
@@ -349,12 +349,12 @@ async def add_contact(
 
 @router.patch(
     "/customers/{customer_id}/contacts/{contact_id}",
-    responses=_answers(schemas.ContactPublic, WRITE),
+    responses=_answers(customers.ContactPublic, WRITE),
 )
 async def update_contact(
     customer_id: PathId,
     contact_id: PathId,
-    body: schemas.ContactUpdate,
+    body: customers.ContactUpdate,
     request: Request,
     if_match: IfMatch = None,
 ) -> Response:

@@ -7,9 +7,10 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from msc_contracts.http import sla as schemas
 from msc_contracts.vocabulary import RpoStatus, SetSort, Severity
 from msc_platform.http import ACTOR_HEADER, PathId, actor_of
-from sla_svc.api import rendering, schemas
+from sla_svc.api import rendering
 from sla_svc.domain.prepared import SetOrder, SetQuery
 from sla_svc.service import SlaService
 
