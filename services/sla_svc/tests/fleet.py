@@ -16,7 +16,7 @@ from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
-from sla_svc.api.rendering import public
+from sla_svc.api.rendering import sla_public
 from sla_svc.consumers import to_change
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import CustomerEvent, SlaService
@@ -118,7 +118,7 @@ async def expected_views(
     await sla.apply(delivered)
     out = {}
     for cid in fleet:
-        body = json.loads(json.dumps(public(await sla.view(cid, window))))
-        body.pop("as_of", None)
-        out[cid] = body
+        out[cid] = sla_public(await sla.view(cid, window)).model_dump(
+            mode="json", exclude={"as_of"}
+        )
     return out

@@ -1,6 +1,6 @@
-"""Words both sides of the HTTP API use: the SLA windows, the health badges, severities,
-RPO statuses and the set table's orders (CONTRACT.md). Each service's HTTP schemas live
-with the service; the contract tests keep their copies of these words alike."""
+"""The words of the HTTP contract (docs/CONTRACT.md): SLA windows, health badges, severities,
+RPO statuses, job types, plan badges, audit actions. The HTTP
+models (`msc_contracts.http`) are written in them."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ SetSort = Literal[
 ]
 """Orders of the backup set table; `-` reverses."""
 RpoStatus = Literal["ok", "breached", "never"]
+JobType = Literal["backup", "restore"]
+PlanBadge = Literal["expired", "expires_soon", "credits_over_80", "credits_over_100"]
+"""The plan expires within 30 days or has; the credits are over 80 % / 100 % of the quota."""
+ActivityAction = Literal[
+    "created",
+    "account_updated",
+    "service_plan_updated",
+    "contact_added",
+    "contact_updated",
+    "contact_deleted",
+    "deleted",
+]
+"""What a change to a customer did, as its audit trail names it."""

@@ -7,9 +7,9 @@ import json
 from collections import Counter, defaultdict
 
 from customer_svc.config import DEFAULT_REGIONS
-from gateway.api.schemas import CustomerCreate
 from msc_contracts import events as ev
 from msc_contracts.events import decode_event
+from msc_contracts.http.customers import CustomerCreate
 from msc_simulator.history import Plan, agent_events, customers, elsewhere
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

@@ -9,9 +9,10 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 
 from gateway.upstream import Answer, ServiceUnavailable, Upstream, customer_path
+from msc_contracts.http.portal import Summary
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class UpstreamFailed(Exception):
         self.response = response
 
 
-@dataclass
+@dataclass(frozen=True)
 class Details:
     """The composed view (JSON, ready to send) and the customer's ETag."""
 
@@ -39,10 +40,12 @@ class Details:
 async def customer_details(
     customers: Upstream, sla: Upstream, customer_id: str, window: str
 ) -> Details:
-    """Compose the details view; the SLA part may be missing (`partial`).
+    """Compose the details view (`CustomerDetails`); the SLA part may be missing (`partial`).
 
-    The services' answers are passed on as the bytes they sent, not decoded and encoded
-    again: the SLA answer whole, the customer's without its leading `id` member.
+    The Summary is taken from customer_svc's parsed answer (`_summary`); sla_svc's answer,
+    already the contract's `SlaPublic` serialized by its model, is passed on as the bytes it
+    sent: it is most of the view, and decoding and encoding it again would be most of the
+    gateway's work on it.
     """
     summary_call = customers.request("GET", customer_path(customer_id))
     sla_call = sla.request("GET", customer_path(customer_id, "sla"), params={"window": window})
@@ -65,7 +68,7 @@ async def customer_details(
             b'{"id":',
             to_json(customer_id),
             b',"summary":',
-            _summary_json(customer, customer_id),
+            to_json(_summary(customer)),
             b',"sla":',
             sla_json,
             b',"partial":',
@@ -78,18 +81,15 @@ async def customer_details(
     return Details(body=body, etag=customer.headers.get("ETag"))
 
 
-SUMMARY_PARTS = ("account", "service_plan", "consumption", "contacts")
+SUMMARY_PARTS = tuple(Summary.model_fields)
 
 
-def _summary_json(customer: Answer, customer_id: str) -> bytes:
-    """The Summary tab: customer_svc's answer without its `id`. customer_svc writes `id`
-    first (in `CustomerPublic`'s order), so it is cut off the bytes; an answer in any other
-    shape is decoded and the Summary's parts encoded again."""
-    prefix = b'{"id":' + to_json(customer_id) + b","
-    if customer.content.startswith(prefix):
-        return b"{" + customer.content[len(prefix) :]
-    body = customer.json()
-    return to_json({part: body[part] for part in SUMMARY_PARTS})
+def _summary(customer: Answer) -> dict[str, Any]:
+    """The Summary tab: the parts of customer_svc's `CustomerPublic` that `Summary` names,
+    in any order it wrote them. Parsed, not validated again: customer_svc validated its
+    answer with the same model on the way out, and validating again costs more than parsing."""
+    body = from_json(customer.content)
+    return {part: body[part] for part in SUMMARY_PARTS}
 
 
 async def customer_sla(

@@ -14,11 +14,11 @@ import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-from gateway.api import schemas
 from gateway.compose import customer_sla, customers_with_health
 from gateway.upstream import Upstream
+from msc_contracts.http import portal
 
-CUSTOMER_COLUMNS = tuple(schemas.CustomerListEntry.model_fields)
+CUSTOMER_COLUMNS = tuple(portal.CustomerListEntry.model_fields)
 """The customers list's row, health included, as the API documents it."""
 SET_COLUMNS = (
     "backup_set_id",

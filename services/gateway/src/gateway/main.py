@@ -17,7 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 from gateway.api.deps import Services, document_bearer_auth
 from gateway.api.errors import install_gateway_errors
 from gateway.api.guard import Guard
-from gateway.api.routes import router
+from gateway.api.routers import include_portal_api
 from gateway.config import Settings
 from gateway.upstream import Connections, Upstream, UpstreamMetrics
 from msc_contracts.schemas import asyncapi
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_request_id(app)
     install_request_limits(app, settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.include_router(router)
+    include_portal_api(app)
     # Without sla_svc the details view still answers (`partial: true`): not a reason to
     # take the portal out of service.
     install_http_metrics(app, registry)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from msc_contracts.http import sla as schemas
 from msc_testkit.clock import FixedClock
 from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
-from sla_svc.api import schemas
-from sla_svc.api.rendering import as_of, public, with_as_of, without_as_of
+from sla_svc.api.rendering import sla_public, with_as_of, without_as_of
 from sla_svc.domain.view import SlaView
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
 def contract_json(view: SlaView) -> dict[str, object]:
-    return {"as_of": as_of(view), **public(view)}
+    return sla_public(view).model_dump(mode="json")
 
 
 class CountingRender:
@@ -51,7 +51,7 @@ async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
     changed, rest = await sla.rendered_view("c1", "7d", None, 100, render)
     assert render.calls == 2
     assert json.loads(with_as_of(changed, rest)) == contract_json(changed)
-    assert public(changed)["backup_jobs"]["failed"] == 1
+    assert sla_public(changed).backup_jobs.failed == 1
 
 
 async def test_without_capacity_every_view_is_rendered_afresh() -> None:

@@ -76,10 +76,12 @@ async def views(service: SlaService) -> dict[str, Any]:
                 out[f"{cid} sla {window} {sort}"] = json.loads(rendering.with_as_of(view, rest))
         for severity in (None, "warning", "critical"):
             page = await service.open_alerts(cid, severity, None, 20)
-            out[f"{cid} alerts {severity}"] = rendering.alert_page(page.alerts, page.next_cursor)
+            out[f"{cid} alerts {severity}"] = rendering.alert_page(
+                page.alerts, page.next_cursor
+            ).model_dump(mode="json")
         for set_id in ("bs-1", "bs-2", "bs-a", "bs-b", "bs-c"):
             history = await service.job_history(cid, set_id)
-            out[f"{cid} jobs {set_id}"] = rendering.job_history(history)
+            out[f"{cid} jobs {set_id}"] = rendering.job_history(history).model_dump(mode="json")
     out["health"] = await service.health([*LIVE, "c-gone", "c-never"])
     return out
 

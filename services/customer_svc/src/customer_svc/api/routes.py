@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from customer_svc.api import schemas
 from customer_svc.domain.consumption import Consumption
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.domain.plan_health import plan_badges, quota_used
 from customer_svc.service import CustomerService, account_and_plan
+from msc_contracts.http import customers as schemas
 from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])

@@ -1,4 +1,5 @@
-"""What the portal routes need from the request: the caller and the two services.
+"""What the portal routes need from the request: the caller, the two services, and whether
+the caller may see the customer asked about.
 
 Plain functions of the request rather than FastAPI dependencies: solving dependencies was
 the largest part of the gateway's own CPU per details view (a sixth, by profile), and
@@ -11,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from gateway.auth import Principal, Unauthenticated
 from gateway.upstream import Upstream
+from msc_contracts.bounds import MAX_NAME_CHARS
+from msc_platform.http import ACTOR_HEADER, Problem
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,21 @@ def services(request: Request) -> Services:
     """customer_svc and sla_svc."""
     found: Services = request.app.state.services
     return found
+
+
+def visible(request: Request, customer_id: str) -> Services:
+    """The services, to ask about a customer the caller may see (a `customer_viewer` sees
+    its own); any other is answered 404, as if it did not exist."""
+    if not caller(request).sees_customer(customer_id):
+        raise Problem(404, "Not found", f"customer {customer_id} does not exist")
+    return services(request)
+
+
+def actor(request: Request) -> dict[str, str]:
+    """The header that names the caller to a service, for its audit trail."""
+    return {
+        ACTOR_HEADER: quote(caller(request).subject[:MAX_NAME_CHARS], safe="", errors="replace")
+    }
 
 
 def document_bearer_auth(app: FastAPI) -> Callable[[], dict[str, Any]]:

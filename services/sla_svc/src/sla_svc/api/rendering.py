@@ -1,28 +1,48 @@
-"""The SLA view, the open alerts and a set's job history as the contract's JSON.
+"""The SLA view, the open alerts and a set's job history as the contract's models
+(`msc_contracts.http.sla`), built from the domain's values: the models' serializer writes
+every answer, so a field of the view is named and typed once, in the model. The words the
+domain holds as text (window, RPO status, severity, job type) are checked by the models
+against `msc_contracts.vocabulary`.
 
 A view answered again from the read cache differs from the one first computed only in
-`as_of` (`read_cache.KeptView`), so everything but `as_of` is rendered once per kept view
+`as_of` (`read_cache.KeptView`), so everything but `as_of` is serialized once per kept view
 (`without_as_of`, kept by the read cache) and `as_of` is put in front of it on each answer
-(`with_as_of`). Rendering was half of the CPU of a view of a large customer.
+(`with_as_of`): serializing is most of the CPU of a view of a large customer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-import pydantic_core
+from pydantic import TypeAdapter
 
+from msc_contracts.http.sla import (
+    AcknowledgementPublic,
+    AlertPage,
+    AlertPublic,
+    AlertsPublic,
+    BackupSetPublic,
+    BackupSetsPublic,
+    FailurePublic,
+    JobCountsPublic,
+    JobHistory,
+    JobHistoryEntry,
+    JobPublic,
+    SeverityCounts,
+    SlaPublic,
+)
 from sla_svc.domain.alerts import Acknowledged, AlertState
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.latest import JobSummary
 from sla_svc.domain.time_keys import rfc3339
-from sla_svc.domain.view import SlaView
+from sla_svc.domain.view import BackupSetRow, SlaView
+
+_SLA = TypeAdapter(SlaPublic)
 
 
 def without_as_of(view: SlaView) -> bytes:
     """The view's JSON but `as_of`: the same for as long as the view is kept."""
-    return pydantic_core.to_json(public(view))
+    return _SLA.dump_json(sla_public(view), exclude={"as_of"})
 
 
 def with_as_of(view: SlaView, rest: bytes) -> bytes:
@@ -35,104 +55,106 @@ def as_of(view: SlaView) -> str:
     return view.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def public(view: SlaView) -> dict[str, Any]:
-    """The contract's shape of the SLA view, but for `as_of`."""
-    return {
-        "window": view.window,
-        "backup_jobs": vars(view.backup_jobs),
-        "restore_jobs": vars(view.restore_jobs),
-        "alerts": {
-            "open": view.open_alerts,
-            "acknowledged": view.acknowledged_alerts,
-            "raised_in_window": view.raised_in_window,
-        },
-        "backup_sets": {
-            "total": view.sets_total,
-            "rpo_breached": view.rpo_breached,
-            "never_backed_up": view.never_backed_up,
-            "items": [
-                {
-                    "backup_set_id": row.backup_set_id,
-                    "name": row.name,
-                    "workload": row.workload,
-                    "rpo_hours": row.rpo_hours,
-                    "rpo_status": row.rpo_status,
-                    "last_successful_backup_at": _time(row.last_successful_backup_at),
-                    "last_backup": _job(row.last_backup),
-                    "last_restore": _job(row.last_restore),
-                    "last_failure": _failure(row.last_failure),
-                    "open_alerts": row.open_alerts,
-                }
-                for row in view.rows
-            ],
-            "next_cursor": view.next_cursor,
-        },
-    }
+def sla_public(view: SlaView) -> SlaPublic:
+    """The contract's SLA tab of the view."""
+    return SlaPublic(
+        window=view.window,
+        as_of=as_of(view),
+        backup_jobs=JobCountsPublic.model_validate(view.backup_jobs, from_attributes=True),
+        restore_jobs=JobCountsPublic.model_validate(view.restore_jobs, from_attributes=True),
+        alerts=AlertsPublic(
+            open=SeverityCounts.model_validate(view.open_alerts),
+            acknowledged=SeverityCounts.model_validate(view.acknowledged_alerts),
+            raised_in_window=SeverityCounts.model_validate(view.raised_in_window),
+        ),
+        backup_sets=BackupSetsPublic(
+            total=view.sets_total,
+            rpo_breached=view.rpo_breached,
+            never_backed_up=view.never_backed_up,
+            items=[_row(row) for row in view.rows],
+            next_cursor=view.next_cursor,
+        ),
+    )
+
+
+def _row(row: BackupSetRow) -> BackupSetPublic:
+    return BackupSetPublic(
+        backup_set_id=row.backup_set_id,
+        name=row.name,
+        workload=row.workload,
+        rpo_hours=row.rpo_hours,
+        rpo_status=row.rpo_status,
+        last_successful_backup_at=_time(row.last_successful_backup_at),
+        last_backup=_job(row.last_backup),
+        last_restore=_job(row.last_restore),
+        last_failure=_failure(row.last_failure),
+        open_alerts=row.open_alerts,
+    )
 
 
 def _time(key: str | None) -> str | None:
     return rfc3339(key) if key else None
 
 
-def _job(job: JobSummary | None) -> dict[str, Any] | None:
+def _job(job: JobSummary | None) -> JobPublic | None:
     if job is None:
         return None
-    return {
-        "job_id": job.job_id,
-        "status": job.status,
-        "started_at": _time(job.started_at),
-        "ended_at": _time(job.ended_at),
-    }
+    return JobPublic(
+        job_id=job.job_id,
+        status=job.status,
+        started_at=_time(job.started_at),
+        ended_at=_time(job.ended_at),
+    )
 
 
-def _failure(job: JobSummary | None) -> dict[str, Any] | None:
+def _failure(job: JobSummary | None) -> FailurePublic | None:
     if job is None:
         return None
-    return {
-        "job_id": job.job_id,
-        "ended_at": _time(job.ended_at),
-        "error_code": job.error_code,
-        "error_message": job.error_message,
-    }
+    return FailurePublic(
+        job_id=job.job_id,
+        ended_at=_time(job.ended_at),
+        error_code=job.error_code,
+        error_message=job.error_message,
+    )
 
 
-def alert_page(alerts: list[AlertState], next_cursor: str | None) -> dict[str, Any]:
+def alert_page(alerts: list[AlertState], next_cursor: str | None) -> AlertPage:
     """A page of open alerts."""
-    return {"items": [_alert(a) for a in alerts], "next_cursor": next_cursor}
+    return AlertPage(items=[_alert(a) for a in alerts], next_cursor=next_cursor)
 
 
-def acknowledgement(ack: Acknowledged) -> dict[str, str]:
+def acknowledgement(ack: Acknowledged) -> AcknowledgementPublic:
     """Who acknowledged an alert, and when."""
-    return {"by": ack.by, "at": rfc3339(ack.time)}
+    return AcknowledgementPublic(by=ack.by, at=rfc3339(ack.time))
 
 
-def job_history(history: SetHistory) -> dict[str, Any]:
+def job_history(history: SetHistory) -> JobHistory:
     """A set's latest jobs."""
     items = [
-        {
-            "job_id": j.job_id,
-            "job_type": j.job_type,
-            "status": j.status,
-            "started_at": _time(j.started_at),
-            "ended_at": _time(j.ended_at),
-            "bytes_transferred": j.bytes_transferred,
-            "error_code": j.error_code,
-            "error_message": j.error_message,
-        }
+        JobHistoryEntry(
+            job_id=j.job_id,
+            job_type=j.job_type,
+            status=j.status,
+            started_at=_time(j.started_at),
+            ended_at=_time(j.ended_at),
+            bytes_transferred=j.bytes_transferred,
+            error_code=j.error_code,
+            error_message=j.error_message,
+        )
         for j in history.jobs
     ]
-    return {"backup_set_id": history.backup_set_id, "items": items}
+    return JobHistory(backup_set_id=history.backup_set_id, items=items)
 
 
-def _alert(alert: AlertState) -> dict[str, Any]:
+def _alert(alert: AlertState) -> AlertPublic:
     raised = alert.raised
     assert raised is not None  # only open alerts are listed
-    return {
-        "alert_id": alert.alert_id,
-        "severity": raised.severity,
-        "alert_type": raised.alert_type,
-        "message": raised.message,
-        "backup_set_id": raised.backup_set_id,
-        "raised_at": rfc3339(raised.time),
-        "acknowledged": acknowledgement(alert.acknowledged) if alert.acknowledged else None,
-    }
+    return AlertPublic(
+        alert_id=alert.alert_id,
+        severity=raised.severity,
+        alert_type=raised.alert_type,
+        message=raised.message,
+        backup_set_id=raised.backup_set_id,
+        raised_at=rfc3339(raised.time),
+        acknowledged=acknowledgement(alert.acknowledged) if alert.acknowledged else None,
+    )

@@ -1,15 +1,16 @@
-"""Routes of the SLA API: parse, call the service, shape the answer (`rendering`); its
-errors are answered in `api/errors.py`."""
+"""Routes of the SLA API: parse, call the service, answer in the contract's models
+(`rendering`); its errors are answered in `api/errors.py`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from msc_contracts.http import sla as schemas
 from msc_contracts.vocabulary import RpoStatus, SetSort, Severity
 from msc_platform.http import ACTOR_HEADER, PathId, actor_of
-from sla_svc.api import rendering, schemas
+from sla_svc.api import rendering
 from sla_svc.domain.prepared import SetOrder, SetQuery
 from sla_svc.service import SlaService
 
@@ -48,9 +49,9 @@ async def get_sla(
 
 
 @router.post("/sla-health", response_model=schemas.HealthPublic)
-async def sla_health(body: schemas.HealthQuery, service: ServiceDep) -> dict[str, Any]:
+async def sla_health(body: schemas.HealthQuery, service: ServiceDep) -> schemas.HealthPublic:
     """`sla_health` of many customers in one call, for the customers list."""
-    return {"items": await service.health(body.customer_ids)}
+    return schemas.HealthPublic(items=await service.health(body.customer_ids))
 
 
 @router.get("/customers/{customer_id}/alerts", response_model=schemas.AlertPage)
@@ -60,7 +61,7 @@ async def open_alerts(
     severity: Annotated[Severity | None, Query(description="Only this severity.")] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> schemas.AlertPage:
     """The customer's open alerts, newest raised first."""
     page = await service.open_alerts(customer_id, severity, cursor, limit)
     return rendering.alert_page(page.alerts, page.next_cursor)
@@ -76,11 +77,13 @@ async def acknowledge_alert(
     body: schemas.AcknowledgementCreate,
     service: ServiceDep,
     actor: Annotated[str | None, Header(alias=ACTOR_HEADER)] = None,
-) -> dict[str, Any]:
+) -> schemas.AcknowledgementAccepted:
     """Acknowledge an open alert (202: applied within moments; an alert acknowledged before
     answers its first acknowledgement)."""
     ack = await service.acknowledge(customer_id, body.alert_id, actor_of(actor) or "unknown")
-    return {"alert_id": body.alert_id, "acknowledged": rendering.acknowledgement(ack)}
+    return schemas.AcknowledgementAccepted(
+        alert_id=body.alert_id, acknowledged=rendering.acknowledgement(ack)
+    )
 
 
 @router.get("/customers/{customer_id}/jobs", response_model=schemas.JobHistory)
@@ -88,7 +91,7 @@ async def job_history(
     customer_id: PathId,
     service: ServiceDep,
     backup_set_id: Annotated[str, Query(min_length=1, max_length=128)],
-) -> dict[str, Any]:
+) -> schemas.JobHistory:
     """The latest jobs of one backup set (the set named in the query: a set id is any text)."""
     history = await service.job_history(customer_id, backup_set_id)
     return rendering.job_history(history)

@@ -1,16 +1,14 @@
-"""sla_svc's HTTP answers: the SLA tab (CONTRACT.md) and the health badges of a page of
-customers. The gateway keeps a copy of the SLA tab's shape in `gateway/api/schemas.py`;
-`tests/contract/test_http_schemas.py` keeps the two alike.
+"""The SLA's HTTP bodies and answers (docs/CONTRACT.md section 3): the SLA tab, the open
+alerts and their acknowledgement, a set's job history, and the health badges of a page of
+customers. sla_svc renders its answers through them; the gateway documents them and forwards.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from msc_contracts.fields import Id
-from msc_contracts.vocabulary import Health, Severity, Window
+from msc_contracts.vocabulary import Health, JobType, RpoStatus, Severity, Window
 
 
 class JobCountsPublic(BaseModel):
@@ -68,7 +66,7 @@ class BackupSetPublic(BaseModel):
     name: str | None
     workload: str | None
     rpo_hours: int
-    rpo_status: Literal["ok", "breached", "never"]
+    rpo_status: RpoStatus
     last_successful_backup_at: str | None
     last_backup: JobPublic | None
     last_restore: JobPublic | None
@@ -156,7 +154,7 @@ class JobHistoryEntry(BaseModel):
     """One job of a backup set's history."""
 
     job_id: str
-    job_type: Literal["backup", "restore"]
+    job_type: JobType
     status: str
     started_at: str | None
     ended_at: str | None

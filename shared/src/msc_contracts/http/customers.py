@@ -1,15 +1,14 @@
-"""customer_svc's HTTP bodies and answers (CONTRACT.md section 3).
+"""The customers' HTTP bodies and answers (docs/CONTRACT.md section 3): customer_svc answers
+them, the gateway validates the bodies, documents both and forwards them.
 
 Each field's type, and so its bounds, is `msc_contracts.fields`', the one the lifecycle
-events use too. The gateway keeps a copy of the public shapes in `gateway/api/schemas.py`
-to validate and document its API; `tests/contract/test_http_schemas.py` keeps the two alike.
-The answers' fields stay unbounded: a customer stored under older bounds is shown as stored.
+events use too. The answers' fields stay unbounded: a customer stored under older bounds is
+shown as stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +27,7 @@ from msc_contracts.fields import (
     Region,
     TenantType,
 )
+from msc_contracts.vocabulary import ActivityAction, PlanBadge
 
 
 class _Body(BaseModel):
@@ -102,11 +102,17 @@ class CustomerCreate(_Body):
     contacts: list[ContactCreate] = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
+def _required(body: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, info in body.model_fields.items() if info.is_required())
+
+
 REQUIRED_ON_UPDATE = {
-    "account": {"name"},
-    "service_plan": {"plan", "storage_region", "tenant_type", "edition"},
-    "contact": {"name", "email"},
+    "account": _required(AccountCreate),
+    "service_plan": _required(ServicePlanCreate),
+    "contact": _required(ContactCreate),
 }
+"""The fields of each part that a change may leave out but not clear (`null`): those a new
+customer must have."""
 
 
 class AccountPublic(BaseModel):
@@ -186,8 +192,8 @@ class CustomerListItem(BaseModel):
     quota_used: float | None = Field(
         description="The last 90 days' credits as a share of the credit quota (1.0 = all)."
     )
-    plan_badges: list[Literal["expired", "expires_soon", "credits_over_80", "credits_over_100"]] = (
-        Field(description="The plan expires within 30 days or has; credits over 80 % / 100 %.")
+    plan_badges: list[PlanBadge] = Field(
+        description="The plan expires within 30 days or has; credits over 80 % / 100 %."
     )
 
 
@@ -210,15 +216,7 @@ class ActivityEntry(BaseModel):
     """One change to a customer: which version it made, what, who (`sub`), when."""
 
     version: int
-    action: Literal[
-        "created",
-        "account_updated",
-        "service_plan_updated",
-        "contact_added",
-        "contact_updated",
-        "contact_deleted",
-        "deleted",
-    ]
+    action: ActivityAction
     actor: str | None
     at: dt.datetime
     changes: list[FieldChangePublic]
