@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from customer_svc.domain.model import Account, Customer, ServicePlan
-from customer_svc.service import summary
+from customer_svc.service import account_and_plan
 from msc_contracts import events
 from msc_contracts.http import customers, sla
 from msc_contracts.topics import BACKUP_ALERTS, CUSTOMER_EVENTS
@@ -119,7 +119,7 @@ def _through_the_system(raw: dict[str, Any]) -> dict[str, Any] | None:
         account=Account(**body.account.model_dump()),
         service_plan=ServicePlan(**body.service_plan.model_dump()),
     )
-    return summary(customer)
+    return account_and_plan(customer)
 
 
 def _event(event_type: str, data: dict[str, Any]) -> bytes:
