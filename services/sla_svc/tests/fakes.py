@@ -65,12 +65,8 @@ class FakeSlaStore:
             return customer, Unfinished()
         return customer, copy.deepcopy(self.unfinished.get(customer_id, Unfinished()))
 
-    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
-        return [
-            job
-            for (cid, _), job in self.jobs_.items()
-            if cid == customer_id and job.backup_set_id == backup_set_id
-        ]
+    async def customer_jobs(self, customer_id: str) -> list[JobState]:
+        return [job for (cid, _), job in self.jobs_.items() if cid == customer_id]
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         return {j: self.jobs_[(customer_id, j)] for j in job_ids if (customer_id, j) in self.jobs_}

@@ -74,9 +74,9 @@ class SlaStore(Protocol):
         """The customer's figures to apply a batch to, and what the save that wrote them
         did not finish writing (nothing once the head says it finished)."""
 
-    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
-        """Every stored job state of one set (a scan: for the rare set whose latest jobs
-        all fell, `backup_sets.rebuilt`)."""
+    async def customer_jobs(self, customer_id: str) -> list[JobState]:
+        """Every stored job state of the customer (a scan: for the rare set whose latest
+        jobs all fell, `backup_sets.rebuilt`; once a batch however many sets)."""
 
     async def jobs(self, customer_id: str, job_ids: Iterable[str]) -> dict[str, JobState]:
         """The stored states of these jobs (missing ones left out)."""

@@ -268,14 +268,16 @@ class SlaService:
     async def _find_latest_jobs(
         self, customer_id: str, customer: CustomerSla, batch: dict[str, JobState]
     ) -> None:
-        """Rebuild the latest jobs of the sets whose kept ones all fell (`latest.py`)."""
-        for set_id in {job.backup_set_id for job in batch.values()}:
-            backup_set = customer.sets.get(set_id)
-            if backup_set is None or not backup_set.latest.unknown:
-                continue
-            states = {j.job_id: j for j in await self._store.set_jobs(customer_id, set_id)}
-            states |= {j: s for j, s in batch.items() if s.backup_set_id == set_id}
-            customer.sets[set_id] = rebuilt(backup_set, states.values())
+        """Rebuild the latest jobs of the sets whose kept ones all fell (`latest.py`), from
+        one read of the customer's job states whatever their number."""
+        touched = {job.backup_set_id for job in batch.values()}
+        unknown = [s for s in touched if (bs := customer.sets.get(s)) and bs.latest.unknown]
+        if not unknown:
+            return
+        states = {j.job_id: j for j in await self._store.customer_jobs(customer_id)} | batch
+        for set_id in unknown:
+            of_set = (s for s in states.values() if s.backup_set_id == set_id)
+            customer.sets[set_id] = rebuilt(customer.sets[set_id], of_set)
 
     async def _figures(
         self, customer_id: str, hours: Sequence[str]

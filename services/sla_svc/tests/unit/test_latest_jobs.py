@@ -23,9 +23,9 @@ class CountedScans(FakeSlaStore):
         super().__init__()
         self.scans = 0
 
-    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
+    async def customer_jobs(self, customer_id: str) -> list[JobState]:
         self.scans += 1
-        return await super().set_jobs(customer_id, backup_set_id)
+        return await super().customer_jobs(customer_id)
 
 
 def service(store: FakeSlaStore | None = None) -> SlaService:

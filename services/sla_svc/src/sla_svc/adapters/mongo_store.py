@@ -160,7 +160,7 @@ class MongoSlaStore:
         doc = await self.customers.find_one({"_id": customer_id})
         if doc is not None and is_format_6(doc):  # not migrated yet (see `upgrade`)
             finder = LatestFinder()
-            for job in await self._customer_jobs(customer_id):
+            for job in await self.customer_jobs(customer_id):
                 finder.add(job, by_set=True)
             return _from_format_6(customer_id, doc, finder), Unfinished()
         customer = customer_from_document(customer_id, doc)
@@ -168,12 +168,7 @@ class MongoSlaStore:
             return customer, Unfinished()
         return customer, unfinished_from_document(customer_id, doc)
 
-    async def set_jobs(self, customer_id: str, backup_set_id: str) -> list[JobState]:
-        """Every stored job state of one set."""
-        jobs = await self._customer_jobs(customer_id)
-        return [job for job in jobs if job.backup_set_id == backup_set_id]
-
-    async def _customer_jobs(self, customer_id: str) -> list[JobState]:
+    async def customer_jobs(self, customer_id: str) -> list[JobState]:
         """Every stored job state of the customer: one range of `_id`s (`entity_id`; a
         customer id holds no `|`)."""
         found = self.jobs_.find({"_id": {"$gte": f"{customer_id}|", "$lt": f"{customer_id}}}"}})
