@@ -81,12 +81,22 @@ async def create_topics(
             ]
             if refused:
                 raise TopicsRefused("the broker refused to create " + "; ".join(refused))
-            still = [t for t in topics if t not in set(await admin.list_topics())]
-            if still:
-                raise TopicsRefused(f"created, yet still missing on the broker: {still}")
+            await _until_listed(admin, topics)
         return missing
     finally:
         await admin.close()
+
+
+async def _until_listed(admin: AIOKafkaAdminClient, topics: tuple[str, ...]) -> None:
+    """Return once the broker lists every topic (creation completes in the background)."""
+    deadline = time.monotonic() + LISTED_WITHIN_S
+    while still := [t for t in topics if t not in set(await admin.list_topics())]:
+        if time.monotonic() > deadline:
+            raise TopicsRefused(f"created, yet not listed within {LISTED_WITHIN_S:.0f} s: {still}")
+        await asyncio.sleep(0.2)
+
+
+LISTED_WITHIN_S = 30.0
 
 
 class TopicsRefused(RuntimeError):
