@@ -33,6 +33,7 @@ from msc_contracts.fields import (
     Text,
 )
 from msc_contracts.ids import EntityId
+from msc_contracts.vocabulary import TERMINAL_JOB_STATUSES, JobStatus, JobType, Severity
 
 # Limits of what an event may carry (CONTRACT.md section 4, `msc_contracts.bounds`):
 # anything outside them breaks the schema and is dead-lettered, so that an accepted event
@@ -73,15 +74,6 @@ Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 """An RFC 3339 timestamp with an offset, from 2000-01-01 to a day past the consumer's clock."""
 Day = Annotated[dt.date, AfterValidator(_plausible_date)]
 """A UTC day, `YYYY-MM-DD`, in the same range as an `Instant`."""
-
-JobType = Literal["backup", "restore"]
-JobStatus = Literal[
-    "queued", "running", "successful", "successful_with_errors", "failed", "canceled"
-]
-TERMINAL_JOB_STATUSES: Final[frozenset[str]] = frozenset(
-    {"successful", "successful_with_errors", "failed", "canceled"}
-)
-AlertSeverity = Literal["critical", "warning", "info"]
 
 
 class EventData(BaseModel):
@@ -133,7 +125,7 @@ class AlertRaised(EventData):
     """`com.msc.alert.raised.v1`: an alert was raised."""
 
     alert_id: Id = Field(description="Alert identifier.")
-    severity: AlertSeverity = Field(description="`critical`, `warning` or `info`.")
+    severity: Severity = Field(description="`critical`, `warning` or `info`.")
     alert_type: Name = Field(description="Kind of alert, e.g. `backup_failed`.")
     message: Text = Field(description="Human-readable alert text.")
     backup_set_id: Id | None = Field(default=None, description="Backup set it concerns, if any.")

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from msc_contracts.vocabulary import Health
 from msc_platform.clock import Clock
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised, newest_open
 from sla_svc.domain.backup_sets import rebuilt
@@ -19,7 +20,6 @@ from sla_svc.domain.time_keys import hour_key, instant
 from sla_svc.domain.view import (
     LONGEST_WINDOW,
     WINDOWS,
-    Health,
     SlaView,
     Window,
     sla_health,

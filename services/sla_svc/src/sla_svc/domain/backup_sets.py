@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
+from msc_contracts.vocabulary import RpoStatus
 from sla_svc.domain.jobs import JobState
 from sla_svc.domain.latest import JobSummary, LatestJobs
 from sla_svc.domain.time_keys import instant
 
 DEFAULT_RPO_HOURS = 24
-
-RpoStatus = Literal["ok", "breached", "never"]
 
 
 @dataclass(frozen=True)

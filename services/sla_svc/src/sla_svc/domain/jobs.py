@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-TERMINAL_STATUSES = ("successful", "successful_with_errors", "failed", "canceled")
-"""The statuses a job ends in, in the order the SLA tab counts them (the contract's
-`TERMINAL_JOB_STATUSES`; `tests/unit/test_vocabulary.py` keeps the two alike)."""
-TERMINAL = frozenset(TERMINAL_STATUSES)
-SUCCESSFUL = frozenset({"successful", "successful_with_errors"})
+from msc_contracts.vocabulary import SUCCESSFUL_JOB_STATUSES, TERMINAL_JOB_STATUSES
+
+TERMINAL = frozenset(TERMINAL_JOB_STATUSES)
+SUCCESSFUL = frozenset(SUCCESSFUL_JOB_STATUSES)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sla_svc.domain.backup_sets import RpoJudge, RpoStatus, SetKey
+from msc_contracts.vocabulary import RpoStatus
+from sla_svc.domain.backup_sets import RpoJudge, SetKey
 from sla_svc.domain.figures import Counts, CustomerSla
 from sla_svc.domain.time_keys import from_instant
 

@@ -6,11 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
+from msc_contracts.vocabulary import SEVERITIES, TERMINAL_JOB_STATUSES, Health
 from sla_svc.domain.backup_sets import BackupSet, RpoJudge
 from sla_svc.domain.figures import Counts, HourDetail
-from sla_svc.domain.jobs import TERMINAL_STATUSES
 from sla_svc.domain.latest import JobSummary
 from sla_svc.domain.prepared import HourTotals, PreparedSla, SetQuery
 from sla_svc.domain.time_keys import from_instant, hour_key, hour_start, instant
@@ -20,9 +19,8 @@ WINDOWS: Mapping[str, dt.timedelta] = {
     "7d": dt.timedelta(days=7),
     "30d": dt.timedelta(days=30),
 }
+"""The contract's windows (`msc_contracts.vocabulary.Window`) and their lengths."""
 LONGEST_WINDOW = max(WINDOWS.values())
-SEVERITIES = ("critical", "warning", "info")
-Health = Literal["ok", "warning", "critical", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ def window_counts(
 
 def job_counts(counts: Counts, job_type: str) -> JobCounts:
     """The job statistics of one type."""
-    by_status = {s: counts.get(f"{job_type}:{s}", 0) for s in TERMINAL_STATUSES}
+    by_status = {s: counts.get(f"{job_type}:{s}", 0) for s in TERMINAL_JOB_STATUSES}
     good = by_status["successful"] + by_status["successful_with_errors"]
     rated = good + by_status["failed"]
     return JobCounts(
