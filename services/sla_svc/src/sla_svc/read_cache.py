@@ -1,9 +1,9 @@
 """Customers' figures recently read, each kept while the customer's revision is unchanged.
 
-A read asks the store for the customer's revision (a small document written after every
-save); only when it differs from the kept one are the figures read again. On FerretDB,
-where reading a large customer's figures costs tens of milliseconds and a revision one
-small read, a view of a quiet customer costs about one `find_one`. A revision found
+A read asks the store for the customer's head (a small document naming the revision of
+its last finished save); only when that differs from the kept one are the figures read
+again, so a view of a quiet customer costs one small read instead of its figures (see
+bench/results.md, the warm and cold SLA views). A revision found
 current is trusted for `recheck` (one second by default) without asking again, so views
 asked for in quick succession touch no database; figures another instance saves show
 here after at most that long. The figures this process has just saved replace the kept

@@ -56,12 +56,8 @@ from sla_svc.ports import CustomerChanges, Head, Unfinished
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
 STORED_FORMAT = 7
-"""Version of the documents' shape: 2 since states are packed into one `state` field, 3
-since counted documents remember offsets per partition, 4 since alerts keep their type,
-message and acknowledgement, 5 and 6 since a customer's figures keep the sets' rows and
-the open-alert index apart, 7 since a set's row keeps its latest jobs of each kind over all
-its history and the figures carry the rest of their save (`unfinished`) instead of
-offsets. README "Upgrades" says what each release migrates."""
+"""Version of the documents' shape; README "Upgrades" says what each version changed and
+what this release migrates (`upgrade`)."""
 
 
 PURGE_RETRY_FIRST_S = 1.0

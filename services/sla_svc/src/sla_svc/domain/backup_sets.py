@@ -123,7 +123,7 @@ class RpoJudge:
     when `as_of - last_successful_backup_at` exceeds the RPO, else `ok`.
 
     Instant keys sort like instants, so each set costs one string comparison with the
-    cutoff `as_of - rpo_hours` of its RPO (parsing a timestamp per set costs 20 times more).
+    cutoff `as_of - rpo_hours` of its RPO, instead of parsing a timestamp per set.
     """
 
     def __init__(self, as_of: dt.datetime) -> None:

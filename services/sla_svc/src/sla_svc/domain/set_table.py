@@ -1,10 +1,10 @@
 """A customer's backup sets by id, as read from storage: each set is decoded only when
 asked for, and the table's counts and orders read the sets' keys alone (`SetKey`).
 
-A view of a 1,000-set customer shows one page of sets; decoding all of them (their latest
-jobs, failures and successes) cost it some 15 ms. Here a read keeps each stored set as
-its key and its stored form, decodes those of the page, and a save writes again the
-stored form of every set it did not change.
+A view of a customer with many sets shows one page of them, so decoding them all (their
+latest jobs) would be most of its cost (bench/results.md, the cold SLA view). Here a read
+keeps each stored set as its key and its stored form, decodes those of the page, and a
+save writes again the stored form of every set it did not change.
 """
 
 from __future__ import annotations
