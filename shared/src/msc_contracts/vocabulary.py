@@ -28,7 +28,12 @@ JobType = Literal["backup", "restore"]
 JobStatus = Literal[
     "queued", "running", "successful", "successful_with_errors", "failed", "canceled"
 ]
-TERMINAL_JOB_STATUSES: Final[tuple[str, ...]] = get_args(JobStatus)[2:]
+TERMINAL_JOB_STATUSES: Final[tuple[str, ...]] = (
+    "successful",
+    "successful_with_errors",
+    "failed",
+    "canceled",
+)
 """The statuses a job ends in, in the order the SLA tab counts them."""
 SUCCESSFUL_JOB_STATUSES: Final[tuple[str, ...]] = ("successful", "successful_with_errors")
 PlanBadge = Literal["expired", "expires_soon", "credits_over_80", "credits_over_100"]

@@ -13,7 +13,7 @@ import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, RequestTimedOutError, TopicAlreadyExistsError
 from pydantic import AliasChoices, Field
 
 from msc_contracts.topics import ALL_TOPICS, dead_letter_topic
@@ -73,11 +73,13 @@ async def create_topics(
                 ]
             )
             # The broker answers per topic rather than raising: one another instance
-            # created meanwhile is fine, any other refusal is not.
+            # created meanwhile is fine, one still being created is waited for below,
+            # any other refusal is not.
             refused = [
                 f"{e['topic']}: {e.get('error_message') or ''} (code {e['error_code']})"
                 for e in answer.to_object()["topic_errors"]
-                if e["error_code"] not in (0, TopicAlreadyExistsError.errno)
+                if e["error_code"]
+                not in (0, TopicAlreadyExistsError.errno, RequestTimedOutError.errno)
             ]
             if refused:
                 raise TopicsRefused("the broker refused to create " + "; ".join(refused))
@@ -85,6 +87,10 @@ async def create_topics(
         return missing
     finally:
         await admin.close()
+
+
+NOT_REFUSED = (0, TopicAlreadyExistsError.errno, RequestTimedOutError.errno)
+"""Created; created by another instance meanwhile; still being created (waited for)."""
 
 
 async def _until_listed(admin: AIOKafkaAdminClient, topics: tuple[str, ...]) -> None:

@@ -590,3 +590,32 @@ async def test_a_refusal_whose_claim_cannot_be_released_is_not_told_refused(
     d.hook("revisions", "delete_one", lost)
     with pytest.raises(OutcomeUnknown):
         await d.service.update_account(cid, {"name": taken.account.name}, None)
+
+
+async def test_a_roll_forward_meeting_its_writers_late_replacement_still_publishes(
+    deployment: Deployment,
+) -> None:
+    """The writer's reply is lost; when the relay rolls the change forward, the writer's own
+    replacement lands between the relay's check and its write, which then collides: the
+    change is stored, so its event goes out all the same."""
+    d = deployment
+    cid = await created(d)
+
+    async def reply_lost(write: Call) -> Any:
+        raise AutoReconnect("reply lost")  # not applied yet: it lands later
+
+    d.hook("customers", "replace_one", reply_lost)
+    with pytest.raises(OutcomeUnknown):
+        await change(d, "update", cid)
+    [revision] = await d.repo.pending_revisions()
+
+    async def writer_lands_first(write: Call) -> Any:
+        previous = {"_id": cid, "version": 1}
+        await d.db["customers"].replace_one(previous, revision["state"])
+        return await write()
+
+    d.hook("customers", "replace_one", writer_lands_first)
+    d.clock.now_ += GRACE
+    await d.relay.drain()
+    assert d.events_of(cid)[-1] == ("com.msc.customer.updated.v1", "Premium")
+    assert (await d.service.get(cid)).version == 2

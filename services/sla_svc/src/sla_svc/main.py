@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +42,8 @@ from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 log = logging.getLogger(__name__)
+GROUP_POLL_S = 5.0
+"""How often a start waiting to migrate asks who is still in the consumer group."""
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
@@ -87,15 +91,45 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     migration_metrics = MigrationMetrics(registry)
 
+    async def upgrade() -> None:
+        """Migrate stored data of the previous format once no instance is in the group
+        (the previous release's cannot read the new one); another instance of this
+        release may migrate meanwhile, which ends the wait too."""
+        group, bootstrap = settings.consumer_group, settings.kafka_bootstrap_servers
+        while await store.needs_upgrade():
+            members = await consumer_group.members_of(bootstrap, group)
+            if not members:
+                await store.upgrade(migration_metrics)
+                return
+            log.warning(
+                "waiting for the %d member(s) of consumer group %s (instances of the previous "
+                "release) to stop before migrating the stored data; stop them (Helm: the "
+                "chart recreates sla_svc on upgrade; by hand: kubectl scale --replicas=0)",
+                members,
+                group,
+            )
+            await asyncio.sleep(GROUP_POLL_S)
+
     async def upgrade_then_consume() -> None:
-        """Migrate stored data of the previous format (once the previous release's
-        instances have left the group: they cannot read the new one), then consume."""
-        if await store.needs_upgrade():
-            bootstrap = settings.kafka_bootstrap_servers
-            await consumer_group.until_empty(bootstrap, settings.consumer_group)
-            await store.upgrade(migration_metrics)
-        await store.resume_purges()
-        await broker.start()
+        """Migrate, resume unfinished purges (retried while the database or broker does not
+        answer), then consume; a consumer that cannot start ends the process, as before,
+        for its supervisor to start it again."""
+        delay = 1.0
+        while True:
+            try:
+                await upgrade()
+                await store.resume_purges()
+                break
+            except Exception:
+                log.exception("could not prepare the stored data; retrying in %.0f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        try:
+            await broker.start()
+        except Exception:
+            log.exception("the Kafka consumer could not start; stopping")
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise
 
     starting: asyncio.Task[None] | None = None
 

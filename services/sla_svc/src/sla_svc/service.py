@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from msc_contracts.vocabulary import Health
@@ -226,6 +226,9 @@ class SlaService:
         customer.customer_id = customer_id
         # What the last save did not finish writing is newer than what is stored, and
         # the counters have counted it: apply the batch to it, and write it again.
+        stored_jobs = dict(jobs)
+        if unfinished_ids := unfinished.jobs.keys() - jobs.keys():
+            stored_jobs |= await self._store.jobs(customer_id, unfinished_ids)
         jobs |= unfinished.jobs
         alerts |= unfinished.alerts
         done = ingest(customer, jobs, alerts, changes, floor_hour)
@@ -242,10 +245,11 @@ class SlaService:
         touched = count_details(customer_id, stored | unfinished.details, done.detail_deltas)
         expired = set(done.expired_details) | set(unfinished.expired_details)
         details = {d.hour: d for d in [*unfinished.details.values(), *touched]}
-        await self._find_latest_jobs(customer_id, customer, done.jobs)
-        left: dict[str, list[str]] = {}
-        for job_id, old_set in done.moved.items():
-            left.setdefault(old_set, []).append(job_id)
+        left: dict[str, list[str]] = {}  # sets that jobs left, by this save or the last
+        for moved in (done.moved, _moved_by(unfinished.jobs, stored_jobs)):
+            for job_id, old_set in moved.items():
+                left.setdefault(old_set, []).append(job_id)
+        await self._find_latest_jobs(customer_id, customer, done.jobs, left)
         recorded = [
             record(histories.get(set_id) or SetHistory(set_id), set_jobs)
             for set_id, set_jobs in by_set.items()
@@ -266,11 +270,15 @@ class SlaService:
         return result, done.unchanged
 
     async def _find_latest_jobs(
-        self, customer_id: str, customer: CustomerSla, batch: dict[str, JobState]
+        self,
+        customer_id: str,
+        customer: CustomerSla,
+        batch: dict[str, JobState],
+        left: Iterable[str],
     ) -> None:
         """Rebuild the latest jobs of the sets whose kept ones all fell (`latest.py`), from
         one read of the customer's job states whatever their number."""
-        touched = {job.backup_set_id for job in batch.values()}
+        touched = {job.backup_set_id for job in batch.values()} | set(left)
         unknown = [s for s in touched if (bs := customer.sets.get(s)) and bs.latest.unknown]
         if not unknown:
             return
@@ -322,3 +330,14 @@ class SlaService:
 
     def _as_of(self) -> dt.datetime:
         return self._clock.now().replace(microsecond=0)
+
+
+def _moved_by(unfinished: dict[str, JobState], stored: dict[str, JobState]) -> dict[str, str]:
+    """Jobs a save that did not finish moved to another set, with the set they left (its
+    figures say so already; the set's history is still to be written)."""
+    return {
+        job_id: before.backup_set_id
+        for job_id, state in unfinished.items()
+        if (before := stored.get(job_id)) is not None
+        and before.backup_set_id != state.backup_set_id
+    }

@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import pytest
+
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
+from services.sla_svc.tests.fakes import Crash, FakeAcknowledgements, FakeSlaStore
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.jobs import JobSnapshot, JobState, merge
@@ -168,3 +170,30 @@ async def test_what_a_finished_save_wrote_is_not_written_again() -> None:
     for n in range(30):
         await sla.apply(deliver("c1", [job(f"j{n}", "successful", 40 - n)]))
         assert list(store.unfinished["c1"].jobs) == [f"j{n}"]
+
+
+async def test_a_set_its_jobs_leave_finds_its_latest_again() -> None:
+    """Four failures on a set, then the three latest move to another set: the first set's
+    latest failure is the one left, delivered in one batch or in two."""
+    failures: list[Change] = [
+        job(f"f{n}", "failed", 50 - n, set_id="bs-a", started_hours_ago=50.5 - n) for n in range(4)
+    ]
+    moves: list[Change] = [
+        job(f"f{n}", "failed", 40 - n, set_id="bs-b", started_hours_ago=50.5 - n) for n in (1, 2, 3)
+    ]
+    for batch in (len(failures), len(failures) + len(moves)):
+        row = (await rows([*failures, *moves], batch=batch))["bs-a"]
+        assert row.last_failure is not None and row.last_failure.job_id == "f0"
+
+
+async def test_a_move_a_crashed_save_made_leaves_the_old_sets_history() -> None:
+    store = FakeSlaStore()
+    sla = service(store)
+    await sla.apply(deliver("c1", [job("j1", "running", 3, set_id="bs-a", started_hours_ago=3)]))
+    store.crash_after_figures = True
+    moved = deliver("c1", [job("j1", "successful", 2, set_id="bs-b", started_hours_ago=3)])
+    with pytest.raises(Crash):
+        await sla.apply(moved)
+    await sla.apply(moved)  # delivered again
+    assert (await sla.job_history("c1", "bs-a")).jobs == ()
+    assert [j.job_id for j in (await sla.job_history("c1", "bs-b")).jobs] == ["j1"]

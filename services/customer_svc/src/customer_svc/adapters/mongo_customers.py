@@ -155,8 +155,16 @@ class MongoCustomerRepository:
         # By its version too: a replacement that lands after the relay rolled it forward
         # and a successor was stored must not take the customer back (it matches nothing).
         previous = {"_id": customer.id, "version": customer.version - 1}
-        await self._apply(revision, self.customers.replace_one(previous, revision["state"]))
+        replaced = self.customers.replace_one(previous, revision["state"])
+        if (await self._apply(revision, replaced)).matched_count == 0:
+            await self._replaced_by_another(revision)
         await self._record(customer.id, customer.pending_activity)
+
+    async def _replaced_by_another(self, revision: Document) -> None:
+        """The replacement matched nothing: the customer moved past the version before it.
+        Stored all the same when the relay rolled it forward; else it was given up."""
+        if await self.fate(revision) is not Fate.STORED:
+            raise StaleVersion(f"{revision['_id']} was given up while it was written")
 
     async def activity(self, customer_id: str, versions: list[int]) -> list[Activity]:
         """The audit trail entries of these versions of the customer, in the order asked,
@@ -238,12 +246,13 @@ class MongoCustomerRepository:
             raise
         if marked.matched_count == 0:
             raise StaleVersion(f"{revision['_id']} was given up while it was written")
+        revision["committed"] = True
 
-    async def _apply(self, revision: Document, write: Awaitable[Any]) -> None:
+    async def _apply(self, revision: Document, write: Awaitable[Any]) -> Any:
         """Make the committed revision visible. Refused: its claim is released. Without an
         answer: kept, for the relay to publish when the customer shows it or to roll forward."""
         try:
-            await write
+            return await write
         except BaseException as exc:
             if not refused(exc):
                 log.warning("no answer to the write of %s; left to the relay", revision["_id"])
@@ -346,15 +355,24 @@ class MongoCustomerRepository:
         try:
             await self.customers.replace_one(previous, revision["state"], upsert=True)
         except OperationFailure as exc:
-            if is_duplicate_key(exc):
-                return False
-            raise
+            if not is_duplicate_key(exc):
+                raise
+            # The name is taken, or the customer is no longer at the version before it
+            # (its writer's own replacement landed meanwhile): the stored one decides.
+            if await self.current_version(customer_id) != version - 1:
+                return await self.fate(revision) is Fate.STORED
+            return False
         return True
 
     async def discard(self, revision: Document) -> None:
-        """Forget a refused revision: it is never published, its entry never recorded."""
+        """Forget a refused revision: it is never published, its entry never recorded. One
+        judged never committed is deleted only while it still is not (its writer may
+        commit it meanwhile, and then it decides)."""
         log.info("dropping refused revision %s", revision["_id"])
-        await self.revisions.delete_one(self._own(revision))
+        own = self._own(revision)
+        if not revision.get("committed", True):
+            own = own | {"committed": False}
+        await self.revisions.delete_one(own)
 
     async def mark_published(self, revision: Document) -> None:
         """The revision's events are out: forget it. So the revisions stored are only the

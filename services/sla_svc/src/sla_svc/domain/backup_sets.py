@@ -161,7 +161,8 @@ def apply_job(backup_set: BackupSet, job: JobState, *, new: bool) -> BackupSet:
 
 def withdraw_job(backup_set: BackupSet, job_id: str) -> BackupSet:
     """The set once one of its jobs names another set (a later snapshot said so)."""
-    return replace(backup_set, jobs=backup_set.jobs - 1, latest=backup_set.latest.withdrawn(job_id))
+    jobs = max(backup_set.jobs - 1, 0)
+    return replace(backup_set, jobs=jobs, latest=backup_set.latest.withdrawn(job_id))
 
 
 def rebuilt(backup_set: BackupSet, jobs: Iterable[JobState]) -> BackupSet:
