@@ -7,12 +7,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from msc_platform.stored_format import (
     Migration,
@@ -22,19 +19,13 @@ from msc_platform.stored_format import (
     upgrade_stored_format,
 )
 from msc_testkit.infrastructure import Endpoints
-
-Db = AsyncDatabase[dict[str, Any]]
+from msc_testkit.mongo import Db, throwaway_database
 
 
 @pytest.fixture
 async def db(infrastructure: Endpoints) -> AsyncIterator[Db]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infrastructure.mongodb)
-    database = client[f"it_fmt_{uuid.uuid4().hex[:8]}"]
-    try:
+    async with throwaway_database(infrastructure.mongodb, "it_fmt") as database:
         yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 async def test_an_empty_database_is_marked_and_what_cannot_be_migrated_refused(db: Db) -> None:

@@ -4,16 +4,14 @@ twice: not by a fresh instance, nor by one whose memory of the customer predates
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
+from msc_testkit.mongo import Db, throwaway_database
 from services.sla_svc.tests.fakes import FakeAcknowledgements
 from services.sla_svc.tests.history import NOW, deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
@@ -21,20 +19,11 @@ from sla_svc.domain.ingest import Change
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
-Db = AsyncDatabase[dict[str, Any]]
-
 
 @pytest.fixture
 async def db(infrastructure: Endpoints) -> AsyncIterator[Db]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infrastructure.mongodb, tz_aware=True
-    )
-    database = client[f"it_sla_half_{uuid.uuid4().hex[:8]}"]
-    try:
+    async with throwaway_database(infrastructure.mongodb, "it_sla_half") as database:
         yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 class Stopped(Exception):

@@ -3,18 +3,16 @@ done, and one a crash interrupted is taken up at the next start (rule 6)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import AutoReconnect
 
 from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually
+from msc_testkit.mongo import Db, throwaway_database
 from services.sla_svc.tests.fakes import FakeAcknowledgements
 from services.sla_svc.tests.history import NOW, deliver, job, raise_
 from sla_svc.adapters import mongo_store
@@ -22,21 +20,13 @@ from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
-Db = AsyncDatabase[dict[str, Any]]
 KEPT = ("sla_hour_details", "sla_jobs", "sla_alerts", "sla_set_histories")
 
 
 @pytest.fixture
 async def db(infrastructure: Endpoints) -> AsyncIterator[Db]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infrastructure.mongodb, tz_aware=True
-    )
-    database = client[f"it_sla_purge_{uuid.uuid4().hex[:8]}"]
-    try:
+    async with throwaway_database(infrastructure.mongodb, "it_sla_purge") as database:
         yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 class FailingDeletes:

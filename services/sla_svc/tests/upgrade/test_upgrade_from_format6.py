@@ -22,14 +22,13 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from bson import json_util
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from msc_contracts.topics import BACKUP_JOBS
 from msc_testkit.clock import FixedClock
 from msc_testkit.credentials import service_auth
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually
+from msc_testkit.mongo import Db, throwaway_database
 from services.sla_svc.tests.fakes import FakeAcknowledgements
 from services.sla_svc.tests.history import NOW, deliver, job
 from services.sla_svc.tests.integration.conftest import settings_for
@@ -41,7 +40,6 @@ from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 FIXTURE = json.loads(Path(__file__).with_name("format6.json").read_text())
-Db = AsyncDatabase[dict[str, Any]]
 LIVE = ("c-busy", "c-small")
 SORTS = ("backup_set_id", "-rpo_status", "name", "last_successful_backup_at")
 
@@ -49,18 +47,11 @@ SORTS = ("backup_set_id", "-rpo_status", "name", "last_successful_backup_at")
 @pytest.fixture
 async def format6(infrastructure: Endpoints) -> AsyncIterator[Db]:
     """A database holding what the format-6 release wrote."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infrastructure.mongodb, tz_aware=True
-    )
-    db = client[f"it_sla_upgrade_{uuid.uuid4().hex[:8]}"]
-    for name, docs in FIXTURE["documents"].items():
-        if docs:
-            await db[name].insert_many(json_util.loads(json.dumps(docs)))
-    try:
+    async with throwaway_database(infrastructure.mongodb, "it_sla_upgrade") as db:
+        for name, docs in FIXTURE["documents"].items():
+            if docs:
+                await db[name].insert_many(json_util.loads(json.dumps(docs)))
         yield db
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
 
 
 async def views(service: SlaService) -> dict[str, Any]:
