@@ -98,19 +98,15 @@ async def upgrade_stored_format(
     """Mark a database without data with `version`; migrate one of an older format that
     `migrations` reach; refuse any other (`check_stored_format`)."""
     meta = db["meta"]
-    found = await _format_of(meta, witness, version)
     steps = {m.source: m for m in migrations}
-    _refuse_unless_reachable(db.name, found, version, steps)
-    while found < version:
+    while await check_stored_format(db, version, witness, migrations):
         async with _lease(meta) as held:
-            if not held:
+            if not held:  # another instance migrates: wait for it
                 await asyncio.sleep(1)
-            else:
-                found = await _format_of(meta, witness, version)
-                _refuse_unless_reachable(db.name, found, version, steps)
-                for source in range(found, version):
-                    await _run_step(db.name, meta, steps[source], metrics)
-        found = await _format_of(meta, witness, version)
+                continue
+            found = await _format_of(meta, witness, version)  # it may have just finished
+            for source in range(found, version):
+                await _run_step(db.name, meta, steps[source], metrics)
     if metrics:
         metrics.version.set(version)
 
