@@ -237,33 +237,32 @@ class SlaService:
         by_set: dict[str, list[JobState]] = {}
         for job in done.jobs.values():
             by_set.setdefault(job.backup_set_id, []).append(job)
-        delta_hours = {d.hour for d in done.detail_deltas} - unfinished.details.keys()
-        stored, histories = await asyncio.gather(
-            self._store.details(customer_id, delta_hours),
-            self._store.histories(customer_id, by_set, head.settled),
-        )
-        touched = count_details(customer_id, stored | unfinished.details, done.detail_deltas)
-        expired = set(done.expired_details) | set(unfinished.expired_details)
-        details = {d.hour: d for d in [*unfinished.details.values(), *touched]}
         left: dict[str, list[str]] = {}  # sets that jobs left, by this save or the last
         for moved in (done.moved, _moved_by(unfinished.jobs, stored_jobs)):
             for job_id, old_set in moved.items():
                 left.setdefault(old_set, []).append(job_id)
+        delta_hours = {d.hour for d in done.detail_deltas} - unfinished.details.keys()
+        stored, histories = await asyncio.gather(
+            self._store.details(customer_id, delta_hours),
+            self._store.histories(customer_id, by_set.keys() | left.keys(), head.settled),
+        )
+        touched = count_details(customer_id, stored | unfinished.details, done.detail_deltas)
+        expired = set(done.expired_details) | set(unfinished.expired_details)
+        details = {d.hour: d for d in [*unfinished.details.values(), *touched]}
         await self._find_latest_jobs(customer_id, customer, done.jobs, left)
-        recorded = [
-            record(histories.get(set_id) or SetHistory(set_id), set_jobs)
+        recorded = {
+            set_id: record(histories.get(set_id) or SetHistory(set_id), set_jobs)
             for set_id, set_jobs in by_set.items()
-        ]
-        recorded = [without(h, left.pop(h.backup_set_id, ())) for h in recorded]
-        if left:
-            moved_from = await self._store.histories(customer_id, left, head.settled)
-            recorded += [without(h, left[s]) for s, h in moved_from.items()]
+        }
+        for set_id, gone in left.items():
+            if (history := recorded.get(set_id) or histories.get(set_id)) is not None:
+                recorded[set_id] = without(history, gone)
         result = CustomerChanges(
             customer=customer,
             details=[d for hour, d in details.items() if hour not in expired],
             jobs=list(done.jobs.values()),
             alerts=list(done.alerts.values()),
-            histories=recorded,
+            histories=list(recorded.values()),
             expired_details=sorted(expired),
             base_revision=head.settled,
         )

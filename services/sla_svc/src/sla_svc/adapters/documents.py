@@ -319,25 +319,21 @@ def _latest_in(packed: list[Any] | None) -> Latest:
 
 
 def is_format_6(doc: Document) -> bool:
-    """True for figures written by stored format 6 (they kept offsets, and each set's
-    latest jobs as its 20-job history told them)."""
-    return "offsets" in unpacked(doc["state"])
+    """True for figures written by stored format 6 (format 7 names its save's revision)."""
+    return "revision" not in doc
 
 
 def _format_6_set_in(packed: list[Any]) -> BackupSet:
-    """A set as format 6 stored it: its latest job of each kind, the others unknown, so
-    that a set whose kind has none is found again in its job states when next changed
-    (the migration to format 7 finds them all at once: `MongoSlaStore.upgrade`)."""
+    """A set as format 6 stored it, as a view shows it until the migration to format 7
+    (`MongoSlaStore.upgrade`) finds its latest jobs again among all its job states; a
+    batch never applies to it before (`MongoSlaStore.for_update` does the same)."""
     set_id, presence, has_jobs, backup, restore, successes, open_alerts, failure = packed
 
     def one(summary: list[Any] | None) -> Latest:
-        if summary is None:
-            return Latest((), "")
-        job = JobSummary(*summary)
-        return Latest(((f"{job.started_at or job.ended_at or ''}|{job.job_id}", job),), "")
+        return Latest((("", JobSummary(*summary)),)) if summary else Latest()
 
-    done = sorted(successes.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:1]
-    success = Latest(tuple((f"{e}|{j}", JobSummary(j, "successful", None, e)) for j, e in done), "")
+    last = max(successes.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    success = one([last[0], "successful", None, last[1]] if last else None)
     return BackupSet(
         backup_set_id=set_id,
         presence=Presence(*presence) if presence else None,

@@ -7,7 +7,7 @@ highest-placed jobs of each kind (`Latest.top`) and a bound at or above the plac
 other job of the kind (`Latest.bound`): while `top` is not empty its first job is the
 latest, whatever fell out of it. Only when every kept job has fallen below the bound (or
 out of the kind) is the answer unknown here: the set is then rebuilt from all its job
-states (`rebuild`), which takes `KEPT` such falls in a row, so in practice never.
+states (`LatestJobs.rebuilt`), which takes `KEPT` such falls in a row, so in practice never.
 """
 
 from __future__ import annotations
@@ -93,14 +93,6 @@ def offer(latest: Latest, job_id: str, place: Placed | None) -> Latest:
     return Latest(tuple(top), bound)
 
 
-def rebuild(kind: Kind, jobs: Iterable[JobState]) -> Latest:
-    """The latest jobs of `kind` among `jobs`, every job of the set."""
-    finder = LatestFinder()
-    for job in jobs:
-        finder.add(job)
-    return finder.latest(None, kind)
-
-
 class LatestFinder:
     """The latest jobs of each kind of every set, found in one pass over job states in any
     order, holding `KEPT + 1` of each (a migration reads millions of states this way)."""
@@ -171,8 +163,10 @@ class LatestJobs:
         unknown = self.unknown
         if not unknown:
             return self
-        states = list(jobs)
-        return replace(self, **{kind: rebuild(kind, states) for kind in unknown})
+        finder = LatestFinder()
+        for job in jobs:
+            finder.add(job)
+        return replace(self, **{kind: finder.latest(None, kind) for kind in unknown})
 
 
 def _summary(job: JobState, *, with_error: bool) -> JobSummary:
