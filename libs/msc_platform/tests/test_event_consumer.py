@@ -24,6 +24,7 @@ from msc_platform import event_consumer
 from msc_platform.consumer_metrics import MAX_TYPE_LABELS, ConsumerMetrics
 from msc_platform.event_consumer import Applied, EventConsumer, Received
 from msc_platform.mongo import replace_by_id
+from msc_platform.rebalance import SettleBeforeRevoke, Settling
 from msc_platform.topic_presence import TopicPresence
 
 
@@ -516,3 +517,14 @@ async def test_a_member_giving_up_its_partitions_writes_no_more_of_the_batch() -
     assert batch.nacked and not batch.acked
     assert h.published == []
     assert h.metric("msc_events_applied_total") == 0
+
+
+async def test_a_revocation_is_told_once_the_batch_under_way_is_settled() -> None:
+    settling, told = Settling(), []
+    listener = SettleBeforeRevoke(settling, lambda: told.append(settling.under_way))
+    with settling.applying():
+        revoking = asyncio.create_task(listener.on_partitions_revoked(set()))
+        await asyncio.sleep(0.01)
+        assert told == []  # the batch is still being applied
+    await revoking
+    assert told == [True]

@@ -96,7 +96,10 @@ class EventConsumer:
         max_backoff_s: float = 5.0,
         stall_after_s: float = 60.0,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        on_revoked: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_revoked` is called when the member gives up its partitions, once the batch
+        under way is settled."""
         self._name = name
         self._group_id = group_id
         self._handler = handler
@@ -129,7 +132,7 @@ class EventConsumer:
             ack_policy=AckPolicy.MANUAL,
             decoder=_keep_raw,
             partition_assignment_strategy=(CoPartitionAssignor,),
-            listener=SettleBeforeRevoke(self.rebalance),
+            listener=SettleBeforeRevoke(self.rebalance, on_revoked),
         )
         self.subscriber(self._on_batch)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,13 +47,16 @@ class Settling:
 
 
 class SettleBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Holds a rebalance until the batch under way is settled."""
+    """Holds a rebalance until the batch under way is settled, then tells `revoked` (a
+    memory of what the partitions held is no longer this member's to trust)."""
 
-    def __init__(self, settling: Settling) -> None:
+    def __init__(self, settling: Settling, revoked: Callable[[], None] = lambda: None) -> None:
         self._settling = settling
+        self._revoked = revoked
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         await self._settling.settle()
+        self._revoked()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self._settling.resume()
