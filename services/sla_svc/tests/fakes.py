@@ -1,4 +1,5 @@
-"""An in-memory `SlaStore`, for unit tests; it can crash half-way through a save."""
+"""An in-memory `Storage` for unit tests (it can crash half-way through a save), and the
+service on a storage with the store's memory, each call one process of its own."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
 
+from msc_platform.clock import Clock
+from msc_testkit.clock import FixedClock
+from services.sla_svc.tests.history import NOW
+from sla_svc.adapters.store import RememberingStore, Saved, Storage
+from sla_svc.api.rendering import without_as_of
 from sla_svc.domain.alerts import AlertState
+from sla_svc.domain.batch import CustomerChanges, Unfinished
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
-from sla_svc.ports import CustomerChanges, Head, Unfinished
+from sla_svc.domain.prepared import SetQuery
+from sla_svc.domain.view import SlaView
+from sla_svc.ports import AlertAcknowledgements, Head
+from sla_svc.service import SlaService
 
 
 class Crash(Exception):
@@ -77,7 +87,7 @@ class FakeSlaStore:
         }
 
     async def histories(
-        self, customer_id: str, backup_set_ids: Iterable[str], revision: str | None = None
+        self, customer_id: str, backup_set_ids: Iterable[str]
     ) -> dict[str, SetHistory]:
         found = ((s, self.histories_.get((customer_id, s))) for s in backup_set_ids)
         return {s: h for s, h in found if h is not None}
@@ -89,7 +99,7 @@ class FakeSlaStore:
             if (customer_id, h) in self.details_
         }
 
-    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
+    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, Saved]:
         begun = {c.customer.customer_id: f"r{next(self._saves)}" for c in changes}
         self.revisions.update(begun)
         for c in changes:
@@ -124,7 +134,7 @@ class FakeSlaStore:
             for hour in c.expired_details:
                 self.details_.pop((cid, hour), None)
         self.finished.update(begun)
-        return begun
+        return {cid: Saved(r, copy.deepcopy(self.customers[cid])) for cid, r in begun.items()}
 
     async def forget(self, customer_id: str) -> None:
         self.deleted.add(customer_id)
@@ -139,3 +149,29 @@ class FakeAcknowledgements:
 
     async def publish(self, customer_id: str, alert_id: str, by: str, at: dt.datetime) -> None:
         self.published.append((customer_id, alert_id, by, at))
+
+
+def sla_service(
+    storage: Storage,
+    clock: Clock | None = None,
+    customers: int = 16,
+    recheck: dt.timedelta = dt.timedelta(0),
+    acknowledgements: AlertAcknowledgements | None = None,
+) -> SlaService:
+    """The service of one process on `storage`, remembering `customers` customers."""
+    clock = clock or FixedClock(NOW)
+    store = RememberingStore(storage, clock, customers, recheck)
+    return SlaService(store, clock, acknowledgements or FakeAcknowledgements())
+
+
+async def view_of(
+    sla: SlaService,
+    customer_id: str,
+    window: str,
+    after: str | None = None,
+    limit: int = 100,
+    query: SetQuery = SetQuery(),
+) -> SlaView:
+    """The SLA tab as the API asks for it."""
+    view, _ = await sla.rendered_view(customer_id, window, after, limit, without_as_of, query)
+    return view

@@ -15,11 +15,9 @@ from typing import Any
 from msc_contracts.events import decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
+from services.sla_svc.tests.fakes import FakeSlaStore, sla_service, view_of
 from sla_svc.api.rendering import sla_public
 from sla_svc.consumers import to_change
-from sla_svc.read_cache import ReadCache
-from sla_svc.service import CustomerEvent, SlaService
 
 Event = dict[str, Any]
 NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
@@ -107,18 +105,16 @@ async def expected_views(
     by_topic: dict[str, list[Event]], fleet: list[str], window: str = "7d"
 ) -> dict[str, dict[str, Any]]:
     """Each customer's SLA view by the rules, as the API writes it but for `as_of`."""
-    sla = SlaService(
-        FakeSlaStore(), FixedClock(dt.datetime.now(dt.UTC)), ReadCache(0), FakeAcknowledgements()
-    )
+    sla = sla_service(FakeSlaStore(), clock=FixedClock(dt.datetime.now(dt.UTC)), customers=0)
     delivered = []
     for topic, events in by_topic.items():
         for raw in events:
             event = decode_event(json.dumps(raw).encode(), raw["customerid"].encode(), topic)
-            delivered.append(CustomerEvent(event.customerid, to_change(event)))
+            delivered.append(to_change(event))
     await sla.apply(delivered)
     out = {}
     for cid in fleet:
-        out[cid] = sla_public(await sla.view(cid, window)).model_dump(
+        out[cid] = sla_public(await view_of(sla, cid, window)).model_dump(
             mode="json", exclude={"as_of"}
         )
     return out

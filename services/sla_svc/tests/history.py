@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 from sla_svc.domain.alerts import Acknowledged, Raised
 from sla_svc.domain.backup_sets import Presence
@@ -17,7 +18,6 @@ from sla_svc.domain.ingest import (
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.latest import JobSummary, Latest, LatestJobs
 from sla_svc.domain.time_keys import event_order, instant
-from sla_svc.service import CustomerEvent
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.UTC)
 _ids = itertools.count()
@@ -49,6 +49,7 @@ def job(
         )
     )
     return JobSnapshot(
+        customer_id="",
         job_id=job_id,
         backup_set_id=set_id,
         job_type=job_type,
@@ -66,13 +67,12 @@ def upsert(
     set_id: str, hours_ago: float, name: str = "HQ", rpo: int = 24, eid: str | None = None
 ) -> SetChanged:
     order = event_order(at(hours_ago), eid or f"e{next(_ids):06d}")
-    return SetChanged(set_id, Presence(order, False, name, "File Server", rpo))
+    return SetChanged(set_id, Presence(order, False, name, "File Server", rpo), customer_id="")
 
 
 def delete_set(set_id: str, hours_ago: float, eid: str | None = None) -> SetChanged:
-    return SetChanged(
-        set_id, Presence(event_order(at(hours_ago), eid or f"e{next(_ids):06d}"), True)
-    )
+    order = event_order(at(hours_ago), eid or f"e{next(_ids):06d}")
+    return SetChanged(set_id, Presence(order, True), customer_id="")
 
 
 def raise_(
@@ -80,22 +80,22 @@ def raise_(
 ) -> AlertRaised:
     when = at(hours_ago)
     order = event_order(when, f"e{next(_ids):06d}")
-    return AlertRaised(alert_id, Raised(order, instant(when), severity, set_id))
+    return AlertRaised(alert_id, Raised(order, instant(when), severity, set_id), customer_id="")
 
 
 def clear(alert_id: str) -> AlertCleared:
-    return AlertCleared(alert_id)
+    return AlertCleared(alert_id, customer_id="")
 
 
 def acknowledge(alert_id: str, by: str, hours_ago: float) -> AlertAcknowledged:
     when = at(hours_ago)
     order = event_order(when, f"e{next(_ids):06d}")
-    return AlertAcknowledged(alert_id, Acknowledged(order, instant(when), by))
+    return AlertAcknowledged(alert_id, Acknowledged(order, instant(when), by), customer_id="")
 
 
-def deliver(customer_id: str, changes: list[Change]) -> list[CustomerEvent]:
-    """The changes as events of one customer."""
-    return [CustomerEvent(customer_id, change) for change in changes]
+def deliver(customer_id: str, changes: list[Change]) -> list[Change]:
+    """The changes as events of one customer (the builders above address none)."""
+    return [replace(change, customer_id=customer_id) for change in changes]
 
 
 def latest_jobs(

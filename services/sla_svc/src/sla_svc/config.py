@@ -32,8 +32,8 @@ class Settings(InfrastructureSettings):
         default=256,
         ge=0,
         validation_alias=AliasChoices("SLA_SVC_READ_CACHE_CUSTOMERS"),
-        description="Customers whose figures are kept in memory between reads, each while "
-        "it is unchanged (0: none).",
+        description="Customers whose figures are kept in memory, as this instance last "
+        "wrote or read them, each while it is unchanged (0: none).",
     )
     read_cache_recheck_ms: int = Field(
         default=1000,

@@ -15,20 +15,23 @@ from sla_svc.domain.ingest import (
     AlertCleared,
     AlertRaised,
     Change,
+    Outcome,
     SetChanged,
 )
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.time_keys import event_order, instant
-from sla_svc.service import CustomerEvent, Outcome, SlaService
+from sla_svc.service import SlaService
 
 
 def to_change(event: Event) -> Change:
-    """The domain change a contract event describes."""
+    """The domain event an agent's contract event describes, addressed to its customer."""
     data: Any = event.data
     order = event_order(event.time, event.id)
+    cid = event.customerid
     match event.type:
         case ev.JOB_REPORTED:
             return JobSnapshot(
+                customer_id=cid,
                 job_id=data.job_id,
                 backup_set_id=data.backup_set_id,
                 job_type=data.job_type,
@@ -43,9 +46,9 @@ def to_change(event: Event) -> Change:
             )
         case ev.BACKUP_SET_UPSERTED:
             presence = Presence(order, False, data.name, data.workload, data.rpo_hours)
-            return SetChanged(data.backup_set_id, presence)
+            return SetChanged(data.backup_set_id, presence, customer_id=cid)
         case ev.BACKUP_SET_DELETED:
-            return SetChanged(data.backup_set_id, Presence(order, True))
+            return SetChanged(data.backup_set_id, Presence(order, True), customer_id=cid)
         case ev.ALERT_RAISED:
             raised = Raised(
                 order,
@@ -55,12 +58,12 @@ def to_change(event: Event) -> Change:
                 data.alert_type,
                 data.message,
             )
-            return AlertRaised(data.alert_id, raised)
+            return AlertRaised(data.alert_id, raised, customer_id=cid)
         case ev.ALERT_CLEARED:
-            return AlertCleared(data.alert_id)
+            return AlertCleared(data.alert_id, customer_id=cid)
         case ev.ALERT_ACKNOWLEDGED:
             ack = Acknowledged(order, instant(event.time), data.acknowledged_by)
-            return AlertAcknowledged(data.alert_id, ack)
+            return AlertAcknowledged(data.alert_id, ack, customer_id=cid)
     raise ValueError(f"not an agent event: {event.type}")
 
 
@@ -74,12 +77,8 @@ def sla_events_handler(service: SlaService) -> EventHandler:
             if received.event.type == ev.CUSTOMER_DELETED:
                 await service.forget(received.event.customerid)  # equals data.customer_id
                 forgotten += 1
-        agent = [
-            CustomerEvent(r.event.customerid, to_change(r.event))
-            for r in batch
-            if r.topic != CUSTOMER_EVENTS
-        ]
-        outcome = await service.apply(agent) if agent else Outcome(0, 0, 0)
+        agent = [to_change(r.event) for r in batch if r.topic != CUSTOMER_EVENTS]
+        outcome = await service.apply(agent) if agent else Outcome()
         ignored = len(batch) - forgotten - len(agent)  # created / updated: nothing to do
         duplicates = outcome.unchanged + outcome.dropped + ignored
         return Applied(applied=outcome.applied + forgotten, duplicates=duplicates)

@@ -34,11 +34,11 @@ from msc_platform.stored_format import MigrationMetrics
 from msc_platform.tracing import install_tracing
 from sla_svc.adapters.kafka_acknowledgements import KafkaAlertAcknowledgements
 from sla_svc.adapters.mongo_store import MongoSlaStore
+from sla_svc.adapters.store import RememberingStore
 from sla_svc.api.errors import install_service_errors
 from sla_svc.api.routes import router
 from sla_svc.config import Settings
 from sla_svc.consumers import sla_events_handler
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 log = logging.getLogger(__name__)
@@ -51,13 +51,6 @@ def _log_failure(task: asyncio.Task[None]) -> None:
         log.error("sla_svc could not start consuming", exc_info=task.exception())
 
 
-def configured_read_cache(settings: Settings) -> ReadCache:
-    """The read cache these settings ask for."""
-    return ReadCache(
-        settings.read_cache_customers, dt.timedelta(milliseconds=settings.read_cache_recheck_ms)
-    )
-
-
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the SLA service; connections open in the lifespan, not here."""
     settings = settings or Settings()
@@ -68,13 +61,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         settings.mongodb_url.get_secret_value(), tz_aware=True, connect=False
     )
     broker = kafka_broker(settings)
+    clock = clock or SystemClock()
     store = MongoSlaStore(mongo[settings.mongodb_database])
-    service = SlaService(
+    remembering = RememberingStore(
         store,
-        clock or SystemClock(),
-        configured_read_cache(settings),
-        KafkaAlertAcknowledgements(broker),
+        clock,
+        settings.read_cache_customers,
+        dt.timedelta(milliseconds=settings.read_cache_recheck_ms),
     )
+    service = SlaService(remembering, clock, KafkaAlertAcknowledgements(broker))
     # One consumer for every topic: members of one group must subscribe alike, or each
     # join rebalances the others.
     consumer = EventConsumer(
@@ -87,6 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_records=settings.batch_size,
         stall_after_s=settings.consumer_stall_after_s,
         max_message_bytes=settings.kafka_max_message_bytes,
+        on_revoked=remembering.forget_all,
     )
 
     migration_metrics = MigrationMetrics(registry)

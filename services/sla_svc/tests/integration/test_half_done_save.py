@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
-from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.mongo import Db, throwaway_database
-from services.sla_svc.tests.fakes import FakeAcknowledgements
-from services.sla_svc.tests.history import NOW, deliver, job, raise_, upsert
+from services.sla_svc.tests.fakes import sla_service, view_of
+from services.sla_svc.tests.history import deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import Change
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
@@ -50,7 +48,7 @@ class StopsOnce:
 
 
 def service(store: MongoSlaStore) -> SlaService:
-    return SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+    return sla_service(store)
 
 
 HISTORY: list[Change] = [
@@ -69,11 +67,12 @@ async def test_a_save_stopped_half_way_is_finished_once_by_the_next_batch(
     expected_store = MongoSlaStore(db.client[f"{db.name}_x"])
     alone = service(expected_store)
     await alone.apply(deliver("c-1", HISTORY))
-    expected = {w: await alone.view("c-1", w) for w in ("24h", "7d")}
+    expected = {w: await view_of(alone, "c-1", w) for w in ("24h", "7d")}
     await db.client.drop_database(f"{db.name}_x")
 
-    remembers, stops, fresh = MongoSlaStore(db), MongoSlaStore(db), MongoSlaStore(db)
-    await service(remembers).apply(deliver("c-1", HISTORY[:3]))  # it remembers this save
+    stops = MongoSlaStore(db)
+    remembers, fresh = service(MongoSlaStore(db)), service(MongoSlaStore(db))
+    await remembers.apply(deliver("c-1", HISTORY[:3]))  # it remembers this save
     target = {
         "sla_hour_details": "details_",
         "sla_jobs": "jobs_",
@@ -84,8 +83,8 @@ async def test_a_save_stopped_half_way_is_finished_once_by_the_next_batch(
         await service(stops).apply(deliver("c-1", HISTORY[3:6]))  # the partition moved here
     # The partition comes back: the instance whose memory predates the stopped save, or a
     # fresh one, applies the batch again (uncommitted) with what followed.
-    await service(remembers).apply(deliver("c-1", HISTORY[3:]))
+    await remembers.apply(deliver("c-1", HISTORY[3:]))
     for window, view in expected.items():
-        assert await service(fresh).view("c-1", window) == view
+        assert await view_of(fresh, "c-1", window) == view
     head = await db["sla_heads"].find_one({"_id": "c-1"}) or {}
     assert head["revision"] == head["finished"]

@@ -10,16 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
 
-from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
-from services.sla_svc.tests.fakes import FakeAcknowledgements
-from services.sla_svc.tests.history import NOW, clear, delete_set, deliver, job, raise_, upsert
+from services.sla_svc.tests.fakes import sla_service, view_of
+from services.sla_svc.tests.history import clear, delete_set, deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import AlertRaised, Change, SetChanged
 from sla_svc.domain.jobs import JobSnapshot
 from sla_svc.domain.view import SlaView
-from sla_svc.read_cache import ReadCache
-from sla_svc.service import SlaService
 
 SETS = ["bs-1", "bs-2", "bs-3"]
 STATUSES = ["queued", "running", "successful", "successful_with_errors", "failed", "canceled"]
@@ -78,7 +75,7 @@ def histories(draw: st.DrawFn) -> list[Change]:
     return changes
 
 
-async def view_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[SlaView]:
+async def views_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[SlaView]:
     """Deliver each list (in batches of 3) to a fresh customer, viewing it after each batch;
     return the 24h/7d/30d views. These come from the figures the service kept as it saved
     them, so they are checked against a read of the stored ones."""
@@ -86,17 +83,17 @@ async def view_of(endpoints: Endpoints, deliveries: list[list[Change]]) -> list[
     windows = ("24h", "7d", "30d")
     try:
         store = MongoSlaStore(client["it_sla_property"])
-        service = SlaService(store, FixedClock(NOW), ReadCache(16), FakeAcknowledgements())
-        uncached = SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+        service = sla_service(store)
+        uncached = sla_service(store, customers=0)
         views = []
         for changes in deliveries:
             cid = f"prop-{uuid.uuid4().hex[:10]}"
             stream = deliver(cid, changes)
             for start in range(0, len(stream), 3):
                 await service.apply(stream[start : start + 3])
-                await service.view(cid, "7d")
-            kept = await asyncio.gather(*(service.view(cid, w) for w in windows))
-            assert kept == await asyncio.gather(*(uncached.view(cid, w) for w in windows))
+                await view_of(service, cid, "7d")
+            kept = await asyncio.gather(*(view_of(service, cid, w) for w in windows))
+            assert kept == await asyncio.gather(*(view_of(uncached, cid, w) for w in windows))
             views.append(kept)
         return [v for per_customer in views for v in per_customer]
     finally:
@@ -128,5 +125,5 @@ def test_any_order_and_repetition_gives_the_ordered_result(
 ) -> None:
     repeated = history + data.draw(st.lists(st.sampled_from(history), max_size=len(history)))
     shuffled = list(data.draw(st.permutations(repeated)))
-    views = asyncio.run(view_of(infrastructure, [in_time_order(history), shuffled]))
+    views = asyncio.run(views_of(infrastructure, [in_time_order(history), shuffled]))
     assert views[3:] == views[:3]

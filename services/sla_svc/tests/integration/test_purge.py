@@ -9,15 +9,13 @@ from typing import Any
 import pytest
 from pymongo.errors import AutoReconnect
 
-from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually
 from msc_testkit.mongo import Db, throwaway_database
-from services.sla_svc.tests.fakes import FakeAcknowledgements
-from services.sla_svc.tests.history import NOW, deliver, job, raise_
+from services.sla_svc.tests.fakes import sla_service
+from services.sla_svc.tests.history import deliver, job, raise_
 from sla_svc.adapters import mongo_store
 from sla_svc.adapters.mongo_store import MongoSlaStore
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 KEPT = ("sla_hour_details", "sla_jobs", "sla_alerts", "sla_set_histories")
@@ -51,7 +49,7 @@ async def kept_of(db: Db, customer_id: str) -> dict[str, int]:
 
 
 async def filled(db: Db, store: MongoSlaStore, *customer_ids: str) -> SlaService:
-    sla = SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+    sla = sla_service(store)
     for cid in customer_ids:
         await sla.apply(deliver(cid, [job("j1", "failed", 2), raise_("a1", "warning", 1)]))
         assert await kept_of(db, cid)

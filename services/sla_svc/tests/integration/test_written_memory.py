@@ -9,13 +9,11 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from msc_testkit.clock import FixedClock
 from msc_testkit.infrastructure import Endpoints
-from services.sla_svc.tests.fakes import FakeAcknowledgements
-from services.sla_svc.tests.history import NOW, deliver, job, raise_, upsert
+from services.sla_svc.tests.fakes import sla_service, view_of
+from services.sla_svc.tests.history import deliver, job, raise_, upsert
 from sla_svc.adapters.mongo_store import MongoSlaStore
 from sla_svc.domain.ingest import Change
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
@@ -58,7 +56,7 @@ async def test_two_instances_writing_in_turn_end_as_one_writing_all(
         first.customers = counted  # type: ignore[assignment]
 
         def service(store: MongoSlaStore) -> SlaService:
-            return SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+            return sla_service(store)
 
         a, b, one = service(first), service(second), service(alone)
         for n, batch in enumerate(batches("c-turns")):
@@ -68,7 +66,10 @@ async def test_two_instances_writing_in_turn_end_as_one_writing_all(
         # the first read the customer back only when it began, and after the second wrote it
         assert counted.reads == 2
         for window in ("24h", "7d"):
-            turns, single = await a.view("c-turns", window), await one.view("c-alone", window)
+            turns, single = (
+                await view_of(a, "c-turns", window),
+                await view_of(one, "c-alone", window),
+            )
             assert turns == single
         assert (await a.job_history("c-turns", "bs-1")).jobs == (
             await one.job_history("c-alone", "bs-1")

@@ -15,14 +15,12 @@ from hypothesis import strategies as st
 from msc_contracts import events as ev
 from msc_contracts.events import InvalidEvent, decode_event
 from msc_contracts.topics import BACKUP_ALERTS, BACKUP_JOBS, BACKUP_SETS
-from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
+from services.sla_svc.tests.fakes import FakeSlaStore, sla_service
 from sla_svc.api.rendering import with_as_of, without_as_of
 from sla_svc.consumers import to_change
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.domain.view import WINDOWS
-from sla_svc.read_cache import ReadCache
-from sla_svc.service import CustomerEvent, SlaService
+from sla_svc.service import Change
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, tzinfo=dt.UTC)
 CUSTOMER = "c-1"
@@ -117,7 +115,7 @@ TOPIC_OF = {
 }
 
 
-def accepted(raw_events: list[dict[str, Any]]) -> list[CustomerEvent]:
+def accepted(raw_events: list[dict[str, Any]]) -> list[Change]:
     out = []
     for raw in raw_events:
         topic = TOPIC_OF[raw["type"]]
@@ -126,14 +124,14 @@ def accepted(raw_events: list[dict[str, Any]]) -> list[CustomerEvent]:
             decoded = decode_event(value, CUSTOMER.encode(), topic, now=NOW)
         except InvalidEvent:
             continue
-        out.append(CustomerEvent(CUSTOMER, to_change(decoded)))
+        out.append(to_change(decoded))
     return out
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(jobs, sets, alerts), min_size=1, max_size=25))
 async def test_every_accepted_event_can_be_shown(raw_events: list[dict[str, Any]]) -> None:
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(4), FakeAcknowledgements())
+    sla = sla_service(FakeSlaStore(), customers=4)
     await sla.apply(accepted(raw_events))
     for window in WINDOWS:
         view, rest = await sla.rendered_view(CUSTOMER, window, None, 2, without_as_of)

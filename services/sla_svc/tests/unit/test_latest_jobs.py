@@ -8,13 +8,16 @@ from dataclasses import replace
 
 import pytest
 
-from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import Crash, FakeAcknowledgements, FakeSlaStore
-from services.sla_svc.tests.history import NOW, deliver, job, upsert
+from services.sla_svc.tests.fakes import (
+    Crash,
+    FakeSlaStore,
+    sla_service,
+    view_of,
+)
+from services.sla_svc.tests.history import deliver, job, upsert
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.jobs import JobSnapshot, JobState, merge
 from sla_svc.domain.view import BackupSetRow
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 
@@ -31,9 +34,7 @@ class CountedScans(FakeSlaStore):
 
 
 def service(store: FakeSlaStore | None = None) -> SlaService:
-    return SlaService(
-        store or FakeSlaStore(), FixedClock(NOW), ReadCache(0), FakeAcknowledgements()
-    )
+    return sla_service(store or FakeSlaStore())
 
 
 async def rows(
@@ -43,7 +44,7 @@ async def rows(
     stream = deliver("c1", changes)
     for start in range(0, len(stream), batch):
         await sla.apply(stream[start : start + batch])
-    view = await sla.view("c1", "7d", limit=1000)
+    view = await view_of(sla, "c1", "7d", limit=1000)
     return {r.backup_set_id: r for r in view.rows}
 
 
@@ -156,7 +157,7 @@ async def test_a_job_that_moves_to_another_set_leaves_the_first_whatever_the_ord
         sla = service()
         for i in order:
             await sla.apply(deliver("c1", [history[i]]))
-        view = await sla.view("c1", "7d")
+        view = await view_of(sla, "c1", "7d")
         assert sorted(r.backup_set_id for r in view.rows) == ["bs-b", "bs-c"], order
         assert (await sla.job_history("c1", "bs-a")).jobs == ()
         assert [j.job_id for j in (await sla.job_history("c1", "bs-b")).jobs] == ["j1"]

@@ -7,12 +7,10 @@ import json
 
 from msc_contracts.http import sla as schemas
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import FakeAcknowledgements, FakeSlaStore
+from services.sla_svc.tests.fakes import FakeSlaStore, sla_service
 from services.sla_svc.tests.history import NOW, deliver, job, upsert
 from sla_svc.api.rendering import sla_public, with_as_of, without_as_of
 from sla_svc.domain.view import SlaView
-from sla_svc.read_cache import ReadCache
-from sla_svc.service import SlaService
 
 
 def contract_json(view: SlaView) -> dict[str, object]:
@@ -32,7 +30,7 @@ class CountingRender:
 
 async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
     clock = FixedClock(NOW)
-    sla = SlaService(FakeSlaStore(), clock, ReadCache(4), FakeAcknowledgements())
+    sla = sla_service(FakeSlaStore(), clock=clock, customers=4)
     await sla.apply(deliver("c1", [upsert("bs-1", 50, rpo=24), job("j1", "successful", 3)]))
     render = CountingRender()
     first, rest = await sla.rendered_view("c1", "7d", None, 100, render)
@@ -55,7 +53,7 @@ async def test_kept_views_are_rendered_once_with_their_own_as_of() -> None:
 
 
 async def test_without_capacity_every_view_is_rendered_afresh() -> None:
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+    sla = sla_service(FakeSlaStore(), customers=0)
     await sla.apply(deliver("c1", [upsert("bs-1", 50)]))
     render = CountingRender()
     for _ in range(2):

@@ -9,7 +9,13 @@ from dataclasses import replace
 import pytest
 
 from msc_testkit.clock import FixedClock
-from services.sla_svc.tests.fakes import Crash, FakeAcknowledgements, FakeSlaStore
+from services.sla_svc.tests.fakes import (
+    Crash,
+    FakeAcknowledgements,
+    FakeSlaStore,
+    sla_service,
+    view_of,
+)
 from services.sla_svc.tests.history import (
     NOW,
     acknowledge,
@@ -20,14 +26,13 @@ from services.sla_svc.tests.history import (
     raise_,
     upsert,
 )
+from sla_svc.adapters.store import RememberingStore
 from sla_svc.domain.figures import CustomerSla
 from sla_svc.domain.ingest import Change
 from sla_svc.domain.view import SlaView
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import (
     AlertAlreadyCleared,
     CustomerDeleted,
-    CustomerEvent,
     SlaService,
     UnknownAlert,
     UnknownWindow,
@@ -35,15 +40,13 @@ from sla_svc.service import (
 
 
 def service(store: FakeSlaStore | None = None) -> SlaService:
-    return SlaService(
-        store or FakeSlaStore(), FixedClock(NOW), ReadCache(16), FakeAcknowledgements()
-    )
+    return sla_service(store or FakeSlaStore())
 
 
 async def view_after(changes: list[Change], window: str = "7d") -> SlaView:
     sla = service()
     await sla.apply(deliver("c1", changes))
-    return await sla.view("c1", window)
+    return await view_of(sla, "c1", window)
 
 
 def row(view: SlaView, set_id: str = "bs-1") -> object:
@@ -122,7 +125,7 @@ async def test_windows_24h_7d_30d_and_nothing_else() -> None:
     counts = [(await view_after(changes, w)).backup_jobs.total for w in ("24h", "7d", "30d")]
     assert counts == [1, 2, 4]
     with pytest.raises(UnknownWindow):
-        await service().view("c1", "1h")
+        await view_of(service(), "c1", "1h")
 
 
 async def test_backup_set_presence_follows_its_latest_event() -> None:
@@ -289,16 +292,16 @@ async def test_an_acknowledged_alert_stays_open_and_nothing_late_takes_it_back()
     sla = service()
     raised = raise_("a1", "critical", 3, set_id="bs-1")
     await sla.apply(deliver("c1", [raised, acknowledge("a1", "dana", 2)]))
-    view = await sla.view("c1", "7d")
+    view = await view_of(sla, "c1", "7d")
     assert view.open_alerts["critical"] == 1 and view.acknowledged_alerts["critical"] == 1
     # the same `raised` again, and a later one (its message changed): still acknowledged
     again = replace(raised, raised=replace(raised.raised, order="9" + raised.raised.order))
     await sla.apply(deliver("c1", [raised, again]))
     [alert] = (await sla.open_alerts("c1", None, None, 10)).alerts
     assert alert.acknowledged is not None and alert.acknowledged.by == "dana"
-    assert (await sla.view("c1", "7d")).acknowledged_alerts["critical"] == 1
+    assert (await view_of(sla, "c1", "7d")).acknowledged_alerts["critical"] == 1
     await sla.apply(deliver("c1", [clear("a1")]))
-    cleared = await sla.view("c1", "7d")
+    cleared = await view_of(sla, "c1", "7d")
     assert cleared.open_alerts["critical"] == 0 and cleared.acknowledged_alerts["critical"] == 0
     assert (await sla.open_alerts("c1", None, None, 10)).alerts == []
 
@@ -330,7 +333,7 @@ async def test_an_alert_whose_state_is_not_written_yet_is_listed_from_the_figure
 
 async def test_acknowledging_publishes_once_and_refuses_what_is_not_open() -> None:
     acks = FakeAcknowledgements()
-    sla = SlaService(FakeSlaStore(), FixedClock(NOW), ReadCache(16), acks)
+    sla = sla_service(FakeSlaStore(), acknowledgements=acks)
     await sla.apply(deliver("c1", [raise_("a1", "critical", 3), raise_("a2", "info", 3)]))
     await sla.apply(deliver("c1", [clear("a2")]))
     accepted = await sla.acknowledge("c1", "a1", "dana")
@@ -348,10 +351,10 @@ async def test_backup_set_pages() -> None:
     changes: list[Change] = [upsert(f"bs-{i:02d}", 1) for i in range(5)]
     sla = service()
     await sla.apply(deliver("c1", changes))
-    first = await sla.view("c1", "7d", None, 2)
+    first = await view_of(sla, "c1", "7d", None, 2)
     assert [r.backup_set_id for r in first.rows] == ["bs-00", "bs-01"]
     assert first.sets_total == 5
-    last = await sla.view("c1", "7d", "bs-03", 2)
+    last = await view_of(sla, "c1", "7d", "bs-03", 2)
     assert [r.backup_set_id for r in last.rows] == ["bs-04"] and last.next_cursor is None
 
 
@@ -363,7 +366,7 @@ async def test_deleted_customers_drop_events_and_have_no_sla() -> None:
     outcome = await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
     assert outcome.dropped == 1 and outcome.applied == 0
     with pytest.raises(CustomerDeleted):
-        await sla.view("c1", "7d")
+        await view_of(sla, "c1", "7d")
 
 
 HISTORY: list[Change] = [
@@ -391,7 +394,7 @@ HISTORY: list[Change] = [
 async def test_any_order_and_repetition_gives_the_same_view() -> None:
     first = service()
     await first.apply(deliver("c1", HISTORY))
-    expected = await first.view("c1", "7d")
+    expected = await view_of(first, "c1", "7d")
     expected_alerts = await first.open_alerts("c1", None, None, 10)
     assert expected.acknowledged_alerts == {"critical": 0, "warning": 1, "info": 0}
     assert [a.alert_id for a in expected_alerts.alerts] == ["a2", "a4"]
@@ -403,7 +406,7 @@ async def test_any_order_and_repetition_gives_the_same_view() -> None:
         stream = deliver("c1", shuffled)
         for start in range(0, len(stream), 4):  # in batches, as a consumer would
             await sla.apply(stream[start : start + 4])
-        assert await sla.view("c1", "7d") == expected
+        assert await view_of(sla, "c1", "7d") == expected
         assert await sla.open_alerts("c1", None, None, 10) == expected_alerts
 
 
@@ -417,7 +420,7 @@ async def test_a_crash_half_way_through_a_save_loses_and_doubles_nothing(
     expected = await view_after(HISTORY)
     store = FakeSlaStore()
     sla = service(store)
-    stream: list[CustomerEvent] = deliver("c1", HISTORY)
+    stream: list[Change] = deliver("c1", HISTORY)
     done = 0
     while done < len(stream):
         batch = stream[done : done + 5]
@@ -429,7 +432,7 @@ async def test_a_crash_half_way_through_a_save_loses_and_doubles_nothing(
             batch = stream[done : done + redelivered]
             await sla.apply(batch)
         done += len(batch)
-    assert await sla.view("c1", "7d") == expected
+    assert await view_of(sla, "c1", "7d") == expected
 
 
 async def test_a_history_delivered_again_changes_nothing_and_what_follows_counts() -> None:
@@ -441,7 +444,7 @@ async def test_a_history_delivered_again_changes_nothing_and_what_follows_counts
     replayed = await sla.apply(deliver("c1", HISTORY[:10]))
     assert replayed.applied == 0
     await sla.apply(deliver("c1", HISTORY[10:]))
-    assert await sla.view("c1", "7d") == await view_after(HISTORY)
+    assert await view_of(sla, "c1", "7d") == await view_after(HISTORY)
 
 
 async def test_repeats_and_superseded_snapshots_are_counted_as_unchanged() -> None:
@@ -457,43 +460,43 @@ async def test_views_read_the_figures_again_only_after_a_change() -> None:
     store = FakeSlaStore()
     writer, reader = service(store), service(store)  # two processes
     await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
-    first = await reader.view("c1", "7d")
+    first = await view_of(reader, "c1", "7d")
     reads = store.customer_reads
-    again = await reader.view("c1", "24h")
+    again = await view_of(reader, "c1", "24h")
     assert again.backup_jobs.total == first.backup_jobs.total == 1
     assert store.customer_reads == reads  # unchanged: served from the read cache
     await writer.apply(deliver("c1", [job("j2", "failed", 1)]))
     reads = store.customer_reads
-    changed = await reader.view("c1", "7d")
+    changed = await view_of(reader, "c1", "7d")
     assert (changed.backup_jobs.total, changed.backup_jobs.failed) == (2, 1)
     assert store.customer_reads == reads + 1
 
 
 async def test_the_read_cache_keeps_the_customers_read_last() -> None:
     store = FakeSlaStore()
-    sla = SlaService(store, FixedClock(NOW), ReadCache(1), FakeAcknowledgements())
+    sla = sla_service(store, customers=1)
     for cid in ("c1", "c2"):
         await sla.apply(deliver(cid, [upsert("bs-1", 5)]))
-    await sla.view("c1", "7d")
-    await sla.view("c2", "7d")  # c1 leaves the cache
+    await view_of(sla, "c1", "7d")
+    await view_of(sla, "c2", "7d")  # c1 leaves the cache
     reads = store.customer_reads
-    await sla.view("c2", "7d")
+    await view_of(sla, "c2", "7d")
     assert store.customer_reads == reads
-    await sla.view("c1", "7d")
+    await view_of(sla, "c1", "7d")
     assert store.customer_reads == reads + 1
 
 
 async def test_a_view_asked_again_moves_with_the_clock() -> None:
     clock = FixedClock(NOW)
-    sla = SlaService(FakeSlaStore(), clock, ReadCache(4), FakeAcknowledgements())
+    sla = sla_service(FakeSlaStore(), clock=clock, customers=4)
     await sla.apply(deliver("c1", [upsert("bs-1", 50, rpo=4), job("j1", "successful", 3.5)]))
-    first = await sla.view("c1", "24h")
+    first = await view_of(sla, "c1", "24h")
     assert (first.rpo_breached, row(first).rpo_status) == (0, "ok")  # type: ignore[attr-defined]
     clock.now_ = NOW + dt.timedelta(minutes=20)
-    kept = await sla.view("c1", "24h")
+    kept = await view_of(sla, "c1", "24h")
     assert kept.as_of == clock.now_ and replace(kept, as_of=first.as_of) == first
     clock.now_ = NOW + dt.timedelta(minutes=31)  # the set's RPO of 4 h has passed
-    later = await sla.view("c1", "24h")
+    later = await view_of(sla, "c1", "24h")
     assert (later.as_of, later.rpo_breached, row(later).rpo_status) == (clock.now_, 1, "breached")  # type: ignore[attr-defined]
 
 
@@ -501,55 +504,48 @@ async def test_figures_this_process_saved_are_not_read_again() -> None:
     store = FakeSlaStore()
     sla = service(store)
     await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
-    await sla.view("c1", "24h")  # now kept
+    await view_of(sla, "c1", "24h")  # now kept
     await sla.apply(deliver("c1", [job("j2", "failed", 1), raise_("a1", "warning", 1)]))
     reads = store.customer_reads
-    mine = await sla.view("c1", "24h")
+    mine = await view_of(sla, "c1", "24h")
     assert store.customer_reads == reads  # the saved figures replaced the kept ones
     assert (mine.backup_jobs.total, mine.backup_jobs.failed, mine.open_alerts["warning"]) == (
         2,
         1,
         1,
     )
-    assert mine == await service(store).view("c1", "24h")  # as a process reading them sees
+    assert mine == await view_of(service(store), "c1", "24h")  # as a process reading them sees
 
 
 async def test_a_revision_found_current_is_trusted_for_the_recheck_time() -> None:
     store, clock = FakeSlaStore(), FixedClock(NOW)
     writer = service(store)
-    reader = SlaService(
-        store, clock, ReadCache(16, dt.timedelta(seconds=1)), FakeAcknowledgements()
-    )
+    reader = sla_service(store, clock=clock, recheck=dt.timedelta(seconds=1))
     await writer.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
-    assert (await reader.view("c1", "7d")).backup_jobs.total == 1
+    assert (await view_of(reader, "c1", "7d")).backup_jobs.total == 1
     await writer.apply(deliver("c1", [job("j2", "failed", 1)]))
     clock.now_ = NOW + dt.timedelta(milliseconds=999)
-    assert (await reader.view("c1", "7d")).backup_jobs.total == 1  # not asked again yet
+    assert (await view_of(reader, "c1", "7d")).backup_jobs.total == 1  # not asked again yet
     clock.now_ = NOW + dt.timedelta(seconds=1)
-    assert (await reader.view("c1", "7d")).backup_jobs.total == 2
+    assert (await view_of(reader, "c1", "7d")).backup_jobs.total == 2
 
 
 async def test_what_this_process_writes_shows_within_the_recheck_time() -> None:
-    sla = SlaService(
-        FakeSlaStore(),
-        FixedClock(NOW),
-        ReadCache(16, dt.timedelta(minutes=5)),
-        FakeAcknowledgements(),
-    )
+    sla = sla_service(FakeSlaStore(), recheck=dt.timedelta(minutes=5))
     await sla.apply(deliver("c1", [upsert("bs-1", 5), job("j1", "successful", 2)]))
-    await sla.view("c1", "7d")
+    await view_of(sla, "c1", "7d")
     await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
-    assert (await sla.view("c1", "7d")).backup_jobs.failed == 1
+    assert (await view_of(sla, "c1", "7d")).backup_jobs.failed == 1
     await sla.forget("c1")
     with pytest.raises(CustomerDeleted):
-        await sla.view("c1", "7d")
+        await view_of(sla, "c1", "7d")
 
 
 async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_them() -> None:
     store, clock = FakeSlaStore(), FixedClock(NOW)
-    sla = SlaService(store, clock, ReadCache(16, dt.timedelta(seconds=1)), FakeAcknowledgements())
+    sla = sla_service(store, clock=clock, recheck=dt.timedelta(seconds=1))
     await sla.apply(deliver("c1", [upsert("bs-1", 5)]))
-    await sla.view("c1", "7d")  # kept, so this process's saves refresh it
+    await view_of(sla, "c1", "7d")  # kept, so this process's saves refresh it
     await service(store).apply(deliver("c1", [job("j1", "successful", 2)]))  # elsewhere
     clock.now_ = NOW + dt.timedelta(seconds=2)  # the kept revision is asked again: changed
     read = store.customer
@@ -565,5 +561,20 @@ async def test_figures_read_while_this_process_saves_newer_ones_do_not_replace_t
         return figures
 
     store.customer = read_while_the_consumer_saves  # type: ignore[method-assign]
-    assert (await sla.view("c1", "7d")).backup_jobs.total == 1  # as read
-    assert (await sla.view("c1", "7d")).backup_jobs.total == 2  # as saved since
+    assert (await view_of(sla, "c1", "7d")).backup_jobs.total == 1  # as read
+    assert (await view_of(sla, "c1", "7d")).backup_jobs.total == 2  # as saved since
+
+
+async def test_what_it_wrote_is_remembered_until_its_partitions_are_revoked() -> None:
+    storage, clock = FakeSlaStore(), FixedClock(NOW)
+    store = RememberingStore(storage, clock, customers=16)
+    sla = SlaService(store, clock, FakeAcknowledgements())
+    await sla.apply(deliver("c1", [upsert("bs-1", 5)]))
+    reads = storage.customer_reads
+    await sla.apply(deliver("c1", [job("j1", "successful", 2)]))
+    assert (await view_of(sla, "c1", "7d")).backup_jobs.total == 1
+    assert storage.customer_reads == reads  # neither the batch nor the view read it back
+    store.forget_all()
+    await sla.apply(deliver("c1", [job("j2", "failed", 1)]))
+    assert storage.customer_reads == reads + 1
+    assert (await view_of(sla, "c1", "7d")).backup_jobs.total == 2

@@ -29,14 +29,13 @@ from msc_testkit.credentials import service_auth
 from msc_testkit.infrastructure import Endpoints
 from msc_testkit.kafka import eventually
 from msc_testkit.mongo import Db, throwaway_database
-from services.sla_svc.tests.fakes import FakeAcknowledgements
+from services.sla_svc.tests.fakes import sla_service, view_of
 from services.sla_svc.tests.history import NOW, deliver, job
 from services.sla_svc.tests.integration.conftest import settings_for
 from sla_svc.adapters.mongo_store import STORED_FORMAT, MongoSlaStore
 from sla_svc.api import rendering
 from sla_svc.domain.prepared import SetQuery
 from sla_svc.main import create_app
-from sla_svc.read_cache import ReadCache
 from sla_svc.service import SlaService
 
 FIXTURE = json.loads(Path(__file__).with_name("format6.json").read_text())
@@ -79,7 +78,7 @@ async def views(service: SlaService) -> dict[str, Any]:
 
 def service(store: MongoSlaStore) -> SlaService:
     assert NOW.isoformat() == FIXTURE["now"]
-    return SlaService(store, FixedClock(NOW), ReadCache(0), FakeAcknowledgements())
+    return sla_service(store)
 
 
 def as_format_6_answered_with_what_it_lost(expected: dict[str, Any]) -> dict[str, Any]:
@@ -121,9 +120,9 @@ async def test_migrated_figures_go_on_counting(format6: Db) -> None:
     store = MongoSlaStore(format6)
     await store.upgrade()
     sla = service(store)
-    before = await sla.view("c-busy", "24h")
+    before = await view_of(sla, "c-busy", "24h")
     await sla.apply(deliver("c-busy", [job("b-new", "successful", 0.1, started_hours_ago=0.5)]))
-    after = await sla.view("c-busy", "24h")
+    after = await view_of(sla, "c-busy", "24h")
     assert after.backup_jobs.successful == before.backup_jobs.successful + 1
     row = next(r for r in after.rows if r.backup_set_id == "bs-1")
     assert row.last_backup is not None and row.last_backup.job_id == "b-new"
@@ -141,7 +140,7 @@ async def test_figures_an_instance_not_yet_upgraded_writes_are_upgraded_when_nex
     await format6["sla_customers"].replace_one({"_id": "c-busy"}, json_util.loads(json.dumps(old)))
     sla = service(MongoSlaStore(format6))
     await sla.apply(deliver("c-busy", [job("x", "running", 0.2, set_id="bs-1")]))
-    row = next(r for r in (await sla.view("c-busy", "7d")).rows if r.backup_set_id == "bs-1")
+    row = next(r for r in (await view_of(sla, "c-busy", "7d")).rows if r.backup_set_id == "bs-1")
     assert row.last_restore is not None and row.last_restore.job_id == "r1"
     assert row.last_failure is not None and row.last_failure.job_id == "f1"
 

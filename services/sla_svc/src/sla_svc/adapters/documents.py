@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import ItemsView, Iterator, MutableMapping
+from collections.abc import ItemsView, Iterable, Iterator, MutableMapping
 from typing import Any
 
 from msc_platform.mongo import compressed, packed, unpacked
 from sla_svc.domain.alerts import Acknowledged, AlertState, Raised
 from sla_svc.domain.backup_sets import BackupSet, Presence, SetKey
+from sla_svc.domain.batch import Unfinished
 from sla_svc.domain.figures import CustomerSla, HourDetail, OpenAlert
 from sla_svc.domain.job_history import JobEntry, SetHistory
 from sla_svc.domain.jobs import JobState
 from sla_svc.domain.latest import KINDS, JobSummary, Latest, LatestJobs
-from sla_svc.domain.set_table import SetTable
-from sla_svc.ports import Unfinished
+from sla_svc.domain.set_table import BackupSets
 
 Document = dict[str, Any]
 
@@ -41,10 +41,11 @@ def customer_to_document(
     rows: list[bytes] = []
     index: list[list[Any]] = []
     at = 0
-    for set_id in customer.sets:
-        stored = customer.sets.stored(set_id)
+    sets = customer.sets
+    for set_id in sets:
+        stored = sets.stored(set_id) if isinstance(sets, StoredSets) else None
         if stored is None:
-            backup_set = customer.sets[set_id]
+            backup_set = sets[set_id]
             key, row = (
                 backup_set.key,
                 json.dumps(_set_out(backup_set), separators=(",", ":")).encode(),
@@ -106,7 +107,7 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
     }
     return CustomerSla(
         customer_id=customer_id,
-        sets=SetTable(stored=stored, decode=_decode_set),
+        sets=StoredSets(stored),
         job_hours=state["job_hours"],
         alert_hours=state["alert_hours"],
         open_alerts=state["open_alerts"],
@@ -116,14 +117,69 @@ def customer_from_document(customer_id: str, doc: Document | None) -> CustomerSl
     )
 
 
+class StoredSets(BackupSets):
+    """A customer's sets as stored: each set's key and row, the row decoded when the set is
+    first asked for, so a view decodes the rows of its page alone and a save writes again
+    the row of every set it did not change (`stored`)."""
+
+    def __init__(
+        self,
+        stored: dict[str, tuple[SetKey, bytes]],
+        decoded: dict[str, BackupSet] | None = None,
+    ) -> None:
+        self._stored = stored
+        """Sets as stored, unchanged since."""
+        self._sets: dict[str, BackupSet] = decoded or {}
+        """Sets changed (not in `_stored`) or decoded (also there)."""
+
+    def __getitem__(self, set_id: str) -> BackupSet:
+        found = self._sets.get(set_id)
+        if found is None:
+            found = self._sets[set_id] = _set_in(json.loads(self._stored[set_id][1]))
+        return found
+
+    def __setitem__(self, set_id: str, backup_set: BackupSet) -> None:
+        self._sets[set_id] = backup_set
+        self._stored.pop(set_id, None)
+
+    def __delitem__(self, set_id: str) -> None:
+        found = set_id in self._sets or set_id in self._stored
+        self._sets.pop(set_id, None)
+        self._stored.pop(set_id, None)
+        if not found:
+            raise KeyError(set_id)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._stored
+        yield from (set_id for set_id in self._sets if set_id not in self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored) + sum(1 for set_id in self._sets if set_id not in self._stored)
+
+    def keys_of_all(self) -> Iterable[SetKey]:
+        """Every set's key, without decoding a stored set."""
+        for set_id in self:
+            stored = self._stored.get(set_id)
+            yield stored[0] if stored is not None else self._sets[set_id].key
+
+    def stored(self, set_id: str) -> tuple[SetKey, bytes] | None:
+        """The set's key and stored form, if it has not changed since it was read."""
+        return self._stored.get(set_id)
+
+    def copy(self) -> StoredSets:
+        return StoredSets(dict(self._stored), dict(self._sets))
+
+
 class StoredOpenAlerts(MutableMapping[str, OpenAlert]):
     """A customer's open-alert index as stored, decoded on first use: the alerts list and
     the consumer use it, a view never does (thousands of alerts: a few milliseconds)."""
 
-    def __init__(self, stored: str | bytes) -> None:
-        self.stored: str | bytes | None = stored
+    def __init__(
+        self, stored: str | bytes | None, index: dict[str, OpenAlert] | None = None
+    ) -> None:
+        self.stored = stored
         """The stored form, while the index has not changed since it was read."""
-        self._index: dict[str, OpenAlert] | None = None
+        self._index = index
 
     def _decoded(self) -> dict[str, OpenAlert]:
         if self._index is None:
@@ -150,6 +206,9 @@ class StoredOpenAlerts(MutableMapping[str, OpenAlert]):
 
     def items(self) -> ItemsView[str, OpenAlert]:
         return self._decoded().items()
+
+    def __copy__(self) -> StoredOpenAlerts:
+        return StoredOpenAlerts(self.stored, None if self._index is None else dict(self._index))
 
 
 def detail_to_document(detail: HourDetail) -> Document:
@@ -292,10 +351,6 @@ def _latest_out(latest: Latest) -> list[Any] | None:
 def _summary_out(j: JobSummary) -> list[Any]:
     summary = [j.job_id, j.status, j.started_at, j.ended_at]
     return [*summary, j.error_code, j.error_message] if j.error_code or j.error_message else summary
-
-
-def _decode_set(row: bytes) -> BackupSet:
-    return _set_in(json.loads(row))
 
 
 def _set_in(packed: list[Any]) -> BackupSet:

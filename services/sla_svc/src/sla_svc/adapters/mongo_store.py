@@ -1,4 +1,4 @@
-"""SLA states and figures in MongoDB or FerretDB.
+"""SLA states and figures in MongoDB or FerretDB: the `store.Storage` of sla_svc.
 
 Every read and write names one document by `_id` alone: FerretDB's SQLite backend answers
 no other filter from an index. One writer per customer is given by Kafka's partitioning by
@@ -45,13 +45,14 @@ from sla_svc.adapters.documents import (
     job_to_document,
     unfinished_from_document,
 )
-from sla_svc.adapters.written import WrittenCustomers
+from sla_svc.adapters.store import Saved
 from sla_svc.domain.alerts import AlertState
+from sla_svc.domain.batch import CustomerChanges, Unfinished
 from sla_svc.domain.figures import CustomerSla, HourDetail
 from sla_svc.domain.job_history import SetHistory
 from sla_svc.domain.jobs import JobState
 from sla_svc.domain.latest import LatestFinder
-from sla_svc.ports import CustomerChanges, Head, Unfinished
+from sla_svc.ports import Head
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
@@ -66,7 +67,7 @@ PURGE_RETRY_MAX_S = 60.0
 
 
 class MongoSlaStore:
-    """The `SlaStore` port on MongoDB or FerretDB."""
+    """SLA documents on MongoDB or FerretDB."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.customers: AsyncCollection[Document] = db["sla_customers"]
@@ -76,7 +77,6 @@ class MongoSlaStore:
         self.histories_: AsyncCollection[Document] = db["sla_set_histories"]
         self.heads: AsyncCollection[Document] = db["sla_heads"]
         self._purges: set[asyncio.Task[None]] = set()
-        self._written = WrittenCustomers()
 
     @property
     def _migrations(self) -> list[Migration]:
@@ -148,11 +148,7 @@ class MongoSlaStore:
         return customer_from_document(customer_id, doc)
 
     async def for_update(self, customer_id: str, head: Head) -> tuple[CustomerSla, Unfinished]:
-        """The customer's figures, as this store wrote them if the head says its save was
-        the last to finish, and what the save that wrote them did not finish writing."""
-        written = self._written.at(customer_id, head.settled)
-        if written:
-            return customer_from_document(customer_id, written.customer), Unfinished()
+        """The customer's figures, and what the save that wrote them did not finish writing."""
         doc = await self.customers.find_one({"_id": customer_id})
         if doc is not None and is_format_6(doc):  # not migrated yet (see `upgrade`)
             finder = LatestFinder()
@@ -181,38 +177,27 @@ class MongoSlaStore:
         return {alert.alert_id: alert for alert in map(alert_from_document, docs)}
 
     async def histories(
-        self, customer_id: str, backup_set_ids: Iterable[str], revision: str | None = None
+        self, customer_id: str, backup_set_ids: Iterable[str]
     ) -> dict[str, SetHistory]:
-        """Stored job histories of these sets (those this store wrote or read at `revision`
-        from memory)."""
-        written = self._written.at(customer_id, revision)
-        known = written.histories if written else {}
-        wanted = list(dict.fromkeys(backup_set_ids))
-        missing = [s for s in wanted if s not in known]
-        docs = await self._many(self.histories_, [entity_id(customer_id, s) for s in missing])
-        read = {h.backup_set_id: h for h in map(history_from_document, docs)}
-        if written:
-            written.remember({s: read.get(s) for s in missing})
-        found = {s: known.get(s) or read.get(s) for s in wanted}
-        return {s: h for s, h in found.items() if h is not None}
+        """Stored job histories of these sets."""
+        docs = await self._many(
+            self.histories_, [entity_id(customer_id, s) for s in backup_set_ids]
+        )
+        return {h.backup_set_id: h for h in map(history_from_document, docs)}
 
     async def details(self, customer_id: str, hours: Iterable[str]) -> dict[str, HourDetail]:
         """Stored hour details."""
         docs = await self._many(self.details_, [detail_id(customer_id, h) for h in hours])
         return {detail.hour: detail for detail in map(detail_from_document, docs)}
 
-    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, str]:
-        """Figures first, each with the rest of its customer's save, then hour details,
-        heads' revisions, entity states, histories and expired details; the new revision of
-        each customer.
+    async def save(self, changes: Sequence[CustomerChanges]) -> dict[str, Saved]:
+        """Each head's revision begun, then the figures, each with the rest of its
+        customer's save, hour details, job and alert states, histories, expired details
+        deleted, and each head's revision finished; each customer's revision and figures
+        as stored.
 
-        One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`). What was
-        written is remembered (`WrittenCustomers`) once all of it is.
+        One write command at a time (see `msc_platform.mongo.OPS_PER_COMMAND`).
         """
-        bases = {
-            c.customer.customer_id: self._written.take(c.customer.customer_id, c.base_revision)
-            for c in changes
-        }
         revisions = {c.customer.customer_id: uuid.uuid4().hex for c in changes}
         # Begun: from now on no instance trusts its memory of these customers.
         await set_by_id(self.heads, [(cid, {"revision": r}) for cid, r in revisions.items()])
@@ -243,16 +228,13 @@ class MongoSlaStore:
             [detail_id(c.customer.customer_id, h) for c in changes for h in c.expired_details],
         )
         await set_by_id(self.heads, [(cid, {"finished": r}) for cid, r in revisions.items()])
-        for c in changes:
-            cid = c.customer.customer_id
-            histories = {h.backup_set_id: h for h in c.histories}
-            finished = {k: v for k, v in customer_docs[cid].items() if k != "unfinished"}
-            self._written.keep(cid, revisions[cid], finished, bases[cid], histories)
-        return revisions
+        return {
+            cid: Saved(revision, customer_from_document(cid, customer_docs[cid]))
+            for cid, revision in revisions.items()
+        }
 
     async def forget(self, customer_id: str) -> None:
         """Tombstone the customer, drop its figures now and its states in the background."""
-        self._written.take(customer_id, None)
         await set_by_id(
             self.heads,
             [(customer_id, {"deleted": True, "deleted_at": dt.datetime.now(dt.UTC)})],

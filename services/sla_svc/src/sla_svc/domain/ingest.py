@@ -35,6 +35,7 @@ from sla_svc.domain.time_keys import hour_of
 class SetChanged:
     """A backup set was upserted or deleted."""
 
+    customer_id: str = field(kw_only=True)
     backup_set_id: str
     presence: Presence
 
@@ -43,6 +44,7 @@ class SetChanged:
 class AlertRaised:
     """An alert was raised."""
 
+    customer_id: str = field(kw_only=True)
     alert_id: str
     raised: Raised
 
@@ -51,6 +53,7 @@ class AlertRaised:
 class AlertCleared:
     """An alert was cleared."""
 
+    customer_id: str = field(kw_only=True)
     alert_id: str
 
 
@@ -58,12 +61,32 @@ class AlertCleared:
 class AlertAcknowledged:
     """Someone acknowledged an alert."""
 
+    customer_id: str = field(kw_only=True)
     alert_id: str
     acknowledged: Acknowledged
 
 
 AlertChange = AlertRaised | AlertCleared | AlertAcknowledged
 Change = JobSnapshot | SetChanged | AlertChange
+"""An agent's event as the rules apply it, from its decoding on (`consumers.to_change`)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What events did: changed something (`applied`), changed nothing (`unchanged`:
+    repeats and snapshots already superseded), or were dropped (their customer is
+    deleted). Counted once, by `ingest` and `SlaService.apply`; the consumer reports it."""
+
+    applied: int = 0
+    unchanged: int = 0
+    dropped: int = 0
+
+    def __add__(self, other: Outcome) -> Outcome:
+        return Outcome(
+            self.applied + other.applied,
+            self.unchanged + other.unchanged,
+            self.dropped + other.dropped,
+        )
 
 
 @dataclass(frozen=True)
@@ -85,8 +108,7 @@ class Ingested:
     alerts: dict[str, AlertState] = field(default_factory=dict)
     detail_deltas: list[DetailDelta] = field(default_factory=list)
     expired_details: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    """Events that changed no state: repeats and snapshots already superseded."""
+    outcome: Outcome = field(default_factory=Outcome)
     moved: dict[str, str] = field(default_factory=dict)
     """Jobs that now name another set, with the set they named before."""
 
@@ -121,13 +143,13 @@ def ingest(
                     out.moved[after.job_id] = before.backup_set_id
                 bs = customer.backup_set(after.backup_set_id)
                 customer.sets[after.backup_set_id] = apply_job(bs, after, new=entered)
-            out.unchanged += after == before
+            out.outcome += _counted(after == before)
         elif isinstance(change, SetChanged):
             bs = customer.backup_set(change.backup_set_id)
             moved = apply_presence(bs, change.presence)
             if moved != bs:
                 customer.sets[change.backup_set_id] = moved
-            out.unchanged += moved == bs
+            out.outcome += _counted(moved == bs)
         else:
             old = alerts.get(change.alert_id)
             if isinstance(change, AlertRaised):
@@ -140,9 +162,13 @@ def ingest(
             _count(customer, out, "alerts", _raised_part(old), _raised_part(new), floor_hour)
             if new != old:
                 _move_open(customer, old, new)
-            out.unchanged += new == old
+            out.outcome += _counted(new == old)
     out.expired_details = _expire(customer, floor_hour)
     return out
+
+
+def _counted(unchanged: bool) -> Outcome:
+    return Outcome(unchanged=1) if unchanged else Outcome(applied=1)
 
 
 def count_details(

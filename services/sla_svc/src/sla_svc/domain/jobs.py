@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from msc_contracts.vocabulary import SUCCESSFUL_JOB_STATUSES, TERMINAL_JOB_STATUSES
 
@@ -14,6 +14,7 @@ SUCCESSFUL = frozenset(SUCCESSFUL_JOB_STATUSES)
 class JobSnapshot:
     """One `com.msc.backup.job.v1` event: the job as the agent saw it at `time`."""
 
+    customer_id: str = field(kw_only=True)
     job_id: str
     backup_set_id: str
     job_type: str
