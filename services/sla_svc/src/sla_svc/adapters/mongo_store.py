@@ -4,7 +4,7 @@ Every read and write names one document by `_id` alone: FerretDB's SQLite backen
 no other filter from an index. One writer per customer is given by Kafka's partitioning by
 customer id and the co-partitioned assignment (`msc_platform.copartition`), so writes are
 plain replacements. A customer's figures are written first and carry what the rest of its
-save writes (`ports.Unfinished`), so a crash half-way is finished by the next batch.
+save writes (`domain.batch.Unfinished`), so a crash half-way is finished by the next batch.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ domain holds as text (window, RPO status, severity, job type) are checked by the
 against `msc_contracts.vocabulary`.
 
 A view answered again from the read cache differs from the one first computed only in
-`as_of` (`read_cache.KeptView`), so everything but `as_of` is serialized once per kept view
+`as_of` (`snapshot.KeptView`), so everything but `as_of` is serialized once per kept view
 (`without_as_of`, kept by the read cache) and `as_of` is put in front of it on each answer
 (`with_as_of`): serializing is most of the CPU of a view of a large customer.
 """

@@ -8,7 +8,7 @@ from (a recreated topic, a replay into a new cluster, partitions added while run
 
 That holds while the counters never run ahead of the states they were counted from:
 storage writes a customer's counters together with the states and hour details its save
-goes on to write (`ports.Unfinished`), and a save that stopped half-way is finished by the
+goes on to write (`domain.batch.Unfinished`), and a save that stopped half-way is finished by the
 next batch of the customer before it counts anything.
 """
 
