@@ -144,3 +144,18 @@ def test_the_portal_signs_in_with_pkce_to_a_loopback_callback_on_any_port(
     assert error["error"] == ["invalid_request"]
     for elsewhere in ("http://evil.example/auth/callback", "http://127.0.0.1:8080/other"):
         assert _authorize(infrastructure, elsewhere, **pkce).status_code == 400
+
+
+def test_signing_out_returns_to_a_loopback_page_of_the_portal_only(
+    infrastructure: Endpoints,
+) -> None:
+    endpoint = discovery(infrastructure.provider.issuer_url)["end_session_endpoint"]
+
+    def sign_out(to: str) -> httpx.Response:
+        query = {"client_id": PORTAL_CLIENT, "post_logout_redirect_uri": to}
+        return httpx.get(endpoint, params=query, timeout=10, follow_redirects=False)
+
+    for page in ("http://127.0.0.1:18080/", "http://localhost:8080/signed-out"):
+        answer = sign_out(page)
+        assert answer.status_code == 302 and answer.headers["location"] == page
+    assert sign_out("http://evil.example/").status_code == 400
