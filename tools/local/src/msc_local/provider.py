@@ -77,13 +77,26 @@ class DemoUser:
     username: str
     password: str
     groups: tuple[str, ...]
+    customer_groups: tuple[str, ...] = ()
+    """The customer groups it is restricted to (attribute `msc_customer_groups`); none: all."""
+
+    @property
+    def role(self) -> str:
+        """Its groups, and its restriction if it has one."""
+        restriction = f" (customer groups {', '.join(self.customer_groups)} only)"
+        return ", ".join(self.groups) + (restriction if self.customer_groups else "")
 
 
 def demo_users(realm: str = "msc") -> list[DemoUser]:
     """The users of a demo realm, as its realm file defines them."""
     definition = json.loads((REALMS / f"{realm}-realm.json").read_text())
     return [
-        DemoUser(user["username"], user["credentials"][0]["value"], tuple(user["groups"]))
+        DemoUser(
+            user["username"],
+            user["credentials"][0]["value"],
+            tuple(user["groups"]),
+            tuple(user.get("attributes", {}).get("msc_customer_groups", ())),
+        )
         for user in definition["users"]
     ]
 
