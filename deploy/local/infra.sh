@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Local infrastructure without Docker: a real Apache Kafka broker (KRaft, single node, jars from
-# Maven Central) and FerretDB 1.x (MongoDB wire protocol on SQLite, built from the Go module proxy).
+# Maven Central), FerretDB 1.x (MongoDB wire protocol on SQLite, built from the Go module proxy)
+# and Keycloak (the OpenID provider, its distribution from Maven Central) with the demo realms
+# of deploy/local/keycloak/.
 #
-#   deploy/local/infra.sh provision | start [kafka] [ferretdb] | stop | status | helm
+#   deploy/local/infra.sh provision | start [kafka] [ferretdb] [keycloak] | stop | status | helm
 #
 # Environment (defaults in brackets):
-#   MSC_DATA_DIR [~/.local/share/msc]   documents, Kafka logs and offsets; logs in $MSC_DATA_DIR/logs
-#   MSC_CACHE_DIR [~/.cache/msc]        downloaded jars, Go caches and the built FerretDB binary
-#   MSC_KAFKA_PORT [9092]  MSC_MONGO_PORT [27017]  MSC_TOPIC_PARTITIONS [6]
+#   MSC_DATA_DIR [~/.local/share/msc]   documents, Kafka logs and offsets, Keycloak's database and
+#                                       secrets (keycloak/); logs in $MSC_DATA_DIR/logs
+#   MSC_CACHE_DIR [~/.cache/msc]        downloaded jars, Go caches, the built FerretDB binary, Keycloak
+#   MSC_KAFKA_PORT [9092]  MSC_MONGO_PORT [27017]  MSC_KEYCLOAK_PORT [8180]  MSC_TOPIC_PARTITIONS [6]
+# Keycloak's secrets, each the caller's when set, else kept from an earlier start, else made up
+# (all kept in $MSC_DATA_DIR/keycloak/secrets.env): KC_BOOTSTRAP_ADMIN_USERNAME [kc-admin] and
+# KC_BOOTSTRAP_ADMIN_PASSWORD (the admin console's), OIDC_CLIENT_SECRET (msc-portal's).
+# MSC_DEMO_CUSTOMER_ID [unassigned]: the customer_id of the demo user `customer`.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,8 +29,13 @@ KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HER
 FERRETDB_VERSION="$(grep -o "FerretDB/FerretDB v[0-9.]*" "$HERE/ferretdb/go.mod" | cut -d" " -f2)"
 KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 FERRETDB_BIN="$CACHE_DIR/bin/msc-ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/main.go" "$HERE/ferretdb/go.mod" "$HERE/infra.sh" | sha256sum | cut -c1-12)"
+KEYCLOAK_VERSION="26.5.6"
+KEYCLOAK_PORT="${MSC_KEYCLOAK_PORT:-8180}"
+KEYCLOAK_DIST="$CACHE_DIR/keycloak-$KEYCLOAK_VERSION"
+KEYCLOAK_HOME="$DATA_DIR/keycloak"
 LOG_DIR="$DATA_DIR/logs"
 RUN_DIR="$DATA_DIR/run"
+PYTHON="${MSC_PYTHON:-$ROOT/.venv/bin/python}"
 
 say() { printf '[infra] %s\n' "$*"; }
 HELM_VERSION="v3.22.0"
@@ -124,9 +136,112 @@ start_kafka() {
   say "Kafka $KAFKA_VERSION listening on 127.0.0.1:$KAFKA_PORT (pid $(cat "$pidfile"))"
 }
 
+keycloak_java_home() { # the newest Java under /usr/lib/jvm (Keycloak documents 21+), else the one on PATH
+  local dir major best="" best_major=0
+  for dir in /usr/lib/jvm/*/; do
+    [[ -x "$dir/bin/java" && -f "$dir/release" ]] || continue
+    major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$dir/release")"
+    if ((${major:-0} > best_major)); then best="${dir%/}" best_major=$major; fi
+  done
+  if [[ -z "$best" ]]; then
+    local java
+    java="$(command -v java)" || die "Keycloak needs Java 17+ (21+ preferred). Install one (Debian: apt-get install openjdk-17-jre-headless) and rerun."
+    best="$(dirname "$(dirname "$(readlink -f "$java")")")"
+  fi
+  echo "$best"
+}
+
+provision_keycloak() { # the distribution unzipped, its server image built once so that each start is --optimized
+  if [[ -f "$KEYCLOAK_DIST/.complete" ]]; then return; fi
+  need mvn "Install Maven (Debian: apt-get install maven)."
+  local java_home t0=$SECONDS download="$CACHE_DIR/keycloak-download" log="$LOG_DIR/keycloak-provision.log"
+  java_home="$(keycloak_java_home)"
+  say "provisioning Keycloak $KEYCLOAK_VERSION from Maven Central into $KEYCLOAK_DIST (a 165 MB download) ..."
+  rm -rf "$KEYCLOAK_DIST" "$download" && mkdir -p "$download"
+  (cd "$download" && mvn -q -B -Dstyle.color=never dependency:copy \
+    -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" -DoutputDirectory="$download") \
+    >>"$log" 2>&1 || die "Maven could not fetch Keycloak (see $log); check access to Maven Central and rerun."
+  "$PYTHON" -m zipfile -e "$download/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" "$download" >>"$log" 2>&1 \
+    || die "could not unzip Keycloak into $download; see $log"
+  mv "$download/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_DIST" && rm -rf "$download"
+  chmod +x "$KEYCLOAK_DIST"/bin/*.sh
+  # start-dev would build the server image again at every start (20 s here), into this shared
+  # directory; a production-mode start of an image built once writes nothing here.
+  say "building Keycloak's server image (Java in $java_home) ..."
+  JAVA_HOME="$java_home" "$KEYCLOAK_DIST/bin/kc.sh" build --db=dev-file >>"$log" 2>&1 \
+    || die "building Keycloak's server image failed; see $log"
+  touch "$KEYCLOAK_DIST/.complete"
+  say "Keycloak ready in $((SECONDS - t0)) s: $KEYCLOAK_DIST"
+}
+
+kept_secret() { # name: its value in secrets.env from an earlier start, or nothing
+  [[ -f "$KEYCLOAK_HOME/secrets.env" ]] && sed -n "s/^$1=//p" "$KEYCLOAK_HOME/secrets.env" || true
+}
+
+new_secret() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
+
+keycloak_secrets() { # secrets.env: the caller's values, else those of an earlier start, else new ones
+  local user password client_secret
+  user="${KC_BOOTSTRAP_ADMIN_USERNAME:-$(kept_secret KC_BOOTSTRAP_ADMIN_USERNAME)}"
+  password="${KC_BOOTSTRAP_ADMIN_PASSWORD:-$(kept_secret KC_BOOTSTRAP_ADMIN_PASSWORD)}"
+  client_secret="${OIDC_CLIENT_SECRET:-$(kept_secret OIDC_CLIENT_SECRET)}"
+  (umask 077 && printf '%s\n' "KC_BOOTSTRAP_ADMIN_USERNAME=${user:-kc-admin}" \
+    "KC_BOOTSTRAP_ADMIN_PASSWORD=${password:-$(new_secret)}" \
+    "OIDC_CLIENT_SECRET=${client_secret:-$(new_secret)}" >"$KEYCLOAK_HOME/secrets.env")
+}
+
+keycloak_realms() { # data/import: the realm files; when they or their inputs change, a fresh database imports them
+  local stamp="$KEYCLOAK_HOME/realm-inputs.sha256" inputs
+  inputs="$( (cat "$HERE"/keycloak/*-realm.json "$KEYCLOAK_HOME/secrets.env"
+    echo "$KEYCLOAK_VERSION ${MSC_DEMO_CUSTOMER_ID:-}") | sha256sum | cut -d" " -f1)"
+  if [[ -d "$KEYCLOAK_HOME/data/h2" && "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]]; then
+    say "the demo realms or their secrets changed: Keycloak starts on a fresh database"
+    rm -rf "$KEYCLOAK_HOME/data/h2"
+  fi
+  rm -rf "$KEYCLOAK_HOME/data/import" && mkdir -p "$KEYCLOAK_HOME/data/import"
+  cp "$HERE"/keycloak/*-realm.json "$KEYCLOAK_HOME/data/import/"
+  echo "$inputs" >"$stamp"
+}
+
+http_ok() { # port path: true when GET answers 200
+  local status
+  status="$( (exec 3<>"/dev/tcp/127.0.0.1/$1" \
+    && printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n' "$2" "$1" >&3 \
+    && read -r -t 5 _ code _ <&3 && echo "$code") 2>/dev/null)" || return 1
+  [[ "$status" == 200 ]]
+}
+
+start_keycloak() {
+  local pidfile="$RUN_DIR/keycloak.pid" log="$LOG_DIR/keycloak.log" java_home
+  local discovery="/realms/msc/.well-known/openid-configuration"
+  if pid_alive "$pidfile"; then say "Keycloak already running (pid $(cat "$pidfile"))"; return; fi
+  port_open "$KEYCLOAK_PORT" && die "port $KEYCLOAK_PORT is taken by another process; stop it or set MSC_KEYCLOAK_PORT"
+  java_home="$(keycloak_java_home)"
+  # A home of its own (kc.home.dir) keeps the database and the imports in the data directory;
+  # the server image stays in the cache, shared.
+  mkdir -p "$KEYCLOAK_HOME/data" "$KEYCLOAK_HOME/providers" "$KEYCLOAK_HOME/themes"
+  ln -sfn "$KEYCLOAK_DIST/lib" "$KEYCLOAK_HOME/lib"
+  keycloak_secrets
+  keycloak_realms
+  say "starting Keycloak $KEYCLOAK_VERSION on 127.0.0.1:$KEYCLOAK_PORT (Java in $java_home) ..."
+  (while IFS='=' read -r name value; do export "$name=$value"; done <"$KEYCLOAK_HOME/secrets.env"
+    export JAVA_HOME="$java_home" MSC_DEMO_CUSTOMER_ID="${MSC_DEMO_CUSTOMER_ID:-unassigned}"
+    exec setsid "$KEYCLOAK_DIST/bin/kc.sh" "-Dkc.home.dir=$KEYCLOAK_HOME" start --optimized --cache=local \
+      --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
+      --hostname="http://127.0.0.1:$KEYCLOAK_PORT" --import-realm) >>"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  local deadline=$((SECONDS + 180))
+  until http_ok "$KEYCLOAK_PORT" "$discovery"; do
+    pid_alive "$pidfile" || die "Keycloak exited during start-up; see $log"
+    ((SECONDS < deadline)) || die "Keycloak's realm msc did not answer within 180 s; see $log"
+    sleep 0.5
+  done
+  say "Keycloak listening on http://127.0.0.1:$KEYCLOAK_PORT (pid $(cat "$pidfile")): realms msc and other"
+}
+
 create_topics() {
   KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" MSC_TOPIC_PARTITIONS="$PARTITIONS" \
-    "${MSC_PYTHON:-$ROOT/.venv/bin/python}" -m msc_platform.topics
+    "$PYTHON" -m msc_platform.topics
 }
 
 stop_one() { # name pidfile
@@ -163,18 +278,21 @@ case "$cmd" in
   provision)
     provision_kafka
     provision_ferretdb
+    provision_keycloak
     ;;
   start)
     t0=$SECONDS
     shift
-    parts="${*:-kafka ferretdb}"
+    parts="${*:-kafka ferretdb keycloak}"
     if [[ " $parts " == *" ferretdb "* ]]; then provision_ferretdb; start_ferretdb; fi
     if [[ " $parts " == *" kafka "* ]]; then provision_kafka; start_kafka; create_topics; fi
+    if [[ " $parts " == *" keycloak "* ]]; then provision_keycloak; start_keycloak; fi
     say "infrastructure ready in $((SECONDS - t0)) s: data in $DATA_DIR, logs in $LOG_DIR"
     ;;
   stop)
     stop_one Kafka "$RUN_DIR/kafka.pid"
     stop_one FerretDB "$RUN_DIR/ferretdb.pid"
+    stop_one Keycloak "$RUN_DIR/keycloak.pid"
     ;;
   helm)
     provision_helm
@@ -182,6 +300,7 @@ case "$cmd" in
   status)
     pid_alive "$RUN_DIR/kafka.pid" && say "Kafka running (pid $(cat "$RUN_DIR/kafka.pid"))" || say "Kafka stopped"
     pid_alive "$RUN_DIR/ferretdb.pid" && say "FerretDB running (pid $(cat "$RUN_DIR/ferretdb.pid"))" || say "FerretDB stopped"
+    pid_alive "$RUN_DIR/keycloak.pid" && say "Keycloak running (pid $(cat "$RUN_DIR/keycloak.pid"))" || say "Keycloak stopped"
     ;;
   *)
     echo "usage: $0 provision|start|stop|status|helm" >&2

@@ -1,4 +1,5 @@
-"""Start, wait for and stop the local infrastructure and the three services."""
+"""Start, wait for and stop the local infrastructure (Kafka, FerretDB, Keycloak) and the three
+services."""
 
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ class Ports:
     gateway: int = 8080
     customer_svc: int = 8081
     sla_svc: int = 8082
+    keycloak: int = 8180
 
     @classmethod
     def from_env(cls) -> Ports:
         """The defaults, each changed by its variable: `MSC_KAFKA_PORT`, `MSC_MONGO_PORT`,
-        `GATEWAY_PORT`, `CUSTOMER_SVC_PORT`, `SLA_SVC_PORT`."""
+        `MSC_KEYCLOAK_PORT`, `GATEWAY_PORT`, `CUSTOMER_SVC_PORT`, `SLA_SVC_PORT`."""
         names = {
             "kafka": "MSC_KAFKA_PORT",
             "mongo": "MSC_MONGO_PORT",
+            "keycloak": "MSC_KEYCLOAK_PORT",
             "gateway": "GATEWAY_PORT",
             "customer_svc": "CUSTOMER_SVC_PORT",
             "sla_svc": "SLA_SVC_PORT",
@@ -50,7 +53,7 @@ class Ports:
 
 @dataclass
 class Infrastructure:
-    """Kafka and FerretDB run by `infra.sh` under one data directory."""
+    """Kafka, FerretDB and Keycloak run by `infra.sh` under one data directory."""
 
     data_dir: Path
     ports: Ports
@@ -63,20 +66,25 @@ class Infrastructure:
             "MSC_DATA_DIR": str(self.data_dir),
             "MSC_KAFKA_PORT": str(self.ports.kafka),
             "MSC_MONGO_PORT": str(self.ports.mongo),
+            "MSC_KEYCLOAK_PORT": str(self.ports.keycloak),
             "MSC_PYTHON": sys.executable,
         }
 
-    def start(self, kafka: bool = True, mongo: bool = True) -> None:
-        """Start what is asked for and not already listening; remember what was started."""
+    def start(self, kafka: bool = True, mongo: bool = True, keycloak: bool = False) -> None:
+        """Start what is asked for; Kafka and FerretDB only when not already listening, Keycloak
+        always (its secrets are those of this data directory: infra.sh refuses a taken port).
+        Remember what was started."""
         parts = []
         if kafka and not port_open(self.ports.kafka):
             parts.append("kafka")
         if mongo and not port_open(self.ports.mongo):
             parts.append("ferretdb")
+        if keycloak:
+            parts.append("keycloak")
         if not parts:
             return
+        self.started = parts  # before: a start that fails half-way is stopped all the same
         subprocess.run(["bash", str(INFRA), "start", *parts], env=os.environ | self.env, check=True)
-        self.started = parts
 
     def stop(self) -> None:
         """Stop what `start` started."""
