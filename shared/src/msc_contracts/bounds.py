@@ -2,7 +2,7 @@
 that the event models, both HTTP sides (`msc_contracts.fields`) and a domain rule read.
 
 Kept free of any framework so that a domain module may import a bound it enforces itself
-(customer_svc's `MAX_CONTACTS`).
+(customer_svc's `MAX_CONTACTS`, `MAX_GROUPS`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ MAX_CREDIT_QUOTA: Final = 10**12
 """Largest credit quota: far above any plan, far inside what the database stores (2**63)."""
 MAX_CONTACTS: Final = 100
 """Most contacts one customer has."""
+MAX_GROUP_NAME_CHARS: Final = 100
+"""A customer group's name (a reseller, a team)."""
+MAX_GROUPS: Final = 20
+"""Most customer groups one customer belongs to."""
 
 # Lone surrogates (not valid Unicode) are refused by pydantic's own string validation.
 CONTROL_CHARACTERS: Final = r"\x00-\x1f\x7f-\x9f"

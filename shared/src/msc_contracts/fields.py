@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from msc_contracts.bounds import (
     MAX_ADDRESS_CHARS,
     MAX_CREDIT_QUOTA,
     MAX_EMAIL_CHARS,
+    MAX_GROUP_NAME_CHARS,
     MAX_ID_CHARS,
     MAX_NAME_CHARS,
     MAX_PLAN_CHARS,
@@ -62,6 +64,17 @@ def _email(value: str) -> str:
     if len(value) > MAX_EMAIL_CHARS or not _EMAIL.match(value):
         raise ValueError("must be a valid email address")
     return value
+
+
+def group_name(name: str) -> str:
+    """A customer group's name as it is kept and compared: compatibility forms folded
+    (NFKC: full-width letters, ligatures) and surrounding whitespace stripped; case kept, as
+    identity providers' group claims keep it."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def _group_name(value: object) -> object:
+    return group_name(value) if isinstance(value, str) else value
 
 
 def _one_line(max_chars: int, min_chars: int = 0) -> StringConstraints:
@@ -105,6 +118,12 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 """A calendar date written `YYYY-MM-DD`."""
 CreditQuota = Annotated[int, Field(ge=0, le=MAX_CREDIT_QUOTA, strict=True)]
 """Credits a plan includes: an integer from 0 to 10^12."""
+GroupName = Annotated[
+    str,
+    BeforeValidator(_group_name),
+    StringConstraints(min_length=1, max_length=MAX_GROUP_NAME_CHARS, pattern=ONE_LINE),
+]
+"""A customer group's name (`group_name`): 1-100 characters, one line."""
 TenantType = Literal["commercial", "evaluation"]
 Edition = Literal["business", "enterprise", "elite"]
 

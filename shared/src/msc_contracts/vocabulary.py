@@ -45,6 +45,7 @@ ActivityAction = Literal[
     "contact_added",
     "contact_updated",
     "contact_deleted",
+    "groups_updated",
     "deleted",
 ]
 """What a change to a customer did, as its audit trail names it."""

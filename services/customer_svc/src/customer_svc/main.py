@@ -17,7 +17,7 @@ from customer_svc.adapters.name_keys import refold_name_keys
 from customer_svc.adapters.outbox_relay import OutboxRelay, Publish
 from customer_svc.adapters.usage_feed import usage_feed
 from customer_svc.api.errors import install_domain_errors
-from customer_svc.api.routes import router, settings_router
+from customer_svc.api.routes import groups_router, router, settings_router
 from customer_svc.config import Settings
 from customer_svc.consumers import usage_handler
 from customer_svc.service import CustomerService
@@ -126,6 +126,7 @@ def create_app(
     install_tracing(app, "customer_svc")
     app.include_router(router)
     app.include_router(settings_router)
+    app.include_router(groups_router)
     app.include_router(
         health_router(
             {

@@ -17,11 +17,13 @@ from customer_svc.domain.consumption import (
     consumption,
     window_start,
 )
+from customer_svc.domain.customer_groups import Restriction, group_set, narrowed, visible
 from customer_svc.domain.customer_list import HISTORY_KEPT, CustomerList, Position, renamed
 from customer_svc.domain.errors import (
     ContactNotFound,
     CustomerNotFound,
     InvalidField,
+    RestrictedCaller,
     StaleVersion,
     StillLoading,
 )
@@ -74,7 +76,9 @@ class InvalidCursor(ValueError):
 
 
 class CustomerService:
-    """The customer service's use cases."""
+    """The customer service's use cases. Each takes the caller's `restriction`, the customer
+    groups it is restricted to (`domain/customer_groups.py`; None: it sees every customer):
+    a customer outside them is `CustomerNotFound` to it, as if it did not exist."""
 
     def __init__(
         self,
@@ -107,9 +111,11 @@ class CustomerService:
         plan: ServicePlan,
         contacts: Sequence[Contact] = (),
         actor: str | None = None,
+        restriction: Restriction = None,
     ) -> Customer:
         """Create a customer; `DuplicateAccountName` when the name is taken. `actor` (on
-        every change) is who makes it, for the audit trail and the lifecycle event."""
+        every change) is who makes it, for the audit trail and the lifecycle event. A
+        restricted caller's customer is in the caller's groups, so that it sees it."""
         self._check_plan(plan)
         now = self._clock.now()
         customer = Customer(
@@ -117,6 +123,7 @@ class CustomerService:
             account=account,
             service_plan=plan,
             contacts=tuple(dataclasses.replace(c, id=_new_contact_id()) for c in contacts),
+            groups=group_set(restriction or ()),
             version=1,
             created_at=now,
             updated_at=now,
@@ -126,10 +133,10 @@ class CustomerService:
         self._written(customer)
         return customer
 
-    async def get(self, customer_id: str) -> Customer:
-        """The current customer; `CustomerNotFound` if missing or deleted."""
+    async def get(self, customer_id: str, restriction: Restriction = None) -> Customer:
+        """The current customer; `CustomerNotFound` if missing, deleted or not visible."""
         customer = await self._customers.get(customer_id)
-        if customer is None:
+        if customer is None or not visible(customer, restriction):
             raise CustomerNotFound(customer_id)
         return customer
 
@@ -139,9 +146,10 @@ class CustomerService:
         changes: dict[str, Any],
         if_match: str | None,
         actor: str | None = None,
+        restriction: Restriction = None,
     ) -> Customer:
         """Change some account fields."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         account = dataclasses.replace(current.account, **changes)
         former = renamed(current, account.name, self._clock.now())
         return await self._save(
@@ -154,18 +162,24 @@ class CustomerService:
         changes: dict[str, Any],
         if_match: str | None,
         actor: str | None = None,
+        restriction: Restriction = None,
     ) -> Customer:
         """Change some service plan fields."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         plan = dataclasses.replace(current.service_plan, **changes)
         self._check_plan(plan)
         return await self._save(current, "service_plan_updated", actor, service_plan=plan)
 
     async def add_contact(
-        self, customer_id: str, contact: Contact, if_match: str | None, actor: str | None = None
+        self,
+        customer_id: str,
+        contact: Contact,
+        if_match: str | None,
+        actor: str | None = None,
+        restriction: Restriction = None,
     ) -> tuple[Customer, Contact]:
         """Add a contact; it gets a new id."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         if len(current.contacts) >= MAX_CONTACTS:
             raise InvalidField("contacts", f"a customer has at most {MAX_CONTACTS} contacts")
         added = dataclasses.replace(contact, id=_new_contact_id())
@@ -179,9 +193,10 @@ class CustomerService:
         changes: dict[str, Any],
         if_match: str | None,
         actor: str | None = None,
+        restriction: Restriction = None,
     ) -> tuple[Customer, Contact]:
         """Change some fields of a contact."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         contact = current.contact(contact_id)
         if contact is None:
             raise ContactNotFound(contact_id)
@@ -190,20 +205,44 @@ class CustomerService:
         return await self._save(current, "contact_updated", actor, contacts=contacts), changed
 
     async def delete_contact(
-        self, customer_id: str, contact_id: str, if_match: str | None, actor: str | None = None
+        self,
+        customer_id: str,
+        contact_id: str,
+        if_match: str | None,
+        actor: str | None = None,
+        restriction: Restriction = None,
     ) -> Customer:
         """Remove a contact."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         if current.contact(contact_id) is None:
             raise ContactNotFound(contact_id)
         contacts = tuple(c for c in current.contacts if c.id != contact_id)
         return await self._save(current, "contact_deleted", actor, contacts=contacts)
 
+    async def set_groups(
+        self,
+        customer_id: str,
+        groups: Sequence[str],
+        if_match: str | None,
+        actor: str | None = None,
+        restriction: Restriction = None,
+    ) -> Customer:
+        """Put the customer in exactly these groups; `RestrictedCaller` unless the caller
+        sees every customer."""
+        if restriction is not None:
+            raise RestrictedCaller("only a caller who sees every customer sets its groups")
+        current = await self._current(customer_id, if_match)
+        return await self._save(current, "groups_updated", actor, groups=group_set(groups))
+
     async def delete(
-        self, customer_id: str, if_match: str | None, actor: str | None = None
+        self,
+        customer_id: str,
+        if_match: str | None,
+        actor: str | None = None,
+        restriction: Restriction = None,
     ) -> None:
         """Delete the customer; its contacts go with it, its usage once the event is out."""
-        current = await self._current(customer_id, if_match)
+        current = await self._current(customer_id, if_match, restriction)
         gone = current.next_version(deleted=True, contacts=(), updated_at=self._clock.now())
         gone = self._announce(gone, events.CUSTOMER_DELETED, "deleted", actor, current)
         await self._customers.save(gone)
@@ -214,22 +253,37 @@ class CustomerService:
         self.recent_usage.forget(customer_id)  # other instances: when the deletion is out
         self._written(gone)
 
-    async def list(self, q: str | None, limit: int, cursor: str | None) -> CustomersPage:
-        """Customers ordered by account name, `limit` at a time."""
+    async def list(
+        self,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        restriction: Restriction = None,
+        group: str | None = None,
+    ) -> CustomersPage:
+        """Customers ordered by account name, `limit` at a time; of `group` only if given."""
         now = self._clock.now()
         after = _decode_cursor(cursor)
         if after is not None and now - after.as_of > HISTORY_KEPT:
             raise InvalidCursor("this list was started too long ago; start again")
         if not (self.customer_list.filled and self.recent_usage.filled):
             raise StillLoading
-        page = self.customer_list.page(q, limit, now, after)
+        page = self.customer_list.page(q, limit, now, after, narrowed(restriction, group))
         credits = self.recent_usage.credits([c.id for c in page.customers], now.date())
         return CustomersPage(page.customers, _encode_cursor(page.next), credits, now.date())
 
-    async def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
+    async def groups(self, restriction: Restriction = None) -> dict[str, int]:
+        """The customer groups in use that the caller may see, with their customer counts."""
+        if not self.customer_list.filled:
+            raise StillLoading
+        return self.customer_list.group_sizes(restriction)
+
+    async def activity(
+        self, customer_id: str, limit: int, cursor: str | None, restriction: Restriction = None
+    ) -> ActivityPage:
         """The customer's audit trail, newest first: one entry per version, so a page reads
         `limit` versions down from the cursor (versions before the trail began have none)."""
-        current = await self.get(customer_id)
+        current = await self.get(customer_id, restriction)
         top = current.version if cursor is None else _version_cursor(cursor, current.version)
         rest = top - limit
         versions = list(range(top, max(rest, 0), -1))
@@ -258,8 +312,10 @@ class CustomerService:
         applied = await self._usage.record(kept, self._clock.now().date()) if kept else 0
         return RecordedUsage(applied, unknown)
 
-    async def _current(self, customer_id: str, if_match: str | None) -> Customer:
-        current = await self.get(customer_id)
+    async def _current(
+        self, customer_id: str, if_match: str | None, restriction: Restriction = None
+    ) -> Customer:
+        current = await self.get(customer_id, restriction)
         if if_match is not None:
             tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
             if "*" not in tags and current.etag not in tags:

@@ -29,6 +29,7 @@ class Principal:
     subject: str
     role: str
     customer_id: str | None = None
+    customer_groups: frozenset[str] | None = None
 
     def may_read(self) -> None:
         """Every role reads; an unknown role does not."""

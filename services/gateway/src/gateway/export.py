@@ -14,8 +14,7 @@ import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-from gateway.compose import customer_sla, customers_with_health
-from gateway.upstream import Upstream
+from gateway.compose import Services, customer_sla, customers_with_health
 from msc_contracts.http import portal
 
 CUSTOMER_COLUMNS = tuple(portal.CustomerListEntry.model_fields)
@@ -57,10 +56,11 @@ def _defused(cell: Any) -> Any:
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-async def customers_csv(customers: Upstream, sla: Upstream, q: str | None) -> AsyncIterator[bytes]:
-    """Every customer the list's `q` matches, with health: the first page already asked."""
-    params: dict[str, Any] = {"limit": PAGE} | ({"q": q} if q else {})
-    page = await customers_with_health(customers, sla, params)
+async def customers_csv(found: Services, search: dict[str, str]) -> AsyncIterator[bytes]:
+    """Every customer the list's `search` (`q`, `group`) matches, with health: the first
+    page already asked."""
+    params: dict[str, Any] = {"limit": PAGE} | search
+    page = await customers_with_health(found, params)
 
     async def pages() -> AsyncIterator[bytes]:
         current = page
@@ -70,7 +70,7 @@ async def customers_csv(customers: Upstream, sla: Upstream, q: str | None) -> As
             if not current.get("next_cursor"):
                 return
             current = await customers_with_health(
-                customers, sla, params | {"cursor": current["next_cursor"]}
+                found, params | {"cursor": current["next_cursor"]}
             )
 
     return pages()
@@ -98,11 +98,9 @@ def _set_row(item: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-async def backup_sets_csv(
-    customers: Upstream, sla: Upstream, customer_id: str, window: str
-) -> AsyncIterator[bytes]:
+async def backup_sets_csv(found: Services, customer_id: str, window: str) -> AsyncIterator[bytes]:
     """Every backup set of the customer: the first page already asked."""
-    first = _decode(await customer_sla(customers, sla, customer_id, window))
+    first = _decode(await customer_sla(found, customer_id, window))
 
     async def pages() -> AsyncIterator[bytes]:
         current = first
@@ -112,7 +110,7 @@ async def backup_sets_csv(
             yield csv_lines(_set_row(item) for item in sets["items"])
             if not sets.get("next_cursor"):
                 return
-            answer = await customer_sla(customers, sla, customer_id, window, sets["next_cursor"])
+            answer = await customer_sla(found, customer_id, window, sets["next_cursor"])
             current = _decode(answer)
 
     return pages()

@@ -14,10 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 from swagger_ui_bundle import swagger_ui_path
 
-from gateway.api.deps import Services, document_bearer_auth
+from gateway.api.deps import document_bearer_auth
 from gateway.api.errors import install_gateway_errors
 from gateway.api.guard import Guard
 from gateway.api.routers import include_portal_api
+from gateway.compose import Services
 from gateway.config import Settings
 from gateway.upstream import Connections, Upstream, UpstreamMetrics
 from msc_contracts.schemas import asyncapi

@@ -115,13 +115,31 @@ class Connections:
 
 
 class Upstream:
-    """One downstream service."""
+    """One downstream service; `headers` go with every call."""
 
-    def __init__(self, connections: Connections, name: str, base_url: str, timeout_s: float):
+    def __init__(
+        self,
+        connections: Connections,
+        name: str,
+        base_url: str,
+        timeout_s: float,
+        headers: Mapping[str, str] | None = None,
+    ):
         self._connections = connections
         self.name = name
         self._base_url = base_url.rstrip("/")
         self._timeout_s = timeout_s
+        self._headers = dict(headers or {})
+
+    def with_headers(self, headers: Mapping[str, str]) -> Upstream:
+        """The same service, on the same connections, with `headers` on every call too."""
+        return Upstream(
+            self._connections,
+            self.name,
+            self._base_url,
+            self._timeout_s,
+            self._headers | dict(headers),
+        )
 
     async def request(
         self,
@@ -138,6 +156,7 @@ class Upstream:
         sent = {
             REQUEST_ID_HEADER: request_id_var.get(),
             "Authorization": self._connections.credential.header(),
+            **self._headers,
         } | dict(headers or {})
         started = time.perf_counter()
         try:

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from gateway.config import Settings
-from gateway.main import create_app
-from services.gateway.tests.fakes import SECRET, Services
+from services.gateway.tests.fakes import SECRET, Services, gateway
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         customer_svc_url=services.url("customer_svc"),
         sla_svc_url=services.url("sla_svc"),
     )
-    app = create_app(settings)
+    app = gateway(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:

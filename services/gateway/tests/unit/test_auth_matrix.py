@@ -1,7 +1,9 @@
 """Every route of the portal API against every kind of caller, with the contract's status.
 
 The routes come from the gateway's OpenAPI document: a new route without a row in
-`SAMPLES` fails here, so none is left out of the matrix.
+`SAMPLES` fails here, so none is left out of the matrix. Callers restricted to customer
+groups (`fakes.RESTRICTED`) ask about c-1 in its group, and outside their groups, where
+every route about it answers as if it did not exist and sla_svc is never asked about it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ SAMPLES: dict[tuple[str, str], Any] = {
         "account": {"name": "Acme"},
         "service_plan": PLAN | {"edition": "business"},
     },
+    ("GET", "/api/v1/customer-groups"): None,
+    ("PUT", "/api/v1/customers/{customer_id}/groups"): {"groups": ["north", "Team Blue"]},
     ("GET", "/api/v1/customers/{customer_id}/details"): None,
     ("GET", "/api/v1/customers/{customer_id}/sla"): None,
     ("GET", "/api/v1/customers/{customer_id}/activity"): None,
@@ -95,7 +99,13 @@ CALLERS: dict[str, dict[str, str]] = {
     },
     "msp_viewer": auth("msp_viewer"),
     "msp_admin": auth("msp_admin"),
+    "msp_viewer, restricted to c-1's group": auth("msp_viewer", subject="u-north"),
+    "msp_admin, restricted to c-1's group": auth("msp_admin", subject="u-north"),
+    "msp_viewer, restricted elsewhere": auth("msp_viewer", subject="u-south"),
+    "msp_admin, restricted elsewhere": auth("msp_admin", subject="u-south"),
 }
+UNRESTRICTED_ONLY = {("PUT", "/api/v1/customers/{customer_id}/groups")}
+"""Routes only a caller who sees every customer may call."""
 
 
 def expected(caller: str, method: str, path: str) -> int | str:
@@ -111,8 +121,13 @@ def expected(caller: str, method: str, path: str) -> int | str:
         if write or (method, path) not in OWN_CUSTOMER_READS:
             return 403
         return "ok" if caller.endswith("own") else 404
-    if caller == "msp_viewer":
-        return 403 if write else "ok"
+    if caller.startswith("msp_viewer"):
+        if write:
+            return 403
+    elif "restricted" in caller and (method, path) in UNRESTRICTED_ONLY:
+        return 403
+    if caller.endswith("elsewhere") and "{customer_id}" in path:
+        return 404
     return "ok"
 
 
@@ -122,7 +137,7 @@ def test_every_route_has_a_row_in_the_matrix() -> None:
 
 @pytest.mark.parametrize("caller", list(CALLERS))
 async def test_every_route_answers_each_caller_as_the_contract_says(
-    client: httpx.AsyncClient, caller: str
+    client: httpx.AsyncClient, services: Services, caller: str
 ) -> None:
     wrong = []
     for method, path in api_routes():
@@ -137,6 +152,9 @@ async def test_every_route_answers_each_caller_as_the_contract_says(
         if answer.status_code >= 400:
             assert answer.headers["Content-Type"] == "application/problem+json", (method, path)
     assert not wrong, wrong
+    if caller.endswith("elsewhere"):
+        about = [c.path for c in services.calls if c.service == "sla_svc" and CUSTOMER in c.path]
+        assert about == [], "sla_svc was asked about a customer the caller may not see"
 
 
 async def test_every_documented_status_can_be_answered(

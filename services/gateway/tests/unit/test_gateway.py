@@ -70,7 +70,7 @@ async def test_details_compose_both_services(client: httpx.AsyncClient, services
     body = answer.json()
     assert body == {
         "id": "c-1",
-        "summary": {k: SUMMARY[k] for k in ("account", "service_plan", "consumption", "contacts")},
+        "summary": {k: v for k, v in SUMMARY.items() if k != "id"},
         "sla": SLA,
         "partial": False,
         "errors": [],

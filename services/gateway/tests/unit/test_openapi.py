@@ -39,7 +39,7 @@ def test_each_routes_body_and_answer_are_the_contracts_models() -> None:
         for r in router.routes
         if isinstance(r, APIRoute) and r.include_in_schema
     ]
-    assert len(routes) == 17
+    assert len(routes) == 19
     for route in routes:
         (method,) = route.methods
         operation = spec["paths"][route.path][method.lower()]

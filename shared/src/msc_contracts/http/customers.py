@@ -12,7 +12,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from msc_contracts.bounds import MAX_CONTACTS
+from msc_contracts.bounds import MAX_CONTACTS, MAX_GROUPS
 from msc_contracts.fields import (
     AccountName,
     Address,
@@ -20,6 +20,7 @@ from msc_contracts.fields import (
     CustomerName,
     Edition,
     Email,
+    GroupName,
     IsoDate,
     PersonName,
     Phone,
@@ -102,6 +103,17 @@ class CustomerCreate(_Body):
     contacts: list[ContactCreate] = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
+class CustomerGroupsUpdate(_Body):
+    """`PUT /customers/{id}/groups` body: every customer group the customer belongs to from
+    now on (a name given twice counts once)."""
+
+    groups: list[GroupName] = Field(
+        max_length=MAX_GROUPS,
+        description="Group names (a reseller, a team); `[]` takes the customer out of all.",
+        examples=[["Reseller North", "Team Blue"]],
+    )
+
+
 def _required(body: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for name, info in body.model_fields.items() if info.is_required())
 
@@ -170,6 +182,21 @@ class CustomerPublic(BaseModel):
     service_plan: ServicePlanPublic
     consumption: ConsumptionPublic
     contacts: list[ContactPublic]
+    groups: list[str] = Field(description="The customer groups it belongs to, by name.")
+
+
+class CustomerGroup(BaseModel):
+    """A customer group in use, and how many customers belong to it."""
+
+    name: str
+    customers: int
+
+
+class CustomerGroups(BaseModel):
+    """The customer groups that customers belong to, by name (a caller restricted to some
+    groups sees those only)."""
+
+    items: list[CustomerGroup]
 
 
 class StorageRegions(BaseModel):

@@ -36,6 +36,9 @@ class Summary(BaseModel):
     service_plan: ServicePlanPublic
     consumption: ConsumptionPublic
     contacts: list[ContactPublic]
+    groups: list[str] = Field(
+        default_factory=list, description="The customer groups it belongs to, by name."
+    )
 
 
 class SourceError(BaseModel):

@@ -1,10 +1,11 @@
 """HTTP plumbing shared by the services, one concern a module: problem+json errors
 (`problems`), request limits (`limits`), security headers, request ids, ids in paths,
-the actor header, bearer tokens, HTTP metrics and the health routes. The names the
-services use are importable from here."""
+the actor and customer-groups headers, bearer tokens, HTTP metrics and the health routes.
+The names the services use are importable from here."""
 
 from msc_platform.http.actor import ACTOR_HEADER, actor_of
 from msc_platform.http.bearer import bearer_token
+from msc_platform.http.customer_groups import CUSTOMER_GROUPS_HEADER, groups_header, groups_of
 from msc_platform.http.health_routes import health_router
 from msc_platform.http.limits import MAX_BODY_BYTES, install_request_limits
 from msc_platform.http.metrics import install_http_metrics
@@ -21,6 +22,7 @@ from msc_platform.http.security_headers import SecurityHeadersMiddleware
 
 __all__ = [
     "ACTOR_HEADER",
+    "CUSTOMER_GROUPS_HEADER",
     "MAX_BODY_BYTES",
     "PROBLEM_JSON",
     "REQUEST_ID_HEADER",
@@ -30,6 +32,8 @@ __all__ = [
     "SecurityHeadersMiddleware",
     "actor_of",
     "bearer_token",
+    "groups_header",
+    "groups_of",
     "health_router",
     "install_http_metrics",
     "install_problem_handlers",

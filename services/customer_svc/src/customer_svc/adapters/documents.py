@@ -1,4 +1,8 @@
-"""Mapping between customers and their MongoDB documents."""
+"""Mapping between customers and their MongoDB documents.
+
+A document of the previous release has no `groups`: its customer is in no customer group
+(read so, and written with the field at its next change).
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ def to_document(customer: Customer) -> dict[str, Any]:
         "account": dataclasses.asdict(customer.account),
         "service_plan": plan,
         "contacts": [dataclasses.asdict(c) for c in customer.contacts],
+        "groups": sorted(customer.groups),
         "former_names": [dataclasses.asdict(f) for f in customer.former_names],
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
@@ -61,6 +66,7 @@ def from_document(doc: dict[str, Any]) -> Customer:
         account=Account(**doc["account"]),
         service_plan=ServicePlan(**plan),
         contacts=tuple(Contact(**c) for c in doc.get("contacts", [])),
+        groups=frozenset(doc.get("groups", ())),
         version=doc["version"],
         former_names=tuple(
             FormerName(f["key"], _utc(f["until"]) or f["until"])

@@ -24,6 +24,8 @@ def to_problem(exc: Exception) -> Problem:
                 f"another customer already has the account name {exc}",
                 errors=[{"field": "account.name", "message": "already used by another customer"}],
             )
+        case errors.RestrictedCaller():
+            return Problem(403, "Forbidden", str(exc))
         case errors.StaleVersion():
             return Problem(
                 412,

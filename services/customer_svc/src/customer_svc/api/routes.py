@@ -11,14 +11,24 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
 from customer_svc.domain.consumption import Consumption
+from customer_svc.domain.customer_groups import Restriction
 from customer_svc.domain.model import Account, Contact, Customer, ServicePlan
 from customer_svc.domain.plan_health import plan_badges, quota_used
 from customer_svc.service import CustomerService, account_and_plan
+from msc_contracts.fields import GroupName
 from msc_contracts.http import customers as schemas
-from msc_platform.http import ACTOR_HEADER, PathId, Problem, actor_of
+from msc_platform.http import (
+    ACTOR_HEADER,
+    CUSTOMER_GROUPS_HEADER,
+    PathId,
+    Problem,
+    actor_of,
+    groups_of,
+)
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 settings_router = APIRouter(prefix="/api/v1", tags=["settings"])
+groups_router = APIRouter(prefix="/api/v1", tags=["customer groups"])
 
 
 @settings_router.get("/storage-regions", response_model=schemas.StorageRegions)
@@ -41,16 +51,45 @@ ActorHeader = Annotated[
 ]
 
 
+async def restriction(
+    groups: Annotated[
+        str | None,
+        Header(
+            alias=CUSTOMER_GROUPS_HEADER,
+            description="The customer groups the caller is restricted to (absent: none).",
+        ),
+    ] = None,
+) -> Restriction:
+    """The caller's restriction, as the gateway names it (trusted: only the gateway, with
+    its service credential, calls this service)."""
+    return groups_of(groups)
+
+
+RestrictionDep = Annotated[Restriction, Depends(restriction)]
+
+
+@groups_router.get("/customer-groups", response_model=schemas.CustomerGroups)
+async def customer_groups(service: ServiceDep, restricted_to: RestrictionDep) -> dict[str, Any]:
+    """The customer groups in use, by name, with how many customers each has."""
+    sizes = await service.groups(restricted_to)
+    return {"items": [{"name": name, "customers": sizes[name]} for name in sorted(sizes)]}
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.CustomerPublic)
 async def create_customer(
-    body: schemas.CustomerCreate, service: ServiceDep, response: Response, actor: ActorHeader = None
+    body: schemas.CustomerCreate,
+    service: ServiceDep,
+    response: Response,
+    restricted_to: RestrictionDep,
+    actor: ActorHeader = None,
 ) -> dict[str, Any]:
-    """Create a customer."""
+    """Create a customer (in the caller's groups, for a restricted caller)."""
     customer = await service.create(
         Account(**body.account.model_dump()),
         ServicePlan(**body.service_plan.model_dump()),
         [Contact(id="", **c.model_dump()) for c in body.contacts],
         actor_of(actor),
+        restricted_to,
     )
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
     return _public(customer, await service.consumption(customer.id), response)
@@ -59,23 +98,26 @@ async def create_customer(
 @router.get("", response_model=schemas.CustomerList)
 async def list_customers(
     service: ServiceDep,
+    restricted_to: RestrictionDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    group: Annotated[GroupName | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
-    """Customers ordered by account name; `q` matches a substring of either name."""
-    page = await service.list(q, limit, cursor)
+    """Customers ordered by account name; `q` matches a substring of either name, `group`
+    keeps the customers of that group."""
+    page = await service.list(q, limit, cursor, restricted_to, group)
     items = [list_item(c) | plan_health(c, page.credits[c.id], page.today) for c in page.customers]
     return {"items": items, "next_cursor": page.next_cursor}
 
 
 @router.get("/{customer_id}", response_model=schemas.CustomerPublic)
 async def get_customer(
-    customer_id: PathId, service: ServiceDep, response: Response
+    customer_id: PathId, service: ServiceDep, response: Response, restricted_to: RestrictionDep
 ) -> dict[str, Any]:
     """The Summary tab of one customer."""
     customer, usage = await asyncio.gather(
-        service.get(customer_id), service.consumption(customer_id)
+        service.get(customer_id, restricted_to), service.consumption(customer_id)
     )
     return _public(customer, usage, response)
 
@@ -84,11 +126,12 @@ async def get_customer(
 async def customer_activity(
     customer_id: PathId,
     service: ServiceDep,
+    restricted_to: RestrictionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, Any]:
     """The customer's audit trail, newest first."""
-    page = await service.activity(customer_id, limit, cursor)
+    page = await service.activity(customer_id, limit, cursor, restricted_to)
     return {
         "items": [dataclasses.asdict(entry) for entry in page.entries],
         "next_cursor": page.next_cursor,
@@ -101,12 +144,15 @@ async def update_account(
     body: schemas.AccountUpdate,
     service: ServiceDep,
     response: Response,
+    restricted_to: RestrictionDep,
     if_match: IfMatch = None,
     actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change account fields (only those sent)."""
     changes = _changes(body, "account")
-    customer = await service.update_account(customer_id, changes, if_match, actor_of(actor))
+    customer = await service.update_account(
+        customer_id, changes, if_match, actor_of(actor), restricted_to
+    )
     return _public(customer, await service.consumption(customer.id), response)
 
 
@@ -116,12 +162,15 @@ async def update_service_plan(
     body: schemas.ServicePlanUpdate,
     service: ServiceDep,
     response: Response,
+    restricted_to: RestrictionDep,
     if_match: IfMatch = None,
     actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change service plan fields (only those sent)."""
     changes = _changes(body, "service_plan")
-    customer = await service.update_service_plan(customer_id, changes, if_match, actor_of(actor))
+    customer = await service.update_service_plan(
+        customer_id, changes, if_match, actor_of(actor), restricted_to
+    )
     return _public(customer, await service.consumption(customer.id), response)
 
 
@@ -135,12 +184,13 @@ async def add_contact(
     body: schemas.ContactCreate,
     service: ServiceDep,
     response: Response,
+    restricted_to: RestrictionDep,
     if_match: IfMatch = None,
     actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Add a contact."""
     customer, contact = await service.add_contact(
-        customer_id, Contact(id="", **body.model_dump()), if_match, actor_of(actor)
+        customer_id, Contact(id="", **body.model_dump()), if_match, actor_of(actor), restricted_to
     )
     response.headers["ETag"] = customer.etag
     response.headers["Location"] = f"/api/v1/customers/{customer_id}/contacts/{contact.id}"
@@ -154,12 +204,14 @@ async def update_contact(
     body: schemas.ContactUpdate,
     service: ServiceDep,
     response: Response,
+    restricted_to: RestrictionDep,
     if_match: IfMatch = None,
     actor: ActorHeader = None,
 ) -> dict[str, Any]:
     """Change contact fields (only those sent)."""
+    changes = _changes(body, "contact")
     customer, contact = await service.update_contact(
-        customer_id, contact_id, _changes(body, "contact"), if_match, actor_of(actor)
+        customer_id, contact_id, changes, if_match, actor_of(actor), restricted_to
     )
     response.headers["ETag"] = customer.etag
     return dataclasses.asdict(contact)
@@ -170,20 +222,44 @@ async def delete_contact(
     customer_id: PathId,
     contact_id: PathId,
     service: ServiceDep,
+    restricted_to: RestrictionDep,
     if_match: IfMatch = None,
     actor: ActorHeader = None,
 ) -> Response:
     """Remove a contact."""
-    customer = await service.delete_contact(customer_id, contact_id, if_match, actor_of(actor))
+    customer = await service.delete_contact(
+        customer_id, contact_id, if_match, actor_of(actor), restricted_to
+    )
     return Response(status_code=204, headers={"ETag": customer.etag})
+
+
+@router.put("/{customer_id}/groups", response_model=schemas.CustomerPublic)
+async def set_groups(
+    customer_id: PathId,
+    body: schemas.CustomerGroupsUpdate,
+    service: ServiceDep,
+    response: Response,
+    restricted_to: RestrictionDep,
+    if_match: IfMatch = None,
+    actor: ActorHeader = None,
+) -> dict[str, Any]:
+    """Put the customer in exactly these groups (403 for a restricted caller)."""
+    customer = await service.set_groups(
+        customer_id, body.groups, if_match, actor_of(actor), restricted_to
+    )
+    return _public(customer, await service.consumption(customer.id), response)
 
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_customer(
-    customer_id: PathId, service: ServiceDep, if_match: IfMatch = None, actor: ActorHeader = None
+    customer_id: PathId,
+    service: ServiceDep,
+    restricted_to: RestrictionDep,
+    if_match: IfMatch = None,
+    actor: ActorHeader = None,
 ) -> Response:
     """Delete the customer with its contacts and usage."""
-    await service.delete(customer_id, if_match, actor_of(actor))
+    await service.delete(customer_id, if_match, actor_of(actor), restricted_to)
     return Response(status_code=204)
 
 
@@ -209,6 +285,7 @@ def _public(customer: Customer, usage: Consumption, response: Response) -> dict[
         "service_plan": dataclasses.asdict(customer.service_plan),
         "consumption": dataclasses.asdict(usage),
         "contacts": [dataclasses.asdict(c) for c in customer.contacts],
+        "groups": sorted(customer.groups),
     }
 
 

@@ -23,7 +23,9 @@ Scalar = str | int | float | bool | None
 @dataclass(frozen=True)
 class FieldChange:
     """One field's value before and after: `field` is `account.<name>`,
-    `service_plan.<name>` or `contacts.<contact id>.<name>`; `None` where there was none."""
+    `service_plan.<name>`, `contacts.<contact id>.<name>` or `groups.<group name>` (the
+    group's name as `new` when it was added, as `old` when it was removed); `None` where
+    there was none."""
 
     field: str
     old: Scalar
@@ -34,7 +36,8 @@ class FieldChange:
 class Activity:
     """What version `version` of a customer changed: `action` is `created`,
     `account_updated`, `service_plan_updated`, `contact_added`, `contact_updated`,
-    `contact_deleted` or `deleted`; `actor` is the `sub` of the token that made it."""
+    `contact_deleted`, `groups_updated` or `deleted`; `actor` is the `sub` of the token
+    that made it."""
 
     version: int
     action: str
@@ -74,6 +77,12 @@ def _differences(before: Customer | None, after: Customer) -> list[FieldChange]:
             _contact_fields(old_contacts.get(contact_id)),
             _contact_fields(new_contacts.get(contact_id)),
         )
+    old_groups = before.groups if before else frozenset()
+    changes += _compare(
+        "groups",
+        {group: group for group in sorted(old_groups)},
+        {group: group for group in sorted(after.groups)},
+    )
     return changes
 
 

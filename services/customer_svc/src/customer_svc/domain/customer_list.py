@@ -5,6 +5,10 @@ A rename moves a customer in the order, which would make plain keyset paging ski
 repeat it. So every page is ordered by the names customers had when the first page was
 read: a customer renamed since keeps its place until the list is read again from the top.
 Customers remember their former name keys for `HISTORY_KEPT`; older cursors are refused.
+
+A caller restricted to customer groups, or one asking for one group, pages through the
+customers of those groups only: the rows are walked from the cursor as for a search `q`,
+so such a page costs the rows it passes over.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import bisect
 import datetime as dt
 import heapq
 import itertools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from customer_svc.domain.customer_groups import Restriction, visible
 from customer_svc.domain.model import Customer, FormerName, name_key
 
 HISTORY_KEPT = dt.timedelta(hours=24)
@@ -69,7 +75,9 @@ class CustomerList:
         self._versions: dict[str, int] = {}  # of the live and the deleted
         self._order: list[tuple[str, str]] = []  # (current name key, id), sorted
         self._text: list[str] = []  # the searched_text of each row of _order, beside it
+        self._groups: list[frozenset[str]] = []  # the groups of each row of _order, beside it
         self._renamed: dict[str, Customer] = {}  # those with former names kept
+        self._group_sizes: Counter[str] = Counter()
         self.filled = False
         """True once every stored customer has been put (until then pages would lie)."""
 
@@ -84,7 +92,11 @@ class CustomerList:
         held = self._customers.pop(customer.id, None)
         if held is not None:
             at = bisect.bisect_left(self._order, (name_key(held.account.name), held.id))
-            del self._order[at], self._text[at]
+            del self._order[at], self._text[at], self._groups[at]
+            for group in held.groups:
+                self._group_sizes[group] -= 1
+                if not self._group_sizes[group]:  # no customer is in it any more
+                    del self._group_sizes[group]
         self._renamed.pop(customer.id, None)
         if customer.deleted:
             return
@@ -94,11 +106,30 @@ class CustomerList:
         at = bisect.bisect_left(self._order, row)
         self._order.insert(at, row)
         self._text.insert(at, searched_text(customer))
+        self._groups.insert(at, customer.groups)
+        self._group_sizes.update(customer.groups)
         if customer.former_names:
             self._renamed[customer.id] = customer
 
-    def page(self, q: str | None, limit: int, now: dt.datetime, after: Position | None) -> ListPage:
-        """One page of the list: the first one when `after` is None."""
+    def group_sizes(self, restriction: Restriction) -> dict[str, int]:
+        """Each customer group in use (of `restriction`'s only, for a restricted caller)
+        and how many customers are in it."""
+        return {
+            group: size
+            for group, size in self._group_sizes.items()
+            if restriction is None or group in restriction
+        }
+
+    def page(
+        self,
+        q: str | None,
+        limit: int,
+        now: dt.datetime,
+        after: Position | None,
+        groups: Restriction = None,
+    ) -> ListPage:
+        """One page of the list, of the customers of `groups` only unless it is None: the
+        first one when `after` is None."""
         as_of = after.as_of if after else now
         start = (after.key, after.customer_id) if after else ("", "")
         for cid in [c.id for c in self._renamed.values() if _renamed_before(c, now - HISTORY_KEPT)]:
@@ -111,16 +142,20 @@ class CustomerList:
         order, first = self._order, bisect.bisect_right(self._order, start)
         positions: Iterable[int] = range(first, len(order))
         needle = q.casefold() if q else ""
-        if "\x00" in needle:
+        if "\x00" in needle or groups == frozenset():
             return ListPage([], None)
         if needle:  # a case-insensitive substring of either name
             found = (needle in text for text in itertools.islice(self._text, first, None))
             positions = itertools.compress(positions, found)
+        if groups is not None:
+            positions = (i for i in positions if not groups.isdisjoint(self._groups[i]))
         in_place = (order[i] for i in positions if order[i][1] not in moved)
         apart = sorted(
             (key, cid)
             for cid, key in moved.items()
-            if (key, cid) > start and needle in searched_text(self._customers[cid])
+            if (key, cid) > start
+            and needle in searched_text(self._customers[cid])
+            and visible(self._customers[cid], groups)
         )
         page = list(itertools.islice(heapq.merge(in_place, apart), limit + 1))
         more = len(page) > limit

@@ -23,6 +23,11 @@ class StaleVersion(DomainError):
     """The caller's `If-Match` names a version that is no longer current."""
 
 
+class RestrictedCaller(DomainError):
+    """A caller restricted to customer groups asked for what only one who sees every
+    customer may do (set a customer's groups)."""
+
+
 class OutcomeUnknown(DomainError):
     """The database's answer to a change was lost: it may be stored or not (if it is, its
     events are published); read the customer again before changing it."""

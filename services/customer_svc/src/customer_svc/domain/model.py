@@ -63,12 +63,14 @@ class PendingEvent:
 
 @dataclass(frozen=True)
 class Customer:
-    """A customer of the MSP: one account, one service plan, its contacts, one version."""
+    """A customer of the MSP: one account, one service plan, its contacts, the customer
+    groups it belongs to (`domain/customer_groups.py`), one version."""
 
     id: str
     account: Account
     service_plan: ServicePlan
     contacts: tuple[Contact, ...] = ()
+    groups: frozenset[str] = frozenset()
     version: int = 1
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None

@@ -51,10 +51,8 @@ async def acknowledge_alert(
 ) -> Response:
     """Acknowledge an open alert as the caller (202: applied within moments; an alert
     acknowledged before answers its first acknowledgement)."""
-    found = services(request)
     answer = await compose.about_customer(
-        found.customers,
-        found.sla,
+        services(request),
         customer_id,
         "POST",
         ("alerts", "acknowledgements"),

@@ -14,13 +14,13 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from gateway.api.deps import caller, services
-from gateway.api.forward import to_customer_svc
+from gateway.api.forward import listing_from_customer_svc, to_customer_svc
 from gateway.api.openapi import READ, WRITE, answers, problems
 from gateway.api.params import IfMatch
 from gateway.api.route_class import portal_router
 from gateway.upstream import customer_path
 from msc_contracts.http import customers
-from msc_platform.http import PathId, Problem
+from msc_platform.http import PathId
 
 router = portal_router()
 
@@ -32,10 +32,7 @@ router = portal_router()
 async def storage_regions(request: Request) -> Response:
     """The storage regions a service plan may name (for MSP staff, who edit plans)."""
     caller(request).require_msp_staff("read the storage regions")
-    answer = await services(request).customers.request("GET", "/api/v1/storage-regions")
-    if answer.status_code != 200:
-        raise Problem(503, "Service unavailable", "customer_svc could not list the regions")
-    return Response(answer.content, media_type="application/json")
+    return await listing_from_customer_svc(request, "/api/v1/storage-regions", "the regions")
 
 
 @router.post(

@@ -1,5 +1,5 @@
-"""What the portal routes need from the request: the caller, the two services, and whether
-the caller may see the customer asked about.
+"""What the portal routes need from the request: the caller, the two services as the caller
+may ask them, and whether the caller may see the customer asked about.
 
 Plain functions of the request rather than FastAPI dependencies: solving dependencies was
 the largest part of the gateway's own CPU per details view (a sixth, by profile), and
@@ -10,25 +10,16 @@ these need nothing solved. The bearer scheme is documented in the OpenAPI docume
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
-from gateway.auth import Principal, Unauthenticated
-from gateway.upstream import Upstream
+from gateway.auth import Forbidden, Principal, Unauthenticated
+from gateway.compose import Services
 from msc_contracts.bounds import MAX_NAME_CHARS
 from msc_platform.http import ACTOR_HEADER, Problem
-
-
-@dataclass(frozen=True)
-class Services:
-    """The services behind the gateway."""
-
-    customers: Upstream
-    sla: Upstream
 
 
 def caller(request: Request) -> Principal:
@@ -40,9 +31,18 @@ def caller(request: Request) -> Principal:
 
 
 def services(request: Request) -> Services:
-    """customer_svc and sla_svc."""
+    """customer_svc and sla_svc as the caller asks them: restricted to its customer groups
+    if it has a restriction (`Services.restricted`); as they are, at no cost, if not."""
     found: Services = request.app.state.services
-    return found
+    groups = caller(request).customer_groups
+    return found if groups is None else found.restricted_to(groups)
+
+
+def require_unrestricted(request: Request, to: str) -> None:
+    """Raise `Forbidden` when the caller is restricted to customer groups: only one who
+    sees every customer may do `to`."""
+    if caller(request).customer_groups is not None:
+        raise Forbidden(f"a caller restricted to customer groups may not {to}")
 
 
 def visible(request: Request, customer_id: str) -> Services:

@@ -1,5 +1,5 @@
-"""How the portal routes pass a call on: a change to customer_svc as it was sent, sla_svc's
-answer about a customer as it came, rows as a CSV attachment."""
+"""How the portal routes pass a call on: a change to customer_svc as it was sent, its
+listings and sla_svc's answer about a customer as they came, rows as a CSV attachment."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from gateway import compose
 from gateway.api.deps import actor, services, visible
+from msc_platform.http import Problem
 
 FORWARDED_HEADERS = ("ETag", "Location")
 
@@ -34,14 +35,21 @@ async def to_customer_svc(request: Request, path: str, body: BaseModel | None = 
     return Response(answer.content, answer.status_code, headers=passed, media_type=media_type)
 
 
+async def listing_from_customer_svc(request: Request, path: str, what: str) -> Response:
+    """customer_svc's answer to a read about no one customer, passed on as it came; 503 when
+    it cannot give `what`."""
+    answer = await services(request).customers.request("GET", path)
+    if answer.status_code != 200:
+        raise Problem(503, "Service unavailable", f"customer_svc could not list {what}")
+    return Response(answer.content, media_type="application/json")
+
+
 async def from_sla(
     request: Request, customer_id: str, below: str, params: dict[str, Any]
 ) -> Response:
     """sla_svc's answer about a customer the caller may see, passed on as it came."""
     found = visible(request, customer_id)
-    answer = await compose.about_customer(
-        found.customers, found.sla, customer_id, "GET", (below,), params=params
-    )
+    answer = await compose.about_customer(found, customer_id, "GET", (below,), params=params)
     return Response(answer.content, media_type="application/json")
 
 

@@ -1,5 +1,6 @@
-"""The portal API's route class, which refuses a query parameter a route does not take, and
-the router every resource module of the API builds its routes on."""
+"""The portal API's route classes, which refuse a query parameter a route does not take (and,
+for some routes, a caller restricted to customer groups), and the router every resource
+module of the API builds its routes on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
+from gateway.api.deps import require_unrestricted
 from msc_platform.http import Problem
 
 PREFIX = "/api/v1"
@@ -33,6 +35,21 @@ class KnownQueryOnly(APIRoute):
         return checked
 
 
+class UnrestrictedOnly(KnownQueryOnly):
+    """A route only a caller who sees every customer may call: a caller restricted to
+    customer groups is answered 403 before the body is read (`Guard` has checked the role)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        to = f"call {' '.join(sorted(self.methods or ()))} {self.path}"
+
+        async def checked(request: Request) -> Response:
+            require_unrestricted(request, to)
+            return await handler(request)
+
+        return checked
+
+
 def _refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
     given = request.query_params
     if not given:
@@ -50,6 +67,7 @@ def _refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
         raise Problem(422, "Validation failed", detail[:500], errors=errors[:20])
 
 
-def portal_router() -> APIRouter:
-    """A router of the portal API (`/api/v1`, tagged `portal`, with `KnownQueryOnly` routes)."""
-    return APIRouter(prefix=PREFIX, tags=["portal"], route_class=KnownQueryOnly)
+def portal_router(route_class: type[KnownQueryOnly] = KnownQueryOnly) -> APIRouter:
+    """A router of the portal API (`/api/v1`, tagged `portal`, with `KnownQueryOnly` routes
+    or those of a class derived from it)."""
+    return APIRouter(prefix=PREFIX, tags=["portal"], route_class=route_class)

@@ -3,7 +3,8 @@ them has: 405 with the methods the path has, else 404.
 
 `Guard` has checked the token of every request here, and that any change comes from an
 `msp_admin`, before the body was read; the routes check what depends on the customer asked
-for (`deps.visible`: a `customer_viewer` sees its own) and who may list.
+for (`deps.visible`: a `customer_viewer` sees its own; `deps.services`: a caller
+restricted to customer groups sees theirs) and who may list.
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
-from gateway.api import alerts, customers, portal, sla
+from gateway.api import alerts, customers, groups, portal, sla
 from gateway.api.route_class import portal_router
 from msc_platform.http import Problem
 
-ROUTERS = (portal.router, customers.router, sla.router, alerts.router)
+ROUTERS = (
+    portal.router,
+    customers.router,
+    groups.router,
+    groups.unrestricted_router,
+    sla.router,
+    alerts.router,
+)
 
 
 def include_portal_api(app: FastAPI) -> None:

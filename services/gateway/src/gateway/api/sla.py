@@ -27,8 +27,7 @@ async def export_backup_sets(
     customer_id: PathId, request: Request, window: Window = "7d"
 ) -> StreamingResponse:
     """The customer's backup set table, every page, as CSV."""
-    found = visible(request, customer_id)
-    rows = await export.backup_sets_csv(found.customers, found.sla, customer_id, window)
+    rows = await export.backup_sets_csv(visible(request, customer_id), customer_id, window)
     return attachment(rows, f"backup-sets-{customer_id}.csv")
 
 
@@ -46,11 +45,9 @@ async def customer_sla(
     ] = None,
 ) -> Response:
     """The SLA tab alone, a page of its backup set table in the order asked for."""
-    found = visible(request, customer_id)
     table: dict[str, str] = {"sort": sort} | ({"rpo_status": rpo_status} if rpo_status else {})
-    body = await compose.customer_sla(
-        found.customers, found.sla, customer_id, window, cursor, table
-    )
+    found = visible(request, customer_id)
+    body = await compose.customer_sla(found, customer_id, window, cursor, table)
     return Response(body, media_type="application/json")
 
 

@@ -1,14 +1,23 @@
-// The customers list (search, pages, plan badges, CSV export) and Add customer.
+// The customers list (search, group filter, pages, plan badges, CSV export) and Add customer.
 import { api, canEdit, download, failure, showProblem } from "./api.js";
-import { badge, clearTexts, fieldError, h, tableHead, text, view, wideRow } from "./dom.js";
+import { badge, clearTexts, fieldError, h, select, tableHead, text, view, wideRow } from "./dom.js";
 import { choices, labelOf, PLAN_BADGES } from "./vocabulary.js";
 
 const COLUMNS = [
   "Account", "Customer", "Plan", "Edition", "Region", "Expires", "Plan health", "SLA health",
 ];
 
-// The search and the cursors of the pages shown so far (the last one is on screen).
-const listState = { q: "", cursors: [null] };
+// The search, the group asked for ("": every one) and the cursors of the pages shown so
+// far (the last one is on screen).
+const listState = { q: "", group: "", cursors: [null] };
+
+/** The list's search and group filter as query parameters. */
+function searchParams() {
+  const params = new URLSearchParams();
+  if (listState.q) params.set("q", listState.q);
+  if (listState.group) params.set("group", listState.group);
+  return params;
+}
 
 function planBadges(c) {
   const badges = (c.plan_badges || [])
@@ -42,14 +51,35 @@ function customerRow(c) {
 function exportButton() {
   const notice = h("span", { class: "inline-notice", role: "alert" });
   const save = (e) => {
-    const query = listState.q ? `?q=${encodeURIComponent(listState.q)}` : "";
-    download(`/customers.csv${query}`, "customers.csv", e.currentTarget, notice);
+    const query = searchParams().toString();
+    const path = query ? `/customers.csv?${query}` : "/customers.csv";
+    download(path, "customers.csv", e.currentTarget, notice);
   };
   const button = h("button", { class: "secondary", onclick: save }, "Export CSV");
   return h("span", {}, button, " ", notice);
 }
 
-/** The list's page of the current search and cursor. */
+// The groups in use (those the caller sees) as a filter; none shown when there are none.
+async function groupFilter() {
+  let groups = [];
+  try {
+    groups = (await api("GET", "/customer-groups")).body.items;
+  } catch {
+    return null; // the list still works without its filter
+  }
+  if (!groups.length && !listState.group) return null;
+  const named = groups.map((g) => [g.name, `${g.name} (${g.customers})`]);
+  const options = [["", "All groups"], ...named];
+  const filter = select({ "aria-label": "Customer group" }, options, listState.group);
+  filter.addEventListener("change", () => {
+    listState.group = filter.value;
+    listState.cursors = [null];
+    customersList();
+  });
+  return filter;
+}
+
+/** The list's page of the current search, group and cursor. */
 export async function customersList() {
   const search = h("input", {
     type: "search",
@@ -64,9 +94,11 @@ export async function customersList() {
   const add = canEdit()
     ? h("button", { id: "add-customer", onclick: () => addCustomer() }, "Add customer")
     : null;
+  const toolbar = h("div", { class: "toolbar" }, search, add, exportButton());
+  groupFilter().then((filter) => filter && search.after(filter));
   view.replaceChildren(
     h("h1", {}, "Customers"),
-    h("div", { class: "toolbar" }, search, add, exportButton()),
+    toolbar,
     h("table", { id: "customers" }, tableHead(COLUMNS), body),
     h("div", { class: "pager" }, prev, next),
   );
@@ -83,8 +115,8 @@ export async function customersList() {
     listState.cursors.pop();
     customersList();
   });
-  const params = new URLSearchParams({ limit: "20" });
-  if (listState.q) params.set("q", listState.q);
+  const params = searchParams();
+  params.set("limit", "20");
   const cursor = listState.cursors[listState.cursors.length - 1];
   if (cursor) params.set("cursor", cursor);
   body.replaceChildren(wideRow(COLUMNS.length, "loading", "Loading customers…"));

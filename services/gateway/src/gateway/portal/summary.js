@@ -1,8 +1,9 @@
 // The Summary tab: account and service plan (each card edited in place), consumption,
-// contacts and, for MSP staff, the activity (who changed what).
+// contacts, customer groups and, for MSP staff, the activity (who changed what).
 import { api, canEdit, canList, showProblem } from "./api.js";
 import { consumptionCard } from "./consumption.js";
 import { contactsCard } from "./contacts.js";
+import { groupsCard } from "./groups.js";
 import {
   clearTexts, daysUntil, fieldError, h, refresh, tableHead, text, when, wideRow,
 } from "./dom.js";
@@ -10,6 +11,7 @@ import { ACTIONS, choices, labelOf } from "./vocabulary.js";
 
 export function summaryTab(state) {
   const { account, service_plan: plan, consumption, contacts } = state.details.summary;
+  const groups = state.details.summary.groups || [];
   const quota = plan.credit_quota;
   const quotaShown =
     quota === null
@@ -57,6 +59,7 @@ export function summaryTab(state) {
     ]),
     consumptionCard(consumption, quota),
     contactsCard(state, contacts),
+    groupsCard(state, groups),
     canList() ? activityCard(state) : null,
   );
 }

@@ -61,5 +61,6 @@ export const ACTIONS = {
   contact_added: "Added a contact",
   contact_updated: "Edited a contact",
   contact_deleted: "Deleted a contact",
+  groups_updated: "Changed the customer groups",
   deleted: "Deleted the customer",
 };
