@@ -161,8 +161,9 @@ class RememberingStore:
         for c in changes:
             cid = c.customer.customer_id
             base = bases[cid]
-            details: dict[str, HourDetail | None] = dict(base.snapshot.details) if base else {}
-            details |= {d.hour: d for d in c.details}
+            # Only the details it wrote: those of every hour written before are not worth
+            # their memory (a batch mostly counts in the hours the last one did).
+            details: dict[str, HourDetail | None] = {d.hour: d for d in c.details}
             details |= dict.fromkeys(c.expired_details)
             histories: dict[str, SetHistory | None] = dict(base.histories) if base else {}
             histories |= {h.backup_set_id: h for h in c.histories}
