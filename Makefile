@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test unit-newest-python install browser provision lint typecheck unit infra-start infra-stop schemas bench bench-customer bench-sla-ingest bench-sla-read bench-gateway
 
-run: install ## start Kafka, FerretDB, the three services and the portal, in the foreground
+run: install ## start Kafka, FerretDB, Keycloak, the three services and the portal, in the foreground
 	$(UV) run --frozen --no-sync python -m msc_local.run
 
 test: install browser lint typecheck unit-newest-python ## the whole suite on real Kafka and a real MongoDB-wire server
@@ -30,7 +30,7 @@ browser: ## Debian's Chromium for the portal's browser tests (Playwright's own d
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-provision: ## download Kafka and build FerretDB into the cache (make run/test do it when needed)
+provision: ## download Kafka and Keycloak and build FerretDB into the cache (make run/test do it when needed)
 	deploy/local/infra.sh provision
 
 lint:

@@ -165,7 +165,7 @@ provision_keycloak() { # the distribution unzipped, its server image built once 
     || die "could not unzip Keycloak into $download; see $log"
   mv "$download/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_DIST" && rm -rf "$download"
   chmod +x "$KEYCLOAK_DIST"/bin/*.sh
-  # start-dev would build the server image again at every start (20 s here), into this shared
+  # start-dev would build the server image again at every start, into this shared
   # directory; a production-mode start of an image built once writes nothing here.
   say "building Keycloak's server image (Java in $java_home) ..."
   JAVA_HOME="$java_home" "$KEYCLOAK_DIST/bin/kc.sh" build --db=dev-file >>"$log" 2>&1 \
